@@ -1,0 +1,49 @@
+package incident
+
+import (
+	"fmt"
+	"time"
+)
+
+// batch collects the events of one decision and folds each into a working
+// copy of the case, so later rules of the same decision see earlier ones.
+type batch struct {
+	c   *Case
+	now time.Time
+	p   Policy
+	out []Payload
+}
+
+func newBatch(c Case, now time.Time, p Policy) *batch {
+	cc := c.Clone()
+	return &batch{c: &cc, now: now, p: p}
+}
+
+func (b *batch) add(p Payload) {
+	b.out = append(b.out, p)
+	_ = Apply(b.c, Event{Type: p.EventType(), At: b.now, Data: p})
+}
+
+// setDeadline starts a deadline; its id is the kind and its ordinal in the case.
+func (b *batch) setDeadline(kind DeadlineKind, ref string, due time.Time) {
+	id := fmt.Sprintf("%s-%d", kind, len(b.c.Deadlines)+1)
+	b.add(DeadlineSet{DeadlineID: id, Kind: kind, Ref: ref, DueAt: due.UTC()})
+}
+
+// meet settles the pending deadlines of kind (and ref, when given) as met.
+func (b *batch) meet(kind DeadlineKind, ref string) {
+	for _, d := range b.c.PendingDeadlines() {
+		if d.Kind == kind && (ref == "" || d.Ref == ref) {
+			b.add(DeadlineMet{DeadlineID: d.ID, Kind: d.Kind})
+		}
+	}
+}
+
+// cancel settles the pending deadlines of kind as cancelled; "" cancels all.
+func (b *batch) cancel(kind DeadlineKind) {
+	for _, d := range b.c.PendingDeadlines() {
+		if kind == "" || d.Kind == kind {
+			b.add(DeadlineCancelled{DeadlineID: d.ID, Kind: d.Kind})
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package incident
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes of the API contract (schema.graphql header). Every error the
+// domain returns carries one of them.
+const (
+	CodeUnauthenticated   = "UNAUTHENTICATED"
+	CodeForbidden         = "FORBIDDEN"
+	CodeNotFound          = "NOT_FOUND"
+	CodeBadUserInput      = "BAD_USER_INPUT"
+	CodeConflict          = "CONFLICT"
+	CodeInvalidTransition = "INVALID_TRANSITION"
+	CodeRateLimited       = "RATE_LIMITED"
+	CodeQueryTooComplex   = "QUERY_TOO_COMPLEX"
+	CodeInternal          = "INTERNAL"
+)
+
+// Error is a domain error a user may see: a contract code, the offending
+// field (for BAD_USER_INPUT) and a message that names no internals.
+type Error struct {
+	Code    string
+	Field   string
+	Message string
+}
+
+// Error returns the message, prefixed by the field when there is one.
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return e.Field + ": " + e.Message
+	}
+	return e.Message
+}
+
+// Errorf returns an *Error with the given code.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// BadInput returns a BAD_USER_INPUT error about field.
+func BadInput(field, format string, args ...any) *Error {
+	return &Error{Code: CodeBadUserInput, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+func invalidTransition(cmd string, s Status) *Error {
+	return Errorf(CodeInvalidTransition, "%s is not allowed while the case is %s", cmd, s)
+}
+
+// ErrorCode returns the contract code of err: the code of the first *Error in
+// its chain, or INTERNAL for anything else (nil gives "").
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrorMessage returns the user-facing message of err: the message of the
+// first *Error in its chain, or a generic text that leaks nothing.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Error()
+	}
+	return "internal error"
+}

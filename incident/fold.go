@@ -1,0 +1,200 @@
+package incident
+
+import (
+	"fmt"
+	"time"
+)
+
+// Apply folds one event into c. It is the only place that knows how events
+// change a case: the workflow, the projector and the auditors' replay all
+// call it. It trusts events (they were validated when decided) and never
+// fails on a known type; an unknown payload is an error.
+func Apply(c *Case, e Event) error {
+	at := e.At
+	switch p := e.Data.(type) {
+	case CaseReported:
+		*c = Case{
+			ID:              p.CaseID,
+			Number:          p.Number,
+			Kind:            p.Kind,
+			Status:          StatusReported,
+			Title:           p.Title,
+			Description:     p.Description,
+			Unit:            p.Unit,
+			EscalatesTo:     p.EscalatesTo,
+			ReportedBy:      e.Actor,
+			ReportedAt:      at,
+			Subjects:        append([]Subject(nil), p.Subjects...),
+			ClientRequestID: p.ClientRequestID,
+		}
+	case ReportMerged:
+		c.MergedReports++
+		for _, s := range p.Subjects {
+			if !c.hasSubject(s.NormalizedURL) {
+				c.Subjects = append(c.Subjects, s)
+			}
+		}
+	case CaseTriaged:
+		c.Status = StatusTriaged
+		c.Severity = p.Severity
+		c.Assignee = p.Assignee
+	case CaseAssigned:
+		c.Assignee = p.Assignee
+	case AnalysisStarted:
+		c.Status = StatusAnalysis
+	case AnalysisRecorded:
+		c.Analysis = &Analysis{
+			Findings:            p.Findings,
+			Verdict:             p.Verdict,
+			LegalBasis:          p.LegalBasis,
+			ImpersonatedAccount: p.ImpersonatedAccount,
+			Similarity:          p.Similarity,
+			RecordedBy:          e.Actor,
+			RecordedAt:          at,
+		}
+	case EvidenceAdded:
+		c.Evidence = append(c.Evidence, Evidence{
+			ID:          p.EvidenceID,
+			Description: p.Description,
+			URL:         p.URL,
+			SHA256:      p.SHA256,
+			MediaType:   p.MediaType,
+			SizeBytes:   p.SizeBytes,
+			AddedBy:     e.Actor,
+			AddedAt:     at,
+		})
+	case TakedownRequested:
+		c.Takedowns = append(c.Takedowns, Takedown{
+			ID:          p.TakedownID,
+			Platform:    p.Platform,
+			TargetURL:   p.TargetURL,
+			Reason:      p.Reason,
+			LegalBasis:  p.LegalBasis,
+			Status:      TakedownSent,
+			RequestedBy: e.Actor,
+			RequestedAt: at,
+			DueAt:       p.DueAt,
+		})
+		if c.Status == StatusAnalysis {
+			c.Status = StatusAction
+		}
+	case TakedownResponded:
+		if t := c.Takedown(p.TakedownID); t != nil {
+			t.Status = TakedownStatus(p.Outcome)
+			t.PlatformReference = p.PlatformReference
+			t.RespondedAt = timePtr(at)
+		}
+	case EscalationRequested:
+		c.BeforeEscalation = c.Status
+		c.Status = StatusEscalated
+		c.Escalation = &Escalation{
+			Status:      EscPendingApproval,
+			Reason:      p.Reason,
+			To:          p.To,
+			RequestedBy: e.Actor,
+			RequestedAt: at,
+		}
+	case EscalationApproved:
+		if c.Escalation != nil {
+			c.Escalation.Status = EscApproved
+			c.Escalation.ApprovedBy = e.Actor
+			c.Escalation.ApprovedAt = timePtr(at)
+		}
+	case EscalationDeclined:
+		if c.Escalation != nil {
+			c.Escalation.Status = EscDeclined
+		}
+		c.Status = c.BeforeEscalation
+	case EscalationSent:
+		if c.Escalation != nil {
+			c.Escalation.Status = EscSent
+			c.Escalation.DispatchNumber = p.DispatchNumber
+			c.Escalation.SentAt = timePtr(at)
+		}
+	case EscalationResponded:
+		if c.Escalation != nil {
+			c.Escalation.Response = p.Response
+			c.Escalation.RespondedAt = timePtr(at)
+			c.Escalation.Status = EscAcknowledged
+			if p.Resolved {
+				c.Escalation.Status = EscResolved
+			}
+		}
+	case DeadlineSet:
+		c.Deadlines = append(c.Deadlines, Deadline{
+			ID:        p.DeadlineID,
+			Kind:      p.Kind,
+			Ref:       p.Ref,
+			StartedAt: at,
+			DueAt:     p.DueAt,
+			State:     StatePending,
+		})
+	case DeadlineReminder:
+		if d := c.Deadline(p.DeadlineID); d != nil {
+			d.Reminders++
+		}
+	case DeadlineMet:
+		c.settle(p.DeadlineID, StateMet, at)
+	case DeadlineMissed:
+		c.settle(p.DeadlineID, StateMissed, at)
+		if p.Kind == DeadlineTakedownResponse {
+			if t := c.Takedown(p.Ref); t != nil && (t.Status == TakedownSent || t.Status == TakedownAcknowledged) {
+				t.Status = TakedownExpired
+			}
+		}
+	case DeadlineCancelled:
+		c.settle(p.DeadlineID, StateCancelled, at)
+	case CaseResolved:
+		c.Status = StatusResolved
+		c.Resolution = p.Resolution
+		c.ResolvedAt = timePtr(at)
+	case CaseClosed:
+		c.Status = StatusClosed
+	case CaseRejected:
+		c.Status = StatusRejected
+		c.Resolution = p.Reason
+	case CaseReopened:
+		c.Status = StatusTriaged
+		c.Resolution = ""
+		c.ResolvedAt = nil
+	case CommentAdded:
+		c.Comments++
+	default:
+		return fmt.Errorf("apply: unknown event payload %T", e.Data)
+	}
+	c.Version++
+	if e.Version != 0 {
+		c.Version = e.Version
+	}
+	c.UpdatedAt = at
+	return nil
+}
+
+// Fold replays events from the empty case.
+func Fold(events []Event) (Case, error) {
+	var c Case
+	for _, e := range events {
+		if err := Apply(&c, e); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Case) settle(id string, state DeadlineState, at time.Time) {
+	if d := c.Deadline(id); d != nil && d.State == StatePending {
+		d.State = state
+		d.SettledAt = timePtr(at)
+	}
+}
+
+func (c *Case) hasSubject(normalized string) bool {
+	for _, s := range c.Subjects {
+		if s.NormalizedURL == normalized {
+			return true
+		}
+	}
+	return false
+}
+
+func timePtr(t time.Time) *time.Time { return &t }

@@ -1,0 +1,148 @@
+package incident
+
+import (
+	"fmt"
+	"time"
+)
+
+// Policy holds the deadline spans and reminder fractions a case runs under.
+// A case keeps the policy it was opened with (it is part of its workflow
+// input), so changing the file affects new cases only.
+type Policy struct {
+	Triage                     time.Duration              `json:"triage"`
+	Analysis                   map[Severity]time.Duration `json:"analysis"`
+	TakedownResponse           time.Duration              `json:"takedownResponse"`
+	EscalationApproval         time.Duration              `json:"escalationApproval"`
+	EscalationResponse         time.Duration              `json:"escalationResponse"`
+	Resolution                 map[Severity]time.Duration `json:"resolution"`
+	Reminders                  []float64                  `json:"reminders"`
+	AutoEscalateOnTakedownMiss bool                       `json:"autoEscalateOnTakedownMiss"`
+}
+
+// DefaultPolicy returns the defaults of DESIGN.md ("Deadlines").
+func DefaultPolicy() Policy {
+	h := time.Hour
+	return Policy{
+		Triage:                     4 * h,
+		Analysis:                   map[Severity]time.Duration{Critical: 4 * h, High: 12 * h, Medium: 24 * h, Low: 72 * h},
+		TakedownResponse:           24 * h,
+		EscalationApproval:         4 * h,
+		EscalationResponse:         48 * h,
+		Resolution:                 map[Severity]time.Duration{Critical: 48 * h, High: 120 * h, Medium: 240 * h, Low: 480 * h},
+		Reminders:                  []float64{0.5, 0.8},
+		AutoEscalateOnTakedownMiss: true,
+	}
+}
+
+// Span returns how long a deadline of kind lasts for a case of severity sev
+// (MEDIUM when the case has none yet).
+func (p Policy) Span(kind DeadlineKind, sev Severity) time.Duration {
+	if sev == "" {
+		sev = Medium
+	}
+	switch kind {
+	case DeadlineTriage:
+		return p.Triage
+	case DeadlineAnalysis:
+		return p.Analysis[sev]
+	case DeadlineTakedownResponse:
+		return p.TakedownResponse
+	case DeadlineEscalationApproval:
+		return p.EscalationApproval
+	case DeadlineEscalationResponse:
+		return p.EscalationResponse
+	case DeadlineResolution:
+		return p.Resolution[sev]
+	}
+	return 0
+}
+
+// Validate checks that every span is positive and reminders are increasing
+// fractions strictly between 0 and 1.
+func (p Policy) Validate() error {
+	for _, k := range DeadlineKinds {
+		for _, s := range Severities {
+			if p.Span(k, s) <= 0 {
+				return fmt.Errorf("policy: %s deadline for %s must be a positive duration", k, s)
+			}
+		}
+	}
+	prev := 0.0
+	for _, f := range p.Reminders {
+		if f <= prev || f >= 1 {
+			return fmt.Errorf("policy: reminders must be increasing fractions between 0 and 1, got %v", p.Reminders)
+		}
+		prev = f
+	}
+	return nil
+}
+
+// reminderAt is when reminder i of d is due.
+func (p Policy) reminderAt(d Deadline, i int) time.Time {
+	span := d.DueAt.Sub(d.StartedAt)
+	return d.StartedAt.Add(time.Duration(float64(span) * p.Reminders[i]))
+}
+
+// NextWake returns the earliest instant at which DueEvents will produce an
+// event for c (a reminder or a miss); ok is false when nothing is pending.
+// The workflow sleeps until then, or until a command changes the case.
+func NextWake(c *Case, p Policy) (at time.Time, ok bool) {
+	for _, d := range c.Deadlines {
+		if d.State != StatePending {
+			continue
+		}
+		t := d.DueAt
+		if d.Reminders < len(p.Reminders) {
+			if r := p.reminderAt(d, d.Reminders); r.Before(t) {
+				t = r
+			}
+		}
+		if !ok || t.Before(at) {
+			at, ok = t, true
+		}
+	}
+	return at, ok
+}
+
+// DueEvents returns what the clock decides at now: reminders whose time has
+// come (only while the deadline is not yet due), misses of deadlines past
+// due, and, when the policy says so, an escalation request for a missed
+// takedown response. Its events are the system's (actor SystemActor).
+func DueEvents(c Case, now time.Time, p Policy) []Payload {
+	b := newBatch(c, now, p)
+	for _, d := range c.Deadlines {
+		if d.State != StatePending {
+			continue
+		}
+		if !now.Before(d.DueAt) {
+			b.add(DeadlineMissed{DeadlineID: d.ID, Kind: d.Kind, Ref: d.Ref})
+			if d.Kind == DeadlineTakedownResponse && p.AutoEscalateOnTakedownMiss {
+				b.autoEscalate(d)
+			}
+			continue
+		}
+		for i := d.Reminders; i < len(p.Reminders); i++ {
+			if now.Before(p.reminderAt(d, i)) {
+				break
+			}
+			b.add(DeadlineReminder{DeadlineID: d.ID, Kind: d.Kind, Fraction: p.Reminders[i], DueAt: d.DueAt})
+		}
+	}
+	return b.out
+}
+
+func (b *batch) autoEscalate(d Deadline) {
+	c := b.c
+	if c.Status != StatusAnalysis && c.Status != StatusAction {
+		return // already escalated, or no longer open for escalation
+	}
+	if c.EscalatesTo == "" {
+		return // nowhere to escalate to; the miss itself is recorded and notified
+	}
+	span := b.p.TakedownResponse
+	b.add(EscalationRequested{
+		Reason: fmt.Sprintf("Takedown %s was not answered within %s (automatic escalation)", d.Ref, span),
+		To:     c.EscalatesTo,
+	})
+	b.setDeadline(DeadlineEscalationApproval, "", b.now.Add(b.p.EscalationApproval))
+}
