@@ -5,20 +5,24 @@ import "time"
 // Case is the state of one incident, as folded from its events by Apply. The
 // workflow, the projector and the replay of an auditor all hold this type.
 type Case struct {
-	ID            string      `json:"id"`
-	Number        string      `json:"number"`
-	Kind          Kind        `json:"kind"`
-	Status        Status      `json:"status"`
-	Severity      Severity    `json:"severity,omitempty"`
-	Title         string      `json:"title"`
-	Description   string      `json:"description"`
-	Unit          string      `json:"unit"`
-	EscalatesTo   string      `json:"escalatesTo,omitempty"`
-	ReportedBy    string      `json:"reportedBy"`
-	ReportedAt    time.Time   `json:"reportedAt"`
-	Assignee      string      `json:"assignee,omitempty"`
-	UpdatedAt     time.Time   `json:"updatedAt"`
-	Version       int64       `json:"version"`
+	ID          string    `json:"id"`
+	Number      string    `json:"number"`
+	Kind        Kind      `json:"kind"`
+	Status      Status    `json:"status"`
+	Severity    Severity  `json:"severity,omitempty"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Unit        string    `json:"unit"`
+	EscalatesTo string    `json:"escalatesTo,omitempty"`
+	ReportedBy  string    `json:"reportedBy"`
+	ReportedAt  time.Time `json:"reportedAt"`
+	Assignee    string    `json:"assignee,omitempty"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+	Version     int64     `json:"version"`
+	// Position is the global log position of the last event folded in (0
+	// until the case was read back from the store). Reads wait for the
+	// projection to reach it, so a caller sees its own command.
+	Position      int64       `json:"position,omitempty"`
 	Subjects      []Subject   `json:"subjects"`
 	Evidence      []Evidence  `json:"evidence"`
 	Analysis      *Analysis   `json:"analysis,omitempty"`

@@ -166,6 +166,9 @@ func Apply(c *Case, e Event) error {
 	if e.Version != 0 {
 		c.Version = e.Version
 	}
+	if e.GlobalPosition != 0 {
+		c.Position = e.GlobalPosition
+	}
 	c.UpdatedAt = at
 	return nil
 }
