@@ -1,0 +1,105 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"casetrail/incident"
+)
+
+func TestDemoSeedParses(t *testing.T) {
+	data, err := os.ReadFile("../../config/demo-seed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSeed("demo-seed.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Units) < 5 || len(s.Grants) < 5 || len(s.OfficialAccounts) < 3 {
+		t.Fatalf("demo seed too small: %d units, %d grants, %d accounts", len(s.Units), len(s.Grants), len(s.OfficialAccounts))
+	}
+	seen := map[string]bool{}
+	for _, g := range s.Grants {
+		seen[g.Role] = true
+	}
+	for r := range roles {
+		if !seen[r] {
+			t.Errorf("demo seed has no %s", r)
+		}
+	}
+}
+
+func TestSeedErrorsNameLineAndField(t *testing.T) {
+	cases := []struct{ name, yaml, want string }{
+		{"unknown top key", "unitz: []\n", "line 1"},
+		{"unknown unit field", "units:\n  - {id: a, name: A, colour: red}\n", `line 2: unknown field "colour"`},
+		{"missing name", "units:\n  - {id: a}\n", "line 2: unit: id and name are required"},
+		{"dangling parent", "units:\n  - {id: a, name: A}\n  - {id: b, name: B, parent: zz}\n", `line 3: unit "b": parent "zz"`},
+		{"dangling escalation", "units:\n  - {id: a, name: A, escalatesTo: q}\n", `escalatesTo "q"`},
+		{"duplicate", "units:\n  - {id: a, name: A}\n  - {id: a, name: B}\n", "already defined at line 2"},
+		{"cycle", "units:\n  - {id: a, name: A, parent: b}\n  - {id: b, name: B, parent: a}\n", "cycle"},
+		{"bad role", "units:\n  - {id: a, name: A}\ngrants:\n  - {subject: s, role: BOSS, unit: a}\n", `line 4: grant: role "BOSS"`},
+		{"grant unit", "units:\n  - {id: a, name: A}\ngrants:\n  - {subject: s, role: LEADER, unit: b}\n", `line 4: grant: unit "b"`},
+		{"account url", "units:\n  - {id: a, name: A}\nofficialAccounts:\n  - {unit: a, platform: FACEBOOK, url: 'ftp://x', displayName: X}\n", "line 4: official account: url"},
+		{"account platform", "units:\n  - {id: a, name: A}\nofficialAccounts:\n  - {unit: a, platform: MYSPACE, url: 'https://x.vn', displayName: X}\n", `platform "MYSPACE"`},
+		{"not yaml", "units: [\n", "seed.yaml"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseSeed("seed.yaml", []byte(c.yaml))
+			if err == nil {
+				t.Fatalf("accepted %q", c.yaml)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q does not contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestPolicyFile(t *testing.T) {
+	data, err := os.ReadFile("../../config/deadlines.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParsePolicy("deadlines.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := incident.DefaultPolicy()
+	if p.Triage != def.Triage || p.Analysis[incident.Critical] != def.Analysis[incident.Critical] || p.Resolution[incident.Low] != def.Resolution[incident.Low] {
+		t.Fatalf("shipped policy differs from the defaults: %+v", p)
+	}
+
+	p, err = ParsePolicy("p.yaml", []byte("triage: 2s\nanalysis: 3s\nresolution: {HIGH: 1m}\nreminders: [0.25]\nautoEscalateOnTakedownMiss: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Triage != 2*time.Second || p.Analysis[incident.Low] != 3*time.Second || p.Analysis[incident.Critical] != 3*time.Second {
+		t.Errorf("single duration not applied to all severities: %+v", p.Analysis)
+	}
+	if p.Resolution[incident.High] != time.Minute || p.Resolution[incident.Low] != def.Resolution[incident.Low] {
+		t.Errorf("per-severity map not merged over defaults: %+v", p.Resolution)
+	}
+	if len(p.Reminders) != 1 || p.AutoEscalateOnTakedownMiss {
+		t.Errorf("reminders/auto-escalation not read: %+v", p)
+	}
+
+	bad := []struct{ yaml, want string }{
+		{"triage: soon\n", `line 1: "soon" is not a positive Go duration`},
+		{"triage: -1h\n", "positive"},
+		{"analysis: {URGENT: 1h}\n", `"URGENT" is not a severity`},
+		{"takedownResponse: {HIGH: 1h}\n", "takedownResponse: takes one duration"},
+		{"reminders: [0.9, 0.5]\n", "reminders must be increasing"},
+		{"deadline: 1h\n", "field deadline not found"},
+	}
+	for _, b := range bad {
+		_, err := ParsePolicy("p.yaml", []byte(b.yaml))
+		if err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("ParsePolicy(%q) = %v, want error containing %q", b.yaml, err, b.want)
+		}
+	}
+}
