@@ -1,0 +1,166 @@
+package schema
+
+import (
+	"context"
+	"sync"
+
+	"github.com/google/uuid"
+)
+
+type ctxKey int
+
+const (
+	subjectKey ctxKey = iota
+	requestIDKey
+	stateKey
+)
+
+// WithSubject returns ctx carrying the authenticated subject of the request.
+func WithSubject(ctx context.Context, sub string) context.Context {
+	return context.WithValue(ctx, subjectKey, sub)
+}
+
+// Subject returns the authenticated subject of ctx; ok is false when there is
+// none (or it is empty).
+func Subject(ctx context.Context) (sub string, ok bool) {
+	sub, _ = ctx.Value(subjectKey).(string)
+	return sub, sub != ""
+}
+
+// WithRequestID returns ctx carrying a client-chosen request id (for example
+// an Idempotency-Key header). Mutations derive their command request ids from
+// it and their position in the response, so a retried HTTP request repeats
+// the same commands instead of doing them twice. Without it every mutation
+// gets a fresh id.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+// idNamespace is the UUID v5 namespace of the ids this package derives.
+var idNamespace = uuid.MustParse("6f1c0a8e-3d52-4b7e-9a41-2c9d8e7f5b10")
+
+// CaseIDFor returns the deterministic id of the case a report opens: a UUID v5
+// of actor + "/" + clientRequestID, so a repeated report cannot open a second case.
+func CaseIDFor(actor, clientRequestID string) string {
+	return uuid.NewSHA1(idNamespace, []byte(actor+"/"+clientRequestID)).String()
+}
+
+// reportRequestID is the command request id of a report (and of its merge).
+func reportRequestID(actor, clientRequestID string) string {
+	return uuid.NewSHA1(idNamespace, []byte("report/"+actor+"/"+clientRequestID)).String()
+}
+
+// commandRequestID returns the request id of the mutation at response key path.
+func commandRequestID(ctx context.Context, path string) string {
+	if id, _ := ctx.Value(requestIDKey).(string); id != "" {
+		return uuid.NewSHA1(idNamespace, []byte("request/"+id+"/"+path)).String()
+	}
+	return uuid.NewString()
+}
+
+// requestState is per-request memory: the unit registry, loaded at most once,
+// so Case.unit, Unit.parent, Unit.escalatesTo, RoleGrant.unit, Escalation.to
+// and OfficialAccount.unit cost one Units call per request, not one per item.
+type requestState struct {
+	bind  sync.Once
+	reads Reads
+
+	unitsOnce sync.Once
+	units     map[string]*Unit
+	unitList  []*Unit
+	unitsErr  error
+
+	mu       sync.Mutex
+	accounts map[string]map[string]OfficialAccount // unit -> id -> account
+}
+
+func withState(ctx context.Context) context.Context {
+	return context.WithValue(ctx, stateKey, &requestState{})
+}
+
+// state returns the request's state; a context that ExecuteDocument did not
+// prepare gets a fresh one (correct, only without sharing across fields).
+func (r *resolver) state(ctx context.Context) *requestState {
+	s, ok := ctx.Value(stateKey).(*requestState)
+	if !ok {
+		return &requestState{reads: r.reads}
+	}
+	s.bind.Do(func() { s.reads = r.reads })
+	return s
+}
+
+func (s *requestState) loadUnits(ctx context.Context) error {
+	s.unitsOnce.Do(func() {
+		list, err := s.reads.Units(ctx)
+		if err != nil {
+			s.unitsErr = err
+			return
+		}
+		s.units = make(map[string]*Unit, len(list))
+		for i := range list {
+			u := &list[i]
+			s.units[u.ID] = u
+			s.unitList = append(s.unitList, u)
+		}
+	})
+	return s.unitsErr
+}
+
+// unit returns the unit with id, or nil when the registry has none.
+func (s *requestState) unit(ctx context.Context, id string) (*Unit, error) {
+	if err := s.loadUnits(ctx); err != nil {
+		return nil, err
+	}
+	return s.units[id], nil
+}
+
+// unitOrStub returns the unit with id, or a stand-in named by its id when
+// the registry no longer has it (a non-null field must still resolve).
+func (s *requestState) unitOrStub(ctx context.Context, id string) (*Unit, error) {
+	u, err := s.unit(ctx, id)
+	if err != nil || u != nil {
+		return u, err
+	}
+	return &Unit{ID: id, Name: id}, nil
+}
+
+// escalationTarget walks from u up its ancestors to the first escalatesTo.
+func (s *requestState) escalationTarget(ctx context.Context, u *Unit) (*Unit, error) {
+	if err := s.loadUnits(ctx); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for cur := u; cur != nil && !seen[cur.ID]; cur = s.units[cur.Parent] {
+		seen[cur.ID] = true
+		if cur.EscalatesTo != "" {
+			return s.unitOrStub(ctx, cur.EscalatesTo)
+		}
+	}
+	return nil, nil
+}
+
+// account returns the registered official account id of unit, loading the
+// unit's accounts once per request.
+func (s *requestState) account(ctx context.Context, unit, id string) (*OfficialAccount, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	byID, ok := s.accounts[unit]
+	if !ok {
+		list, err := s.reads.OfficialAccounts(ctx, unit)
+		if err != nil {
+			return nil, err
+		}
+		byID = make(map[string]OfficialAccount, len(list))
+		for _, a := range list {
+			byID[a.ID] = a
+		}
+		if s.accounts == nil {
+			s.accounts = map[string]map[string]OfficialAccount{}
+		}
+		s.accounts[unit] = byID
+	}
+	if a, ok := byID[id]; ok {
+		return &a, nil
+	}
+	return nil, nil
+}
