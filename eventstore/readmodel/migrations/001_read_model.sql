@@ -1,0 +1,154 @@
+-- Read-model tables: projections of the global event log (rebuildable from
+-- zero) and the registry of units and official accounts (admin data, never
+-- truncated by a rebuild). Versions are kept in readmodel_schema_version,
+-- apart from the event store's own migrations.
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+-- readmodel_unit_path lists a path-like unit id and all its path ancestors:
+-- 'a/b/c' gives {a, a/b, a/b/c}. "Visible from unit u" is unit_path && {u}.
+CREATE FUNCTION readmodel_unit_path(unit text) RETURNS text[]
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+	RETURN ARRAY(
+		SELECT array_to_string((string_to_array(unit, '/'))[1:i], '/')
+		FROM generate_series(1, cardinality(string_to_array(unit, '/'))) AS i
+		ORDER BY i);
+
+-- cases holds one row per case: the folded incident.Case as doc, plus the
+-- columns the queries filter and sort on.
+CREATE TABLE cases (
+	id text COLLATE "C" PRIMARY KEY,
+	number text NOT NULL,
+	kind text NOT NULL,
+	status text NOT NULL,
+	severity text,
+	unit text NOT NULL,
+	unit_path text[] GENERATED ALWAYS AS (readmodel_unit_path(unit)) STORED,
+	assignee text,
+	verdict text,
+	reported_by text NOT NULL,
+	reported_at timestamptz NOT NULL,
+	resolved_at timestamptz,
+	updated_at timestamptz NOT NULL,
+	version bigint NOT NULL,
+	-- next_due_at is the earliest due time of a PENDING deadline (NULL when none).
+	next_due_at timestamptz,
+	-- search is incident.FoldText over number, title, description and subject URLs.
+	search text NOT NULL,
+	global_position bigint NOT NULL,
+	doc jsonb NOT NULL
+);
+CREATE INDEX cases_order ON cases (reported_at DESC, id DESC);
+CREATE INDEX cases_status_order ON cases (status, reported_at DESC, id DESC);
+CREATE INDEX cases_number ON cases (number);
+CREATE INDEX cases_unit_path ON cases USING gin (unit_path);
+CREATE INDEX cases_assignee ON cases (assignee);
+CREATE INDEX cases_next_due ON cases (next_due_at);
+CREATE INDEX cases_resolved ON cases (resolved_at);
+CREATE INDEX cases_search ON cases USING gin (search gin_trgm_ops);
+
+-- case_subjects lists every subject of every case; open mirrors the case's status.
+CREATE TABLE case_subjects (
+	case_id text COLLATE "C" NOT NULL,
+	ord int NOT NULL,
+	platform text NOT NULL,
+	url text NOT NULL,
+	normalized_url text NOT NULL,
+	display_name text,
+	open boolean NOT NULL,
+	PRIMARY KEY (case_id, ord)
+);
+CREATE INDEX case_subjects_url ON case_subjects (normalized_url);
+
+CREATE TABLE deadlines (
+	case_id text COLLATE "C" NOT NULL,
+	deadline_id text NOT NULL,
+	kind text NOT NULL,
+	ref text,
+	started_at timestamptz NOT NULL,
+	due_at timestamptz NOT NULL,
+	state text NOT NULL,
+	settled_at timestamptz,
+	reminders int NOT NULL,
+	PRIMARY KEY (case_id, deadline_id)
+);
+CREATE INDEX deadlines_settled ON deadlines (settled_at) WHERE state IN ('MET', 'MISSED');
+CREATE INDEX deadlines_pending ON deadlines (due_at) WHERE state = 'PENDING';
+
+CREATE TABLE takedowns (
+	case_id text COLLATE "C" NOT NULL,
+	takedown_id text NOT NULL,
+	platform text NOT NULL,
+	target_url text NOT NULL,
+	reason text NOT NULL,
+	legal_basis text,
+	status text NOT NULL,
+	platform_reference text,
+	requested_by text NOT NULL,
+	requested_at timestamptz NOT NULL,
+	responded_at timestamptz,
+	due_at timestamptz NOT NULL,
+	PRIMARY KEY (case_id, takedown_id)
+);
+CREATE INDEX takedowns_status ON takedowns (status);
+
+CREATE TABLE evidence (
+	case_id text COLLATE "C" NOT NULL,
+	evidence_id text NOT NULL,
+	description text NOT NULL,
+	url text,
+	sha256 text NOT NULL,
+	media_type text NOT NULL,
+	size_bytes bigint NOT NULL,
+	added_by text NOT NULL,
+	added_at timestamptz NOT NULL,
+	PRIMARY KEY (case_id, evidence_id)
+);
+CREATE INDEX evidence_sha256 ON evidence (sha256);
+
+-- intake maps a reporter's idempotency key to the case that received the
+-- report (CaseReported or ReportMerged). The first report with a key wins.
+CREATE TABLE intake (
+	reporter text NOT NULL,
+	client_request_id text NOT NULL,
+	case_id text COLLATE "C" NOT NULL,
+	merged boolean NOT NULL,
+	global_position bigint NOT NULL,
+	PRIMARY KEY (reporter, client_request_id)
+);
+
+-- The registry: plain admin data.
+CREATE TABLE units (
+	id text COLLATE "C" PRIMARY KEY,
+	name text NOT NULL,
+	parent text COLLATE "C" REFERENCES units (id) DEFERRABLE INITIALLY DEFERRED,
+	escalates_to text COLLATE "C" REFERENCES units (id) DEFERRABLE INITIALLY DEFERRED,
+	symbol text,
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	CHECK (id <> ''),
+	CHECK (parent IS NULL OR parent <> id)
+);
+CREATE INDEX units_parent ON units (parent);
+
+CREATE TABLE official_accounts (
+	id text COLLATE "C" PRIMARY KEY,
+	unit text COLLATE "C" NOT NULL REFERENCES units (id),
+	platform text NOT NULL,
+	url text NOT NULL,
+	normalized_url text NOT NULL UNIQUE,
+	display_name text NOT NULL,
+	verified boolean NOT NULL DEFAULT true,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX official_accounts_unit ON official_accounts (unit);
+
+-- The application role of the event store (casetrail_app), when it exists,
+-- may maintain the projections and the registry.
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'casetrail_app') THEN
+		GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON cases, case_subjects, deadlines, takedowns, evidence, intake TO casetrail_app;
+		GRANT SELECT, INSERT, UPDATE ON units, official_accounts TO casetrail_app;
+	END IF;
+END
+$$;

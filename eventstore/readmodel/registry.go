@@ -1,0 +1,350 @@
+package readmodel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"casetrail/incident"
+)
+
+// Unit is an administrative unit. IDs are path-like ("lai-chau/tan-uyen"):
+// a unit's subtree is itself and every unit whose id starts with its id and
+// a slash. Parent and EscalatesTo are data (units are reorganized), so they
+// are stored, not derived.
+type Unit struct {
+	ID          string `json:"id" yaml:"id"`
+	Name        string `json:"name" yaml:"name"`
+	Parent      string `json:"parent,omitempty" yaml:"parent"`
+	EscalatesTo string `json:"escalatesTo,omitempty" yaml:"escalatesTo"`
+	// Symbol is the unit's short sign on dispatches, e.g. "UBND-VHTT".
+	Symbol string `json:"symbol,omitempty" yaml:"symbol"`
+}
+
+// OfficialAccount is a registered official account of a unit.
+type OfficialAccount struct {
+	ID            string            `json:"id"`
+	Unit          string            `json:"unit"`
+	Platform      incident.Platform `json:"platform"`
+	URL           string            `json:"url"`
+	NormalizedURL string            `json:"normalizedUrl"`
+	DisplayName   string            `json:"displayName"`
+	Verified      bool              `json:"verified"`
+	CreatedAt     time.Time         `json:"createdAt"`
+}
+
+// Ref returns the reference to a that cases record.
+func (a OfficialAccount) Ref() incident.OfficialAccountRef {
+	return incident.OfficialAccountRef{ID: a.ID, Unit: a.Unit, Platform: a.Platform, URL: a.URL, DisplayName: a.DisplayName}
+}
+
+// Registry is the admin data next to the read model: units and official
+// accounts. It is not projected from events; a rebuild leaves it alone.
+type Registry struct {
+	pool *pgxpool.Pool
+}
+
+// NewRegistry returns the registry stored in pool's database (EnsureSchema
+// must have run).
+func NewRegistry(pool *pgxpool.Pool) *Registry { return &Registry{pool: pool} }
+
+// ValidUnitID reports whether id is a path-like unit id: non-empty segments
+// separated by "/", no spaces or control characters, at most 200 bytes.
+func ValidUnitID(id string) bool {
+	if id == "" || len(id) > 200 {
+		return false
+	}
+	for _, seg := range strings.Split(id, "/") {
+		if seg == "" {
+			return false
+		}
+	}
+	return !strings.ContainsFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+}
+
+// UnitPath returns the unit and its path ancestors, root first:
+// "a/b/c" gives ["a", "a/b", "a/b/c"].
+func UnitPath(id string) []string {
+	var out []string
+	for i := 0; i < len(id); i++ {
+		if id[i] == '/' {
+			out = append(out, id[:i])
+		}
+	}
+	return append(out, id)
+}
+
+func cleanUnit(u Unit) (Unit, error) {
+	u.ID = strings.TrimSpace(u.ID)
+	if !ValidUnitID(u.ID) {
+		return u, incident.BadInput("id", "%q is not a path-like unit id", u.ID)
+	}
+	var err error
+	if u.Name, err = incident.CleanText("name", u.Name, true, incident.MaxShortText); err != nil {
+		return u, err
+	}
+	if u.Symbol, err = incident.CleanText("symbol", u.Symbol, false, incident.MaxShortText); err != nil {
+		return u, err
+	}
+	u.Parent, u.EscalatesTo = strings.TrimSpace(u.Parent), strings.TrimSpace(u.EscalatesTo)
+	if u.Parent == u.ID {
+		return u, incident.BadInput("parent", "a unit cannot be its own parent")
+	}
+	if u.EscalatesTo == u.ID {
+		return u, incident.BadInput("escalatesTo", "a unit cannot escalate to itself")
+	}
+	return u, nil
+}
+
+// UpsertUnit creates or replaces one unit. Its parent and escalation target
+// must exist (BAD_USER_INPUT otherwise).
+func (r *Registry) UpsertUnit(ctx context.Context, u Unit) error {
+	return r.UpsertUnits(ctx, []Unit{u})
+}
+
+// UpsertUnits creates or replaces units in one transaction, in any order
+// (a parent may come after its children). Every parent and escalation target
+// must exist once all are written, and parents must not form a cycle;
+// otherwise nothing is written and the error is BAD_USER_INPUT.
+func (r *Registry) UpsertUnits(ctx context.Context, units []Unit) error {
+	if len(units) == 0 {
+		return nil
+	}
+	ids := make([]string, len(units))
+	names := make([]string, len(units))
+	parents := make([]*string, len(units))
+	escs := make([]*string, len(units))
+	symbols := make([]*string, len(units))
+	for i, u := range units {
+		u, err := cleanUnit(u)
+		if err != nil {
+			return err
+		}
+		ids[i], names[i] = u.ID, u.Name
+		parents[i], escs[i], symbols[i] = nullable(u.Parent), nullable(u.EscalatesTo), nullable(u.Symbol)
+	}
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO units (id, name, parent, escalates_to, symbol)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent,
+				escalates_to = excluded.escalates_to, symbol = excluded.symbol, updated_at = now()`,
+			ids, names, parents, escs, symbols); err != nil {
+			return err
+		}
+		var looped string
+		err := tx.QueryRow(ctx, `
+			WITH RECURSIVE walk(start, cur, depth) AS (
+				SELECT id, parent, 1 FROM units WHERE id = ANY($1)
+				UNION ALL
+				SELECT w.start, u.parent, w.depth + 1 FROM walk w JOIN units u ON u.id = w.cur
+				WHERE w.cur <> w.start AND w.depth < 1000
+			)
+			SELECT start FROM walk WHERE cur = start LIMIT 1`, ids).Scan(&looped)
+		if err == nil {
+			return incident.BadInput("parent", "unit %s would be its own ancestor", looped)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return nil
+	})
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+		field := "parent"
+		if strings.Contains(pgErr.ConstraintName, "escalates_to") {
+			field = "escalatesTo"
+		}
+		return incident.BadInput(field, "refers to a unit that does not exist")
+	}
+	if err != nil && incident.ErrorCode(err) == incident.CodeInternal {
+		return fmt.Errorf("upsert units: %w", err)
+	}
+	return err
+}
+
+const unitColumns = `id, name, coalesce(parent, ''), coalesce(escalates_to, ''), coalesce(symbol, '')`
+
+func scanUnit(row pgx.Row) (Unit, error) {
+	var u Unit
+	err := row.Scan(&u.ID, &u.Name, &u.Parent, &u.EscalatesTo, &u.Symbol)
+	return u, err
+}
+
+// Units returns every unit, ordered by id (so a parent comes before its
+// path children).
+func (r *Registry) Units(ctx context.Context) ([]Unit, error) {
+	rows, err := r.pool.Query(ctx, `SELECT `+unitColumns+` FROM units ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("units: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Unit, error) { return scanUnit(row) })
+	if err != nil {
+		return nil, fmt.Errorf("units: %w", err)
+	}
+	return out, nil
+}
+
+// Unit returns the unit with id, or NOT_FOUND.
+func (r *Registry) Unit(ctx context.Context, id string) (Unit, error) {
+	u, err := scanUnit(r.pool.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Unit{}, incident.Errorf(incident.CodeNotFound, "unit %s not found", id)
+	}
+	if err != nil {
+		return Unit{}, fmt.Errorf("unit %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// EscalationTarget returns where cases of unitID escalate to: the unit's
+// escalatesTo, or that of its nearest ancestor (following parent links) that
+// has one; "" when none has. An unknown unit is NOT_FOUND.
+func (r *Registry) EscalationTarget(ctx context.Context, unitID string) (string, error) {
+	var target *string
+	var found bool
+	err := r.pool.QueryRow(ctx, `
+		WITH RECURSIVE up(id, parent, escalates_to, depth) AS (
+			SELECT id, parent, escalates_to, 0 FROM units WHERE id = $1
+			UNION ALL
+			SELECT u.id, u.parent, u.escalates_to, up.depth + 1
+			FROM up JOIN units u ON u.id = up.parent
+			WHERE up.escalates_to IS NULL AND up.depth < 1000
+		)
+		SELECT count(*) > 0,
+			(SELECT escalates_to FROM up WHERE escalates_to IS NOT NULL ORDER BY depth LIMIT 1)
+		FROM up`, unitID).Scan(&found, &target)
+	if err != nil {
+		return "", fmt.Errorf("escalation target of %s: %w", unitID, err)
+	}
+	if !found {
+		return "", incident.Errorf(incident.CodeNotFound, "unit %s not found", unitID)
+	}
+	if target == nil {
+		return "", nil
+	}
+	return *target, nil
+}
+
+// RegisterOfficialAccount registers an official account of unit. It is
+// idempotent on the normalized URL: registering the same account again
+// returns the stored one unchanged. A URL that is not absolute http(s), an
+// unknown platform or an empty display name is BAD_USER_INPUT; an unknown
+// unit is NOT_FOUND; a URL already registered to another unit is CONFLICT.
+func (r *Registry) RegisterOfficialAccount(ctx context.Context, unit string, platform incident.Platform, url, displayName string) (OfficialAccount, error) {
+	if !incident.ValidPlatform(platform) {
+		return OfficialAccount{}, incident.BadInput("platform", "unknown platform %q", platform)
+	}
+	url, err := incident.CleanText("url", url, true, 2048)
+	if err != nil {
+		return OfficialAccount{}, err
+	}
+	url = strings.TrimSpace(url)
+	norm, err := incident.NormalizeURL(url)
+	if err != nil {
+		return OfficialAccount{}, err
+	}
+	if displayName, err = incident.CleanText("displayName", displayName, true, incident.MaxShortText); err != nil {
+		return OfficialAccount{}, err
+	}
+	if _, err := r.Unit(ctx, unit); err != nil {
+		return OfficialAccount{}, err
+	}
+	_, err = r.pool.Exec(ctx, `
+		INSERT INTO official_accounts (id, unit, platform, url, normalized_url, display_name)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (normalized_url) DO NOTHING`,
+		uuid.NewString(), unit, string(platform), url, norm, displayName)
+	if err != nil {
+		return OfficialAccount{}, fmt.Errorf("register official account %s: %w", norm, err)
+	}
+	a, ok, err := r.accountByURL(ctx, norm)
+	if err != nil {
+		return OfficialAccount{}, err
+	}
+	if !ok {
+		return OfficialAccount{}, fmt.Errorf("register official account %s: vanished after insert", norm)
+	}
+	if a.Unit != unit {
+		return OfficialAccount{}, incident.Errorf(incident.CodeConflict, "%s is already registered to unit %s", url, a.Unit)
+	}
+	return a, nil
+}
+
+const accountColumns = `id, unit, platform, url, normalized_url, display_name, verified, created_at`
+
+func scanAccount(row pgx.Row) (OfficialAccount, error) {
+	var a OfficialAccount
+	var platform string
+	err := row.Scan(&a.ID, &a.Unit, &platform, &a.URL, &a.NormalizedURL, &a.DisplayName, &a.Verified, &a.CreatedAt)
+	a.Platform = incident.Platform(platform)
+	a.CreatedAt = a.CreatedAt.UTC()
+	return a, err
+}
+
+func (r *Registry) accountByURL(ctx context.Context, normalized string) (OfficialAccount, bool, error) {
+	return accountByURL(ctx, r.pool, normalized)
+}
+
+func accountByURL(ctx context.Context, q querier, normalized string) (OfficialAccount, bool, error) {
+	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountColumns+` FROM official_accounts WHERE normalized_url = $1`, normalized))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return OfficialAccount{}, false, nil
+	}
+	if err != nil {
+		return OfficialAccount{}, false, fmt.Errorf("official account %s: %w", normalized, err)
+	}
+	return a, true, nil
+}
+
+// OfficialAccounts returns the official accounts of unit's subtree (all of
+// them when unit is ""), ordered by unit and URL.
+func (r *Registry) OfficialAccounts(ctx context.Context, unit string) ([]OfficialAccount, error) {
+	rows, err := r.pool.Query(ctx, `
+		SELECT `+accountColumns+` FROM official_accounts
+		WHERE $1 = '' OR unit = $1 OR starts_with(unit, $1 || '/')
+		ORDER BY unit, normalized_url`, unit)
+	if err != nil {
+		return nil, fmt.Errorf("official accounts of %q: %w", unit, err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (OfficialAccount, error) { return scanAccount(row) })
+	if err != nil {
+		return nil, fmt.Errorf("official accounts of %q: %w", unit, err)
+	}
+	return out, nil
+}
+
+// OfficialAccountRefs returns every registered official account as the
+// domain's reference (what impersonation matching compares against).
+func (r *Registry) OfficialAccountRefs(ctx context.Context) ([]incident.OfficialAccountRef, error) {
+	all, err := r.OfficialAccounts(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]incident.OfficialAccountRef, len(all))
+	for i, a := range all {
+		out[i] = a.Ref()
+	}
+	return out, nil
+}
+
+// querier is what a pool and a transaction have in common.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,193 @@
+package readmodel
+
+import (
+	"context"
+	"testing"
+
+	"casetrail/incident"
+)
+
+func TestUnits(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	// Children before parents, escalation targets before they exist: one
+	// transaction sorts it out.
+	units := []Unit{
+		{ID: "lai-chau/tan-uyen/xa-phuc-khoa", Name: "UBND xã Phúc Khoa", Parent: "lai-chau/tan-uyen"},
+		{ID: "lai-chau/tan-uyen", Name: "Tân Uyên", Parent: "lai-chau", EscalatesTo: "lai-chau/so-vhttdl", Symbol: "UBND-VHTT"},
+		{ID: "lai-chau", Name: "Tỉnh Lai Châu"},
+		{ID: "lai-chau/so-vhttdl", Name: "Sở Văn hóa, Thể thao và Du lịch", Parent: "lai-chau"},
+		{ID: "lai-chau/xa-sin-ho", Name: "UBND xã Sìn Hồ", Parent: "lai-chau"},
+	}
+	if err := e.reg.UpsertUnits(ctx, units); err != nil {
+		t.Fatal(err)
+	}
+	// Idempotent.
+	if err := e.reg.UpsertUnits(ctx, units); err != nil {
+		t.Fatal(err)
+	}
+	all, err := e.reg.Units(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 5 || all[0].ID != "lai-chau" || all[2].Symbol != "UBND-VHTT" {
+		t.Fatalf("units: %+v", all)
+	}
+	u, err := e.reg.Unit(ctx, "lai-chau/tan-uyen/xa-phuc-khoa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "unit", u, units[0])
+	if _, err := e.reg.Unit(ctx, "ha-noi"); codeOf(err) != incident.CodeNotFound {
+		t.Fatalf("unknown unit: %v", err)
+	}
+
+	for _, tc := range []struct{ unit, want string }{
+		{"lai-chau/tan-uyen/xa-phuc-khoa", "lai-chau/so-vhttdl"}, // nearest ancestor's
+		{"lai-chau/tan-uyen", "lai-chau/so-vhttdl"},              // its own
+		{"lai-chau/xa-sin-ho", ""},                               // none up the chain
+		{"lai-chau", ""},
+	} {
+		got, err := e.reg.EscalationTarget(ctx, tc.unit)
+		if err != nil || got != tc.want {
+			t.Fatalf("escalation target of %s: %q %v, want %q", tc.unit, got, err, tc.want)
+		}
+	}
+	if _, err := e.reg.EscalationTarget(ctx, "ha-noi"); codeOf(err) != incident.CodeNotFound {
+		t.Fatalf("escalation target of an unknown unit: %v", err)
+	}
+	// Units are data: the commune moves up to the province and now
+	// escalates where the province says.
+	if err := e.reg.UpsertUnits(ctx, []Unit{
+		{ID: "lai-chau", Name: "Tỉnh Lai Châu", EscalatesTo: "lai-chau/so-vhttdl"},
+		{ID: "lai-chau/tan-uyen/xa-phuc-khoa", Name: "UBND xã Phúc Khoa", Parent: "lai-chau"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.reg.EscalationTarget(ctx, "lai-chau/xa-sin-ho"); got != "lai-chau/so-vhttdl" {
+		t.Fatalf("after the reform: %q", got)
+	}
+
+	for name, tc := range map[string]struct {
+		units []Unit
+		field string
+	}{
+		"unknown parent":     {[]Unit{{ID: "x", Name: "X", Parent: "nowhere"}}, "parent"},
+		"unknown escalation": {[]Unit{{ID: "x", Name: "X", EscalatesTo: "nowhere"}}, "escalatesTo"},
+		"own parent":         {[]Unit{{ID: "x", Name: "X", Parent: "x"}}, "parent"},
+		"escalates to self":  {[]Unit{{ID: "x", Name: "X", EscalatesTo: "x"}}, "escalatesTo"},
+		"cycle":              {[]Unit{{ID: "lai-chau", Name: "Tỉnh", Parent: "lai-chau/tan-uyen"}}, "parent"},
+		"empty id":           {[]Unit{{ID: "", Name: "X"}}, "id"},
+		"empty segment":      {[]Unit{{ID: "a//b", Name: "X"}}, "id"},
+		"space in id":        {[]Unit{{ID: "lai chau", Name: "X"}}, "id"},
+		"no name":            {[]Unit{{ID: "y", Name: " "}}, "name"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := e.reg.UpsertUnits(ctx, tc.units)
+			var ie *incident.Error
+			if !asError(err, &ie) || ie.Code != incident.CodeBadUserInput || ie.Field != tc.field {
+				t.Fatalf("got %v, want BAD_USER_INPUT on %s", err, tc.field)
+			}
+		})
+	}
+	// A failed upsert writes nothing.
+	if after, _ := e.reg.Units(ctx); len(after) != 5 {
+		t.Fatalf("%d units after failed upserts", len(after))
+	}
+}
+
+func TestOfficialAccounts(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.reg.UpsertUnits(ctx, GenUnits); err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.reg.RegisterOfficialAccount(ctx, "lai-chau/tan-uyen", incident.Facebook, " https://www.facebook.com/ubndtanuyen/?fbclid=1 ", "UBND huyện Tân Uyên")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == "" || a.NormalizedURL != "https://facebook.com/ubndtanuyen" || a.URL != "https://www.facebook.com/ubndtanuyen/?fbclid=1" || !a.Verified || a.CreatedAt.IsZero() {
+		t.Fatalf("account %+v", a)
+	}
+	// The same account again, written differently: the stored one, unchanged.
+	again, err := e.reg.RegisterOfficialAccount(ctx, "lai-chau/tan-uyen", incident.Facebook, "http://m.facebook.com/ubndtanuyen", "Tên khác")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "re-registered", again, a)
+	if _, err := e.reg.RegisterOfficialAccount(ctx, "lai-chau/xa-sin-ho", incident.Facebook, "https://facebook.com/ubndtanuyen", "Sìn Hồ"); codeOf(err) != incident.CodeConflict {
+		t.Fatalf("same URL for another unit: %v", err)
+	}
+	b, err := e.reg.RegisterOfficialAccount(ctx, "lai-chau/tan-uyen/xa-phuc-khoa", incident.Zalo, "https://zalo.me/ubndxaphuckhoa", "UBND xã Phúc Khoa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.reg.RegisterOfficialAccount(ctx, "dien-bien", incident.Facebook, "https://www.facebook.com/dienbien.gov.vn", "Điện Biên")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		unit     string
+		platform incident.Platform
+		url      string
+		name     string
+		code     string
+	}{
+		"relative url":     {"dien-bien", incident.Facebook, "facebook.com/x", "X", incident.CodeBadUserInput},
+		"ftp url":          {"dien-bien", incident.Facebook, "ftp://x.vn/a", "X", incident.CodeBadUserInput},
+		"unknown platform": {"dien-bien", "MYSPACE", "https://x.vn", "X", incident.CodeBadUserInput},
+		"no name":          {"dien-bien", incident.Facebook, "https://x.vn", "", incident.CodeBadUserInput},
+		"unknown unit":     {"ha-noi", incident.Facebook, "https://x.vn", "X", incident.CodeNotFound},
+	} {
+		if _, err := e.reg.RegisterOfficialAccount(ctx, tc.unit, tc.platform, tc.url, tc.name); codeOf(err) != tc.code {
+			t.Fatalf("%s: %v, want %s", name, err, tc.code)
+		}
+	}
+
+	list := func(unit string) []string {
+		accs, err := e.reg.OfficialAccounts(ctx, unit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, x := range accs {
+			ids = append(ids, x.ID)
+		}
+		return ids
+	}
+	mustEqual(t, "all", list(""), []string{c.ID, a.ID, b.ID})
+	mustEqual(t, "subtree", list("lai-chau"), []string{a.ID, b.ID})
+	mustEqual(t, "leaf", list("lai-chau/tan-uyen/xa-phuc-khoa"), []string{b.ID})
+	mustEqual(t, "none", list("lai-chau/tan"), []string(nil))
+
+	refs, err := e.reg.OfficialAccountRefs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "refs", refs, []incident.OfficialAccountRef{c.Ref(), a.Ref(), b.Ref()})
+	if refs[1] != (incident.OfficialAccountRef{ID: a.ID, Unit: "lai-chau/tan-uyen", Platform: incident.Facebook, URL: a.URL, DisplayName: "UBND huyện Tân Uyên"}) {
+		t.Fatalf("ref %+v", refs[1])
+	}
+}
+
+func TestSchemaIsIdempotent(t *testing.T) {
+	e := newEnv(t)
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() { errs <- EnsureSchema(context.Background(), e.store.Pool()) }()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var v int
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT version FROM `+VersionTable).Scan(&v); err != nil || v != 1 {
+		t.Fatalf("schema version %d %v", v, err)
+	}
+	var paths []string
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT readmodel_unit_path('a/b/c')`).Scan(&paths); err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "unit path", paths, []string{"a", "a/b", "a/b/c"})
+}

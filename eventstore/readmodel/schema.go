@@ -1,0 +1,49 @@
+package readmodel
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/tern/v2/migrate"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// VersionTable is the tern version table of the read-model migrations, kept
+// apart from the event store's own.
+const VersionTable = "public.readmodel_schema_version"
+
+// projectedTables are the tables a rebuild empties: everything derived from
+// the event log. The registry (units, official_accounts) is admin data and
+// is never truncated.
+var projectedTables = []string{"cases", "case_subjects", "deadlines", "takedowns", "evidence", "intake"}
+
+// EnsureSchema creates or upgrades the read-model tables. It is idempotent
+// and safe to call from several processes at once (tern serializes
+// migrations with an advisory lock).
+func EnsureSchema(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("readmodel schema: %w", err)
+	}
+	defer conn.Release()
+	m, err := migrate.NewMigrator(ctx, conn.Conn(), VersionTable)
+	if err != nil {
+		return fmt.Errorf("readmodel schema: %w", err)
+	}
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return fmt.Errorf("readmodel schema: %w", err)
+	}
+	if err := m.LoadMigrations(sub); err != nil {
+		return fmt.Errorf("readmodel schema: %w", err)
+	}
+	if err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("readmodel schema: %w", err)
+	}
+	return nil
+}
