@@ -1,0 +1,497 @@
+package readmodel
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"casetrail/eventstore"
+	"casetrail/incident"
+)
+
+// StreamPrefix starts the name of every case stream: "case-<caseId>".
+const StreamPrefix = "case-"
+
+// StreamOf returns the event stream of a case.
+func StreamOf(caseID string) string { return StreamPrefix + caseID }
+
+// caseIDOf returns the case id of a case stream; ok is false for other streams.
+func caseIDOf(stream string) (string, bool) {
+	id, ok := strings.CutPrefix(stream, StreamPrefix)
+	return id, ok && id != ""
+}
+
+// ToDomain converts a stored event into the domain's event: the payload
+// decoded by type, the actor from the metadata, At = OccurredAt (UTC), the
+// stream version and the global position. The projector, History consumers
+// and CaseAsOf all use it, so they fold the same events.
+func ToDomain(r eventstore.RecordedEvent) (incident.Event, error) {
+	p, err := incident.DecodePayload(r.Type, r.Data)
+	if err != nil {
+		return incident.Event{}, fmt.Errorf("event %s (%s v%d): %w", r.ID, r.Stream, r.Version, err)
+	}
+	return incident.Event{
+		ID:             r.ID,
+		Type:           r.Type,
+		Actor:          r.Metadata.Actor,
+		At:             r.OccurredAt.UTC(),
+		Data:           p,
+		Version:        r.Version,
+		GlobalPosition: r.GlobalPosition,
+	}, nil
+}
+
+// caseState is one case being projected in a batch.
+type caseState struct {
+	c       incident.Case
+	before  incident.Case // as loaded (children are compared to decide what to rewrite)
+	existed bool          // a row was loaded
+	dirty   bool
+	lastPos int64
+}
+
+type intakeRow struct {
+	reporter, requestID, caseID string
+	merged                      bool
+	pos                         int64
+}
+
+// batchApplier folds one batch of events into the read model inside tx.
+type batchApplier struct {
+	store  *eventstore.Store
+	tx     pgx.Tx
+	cases  map[string]*caseState
+	order  []string
+	intake []intakeRow
+}
+
+// applyBatch projects events (in global order) in tx: it loads every case the
+// batch touches in one query, folds the events with incident.Apply, and
+// writes the changed rows with one round trip. Events at or below a case's
+// projected version are skipped (already applied); a case that is missing or
+// behind is first folded from its own stream, so the projection heals itself
+// rather than stopping.
+func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events []eventstore.RecordedEvent) error {
+	b := &batchApplier{store: store, tx: tx, cases: map[string]*caseState{}}
+	ids := make([]string, 0, len(events)/4+1)
+	seen := map[string]bool{}
+	for _, e := range events {
+		if id, ok := caseIDOf(e.Stream); ok && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := b.load(ctx, ids); err != nil {
+		return err
+	}
+	for _, r := range events {
+		id, ok := caseIDOf(r.Stream)
+		if !ok {
+			continue
+		}
+		if err := b.apply(ctx, id, r); err != nil {
+			return err
+		}
+	}
+	return b.write(ctx)
+}
+
+func (b *batchApplier) load(ctx context.Context, ids []string) error {
+	rows, err := b.tx.Query(ctx, `SELECT id, doc FROM cases WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("project: load cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var doc []byte
+		if err := rows.Scan(&id, &doc); err != nil {
+			return fmt.Errorf("project: load cases: %w", err)
+		}
+		st := &caseState{existed: true}
+		if err := json.Unmarshal(doc, &st.c); err != nil {
+			return fmt.Errorf("project: case %s: stored document: %w", id, err)
+		}
+		st.before = st.c.Clone()
+		b.cases[id] = st
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("project: load cases: %w", err)
+	}
+	for _, id := range ids {
+		if b.cases[id] == nil {
+			b.cases[id] = &caseState{}
+		}
+	}
+	return nil
+}
+
+// apply folds one stored event into its case, healing a gap first.
+func (b *batchApplier) apply(ctx context.Context, id string, r eventstore.RecordedEvent) error {
+	st := b.cases[id]
+	if r.Version <= st.c.Version {
+		return nil
+	}
+	if r.Version != st.c.Version+1 {
+		if err := b.heal(ctx, id, st, r.Version-1); err != nil {
+			return err
+		}
+	}
+	e, err := ToDomain(r)
+	if err != nil {
+		return fmt.Errorf("project: %w", err)
+	}
+	return b.fold(id, st, e)
+}
+
+// heal folds versions st.c.Version+1..upTo of the case's stream into st: the
+// read model was missing those events (a rebuild raced a live batch).
+func (b *batchApplier) heal(ctx context.Context, id string, st *caseState, upTo int64) error {
+	for st.c.Version < upTo {
+		limit := int(min(upTo-st.c.Version, 1000))
+		recs, err := b.store.ReadStream(ctx, StreamOf(id), st.c.Version+1, limit)
+		if err != nil {
+			return fmt.Errorf("project: heal case %s: %w", id, err)
+		}
+		if len(recs) == 0 {
+			return fmt.Errorf("project: heal case %s: stream ends at version %d, before %d", id, st.c.Version, upTo)
+		}
+		for _, r := range recs {
+			if r.Version != st.c.Version+1 {
+				return fmt.Errorf("project: heal case %s: expected version %d, read %d", id, st.c.Version+1, r.Version)
+			}
+			e, err := ToDomain(r)
+			if err != nil {
+				return fmt.Errorf("project: %w", err)
+			}
+			if err := b.fold(id, st, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (b *batchApplier) fold(id string, st *caseState, e incident.Event) error {
+	if err := incident.Apply(&st.c, e); err != nil {
+		return fmt.Errorf("project: case %s v%d: %w", id, e.Version, err)
+	}
+	if st.c.ID == "" {
+		st.c.ID = id // a stream that does not start with CaseReported keeps its id
+	}
+	switch p := e.Data.(type) {
+	case incident.CaseReported:
+		if p.ClientRequestID != "" {
+			b.intake = append(b.intake, intakeRow{e.Actor, p.ClientRequestID, id, false, e.GlobalPosition})
+		}
+	case incident.ReportMerged:
+		if p.ClientRequestID != "" {
+			b.intake = append(b.intake, intakeRow{e.Actor, p.ClientRequestID, id, true, e.GlobalPosition})
+		}
+	}
+	if !st.dirty {
+		st.dirty = true
+		b.order = append(b.order, id)
+	}
+	st.lastPos = e.GlobalPosition
+	return nil
+}
+
+// write sends every changed row of the batch in one round trip.
+func (b *batchApplier) write(ctx context.Context) error {
+	if len(b.order) == 0 {
+		return nil
+	}
+	var cr caseRows
+	var sub subjectRows
+	var dl deadlineRows
+	var td takedownRows
+	var ev evidenceRows
+	var delSub, delDl, delTd, delEv []string
+	for _, id := range b.order {
+		st := b.cases[id]
+		c := &st.c
+		if err := cr.add(c, st.lastPos); err != nil {
+			return fmt.Errorf("project: case %s: %w", id, err)
+		}
+		old := &st.before
+		if !st.existed || !reflect.DeepEqual(old.Subjects, c.Subjects) || old.Status.Open() != c.Status.Open() {
+			if st.existed {
+				delSub = append(delSub, id)
+			}
+			sub.add(c)
+		}
+		if !st.existed || !reflect.DeepEqual(old.Deadlines, c.Deadlines) {
+			if st.existed {
+				delDl = append(delDl, id)
+			}
+			dl.add(c)
+		}
+		if !st.existed || !reflect.DeepEqual(old.Takedowns, c.Takedowns) {
+			if st.existed {
+				delTd = append(delTd, id)
+			}
+			td.add(c)
+		}
+		if !st.existed || !reflect.DeepEqual(old.Evidence, c.Evidence) {
+			if st.existed {
+				delEv = append(delEv, id)
+			}
+			ev.add(c)
+		}
+	}
+	batch := &pgx.Batch{}
+	batch.Queue(upsertCasesSQL, cr.args()...)
+	for _, d := range []struct {
+		table string
+		ids   []string
+	}{{"case_subjects", delSub}, {"deadlines", delDl}, {"takedowns", delTd}, {"evidence", delEv}} {
+		if len(d.ids) > 0 {
+			batch.Queue(`DELETE FROM `+d.table+` WHERE case_id = ANY($1)`, d.ids)
+		}
+	}
+	if len(sub.caseID) > 0 {
+		batch.Queue(insertSubjectsSQL, sub.args()...)
+	}
+	if len(dl.caseID) > 0 {
+		batch.Queue(insertDeadlinesSQL, dl.args()...)
+	}
+	if len(td.caseID) > 0 {
+		batch.Queue(insertTakedownsSQL, td.args()...)
+	}
+	if len(ev.caseID) > 0 {
+		batch.Queue(insertEvidenceSQL, ev.args()...)
+	}
+	if len(b.intake) > 0 {
+		var rep, req, cid []string
+		var merged []bool
+		var pos []int64
+		for _, r := range b.intake {
+			rep, req, cid = append(rep, r.reporter), append(req, r.requestID), append(cid, r.caseID)
+			merged, pos = append(merged, r.merged), append(pos, r.pos)
+		}
+		batch.Queue(`INSERT INTO intake (reporter, client_request_id, case_id, merged, global_position)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::bigint[])
+			ON CONFLICT DO NOTHING`, rep, req, cid, merged, pos)
+	}
+	if err := b.tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("project: write %d cases: %w", len(b.order), err)
+	}
+	return nil
+}
+
+const upsertCasesSQL = `
+INSERT INTO cases (id, number, kind, status, severity, unit, assignee, verdict, reported_by,
+	reported_at, resolved_at, updated_at, version, next_due_at, search, global_position, doc)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+	$7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[],
+	$13::bigint[], $14::timestamptz[], $15::text[], $16::bigint[], $17::jsonb[])
+ON CONFLICT (id) DO UPDATE SET number = excluded.number, kind = excluded.kind,
+	status = excluded.status, severity = excluded.severity, unit = excluded.unit,
+	assignee = excluded.assignee, verdict = excluded.verdict, reported_by = excluded.reported_by,
+	reported_at = excluded.reported_at, resolved_at = excluded.resolved_at,
+	updated_at = excluded.updated_at, version = excluded.version, next_due_at = excluded.next_due_at,
+	search = excluded.search, global_position = excluded.global_position, doc = excluded.doc`
+
+type caseRows struct {
+	id, number, kind, status, unit, reportedBy, search []string
+	severity, assignee, verdict                        []*string
+	reportedAt, updatedAt                              []time.Time
+	resolvedAt, nextDue                                []*time.Time
+	version, pos                                       []int64
+	doc                                                []string
+}
+
+func (r *caseRows) add(c *incident.Case, pos int64) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	var verdict *string
+	if c.Analysis != nil {
+		verdict = nullable(string(c.Analysis.Verdict))
+	}
+	r.id = append(r.id, c.ID)
+	r.number = append(r.number, c.Number)
+	r.kind = append(r.kind, string(c.Kind))
+	r.status = append(r.status, string(c.Status))
+	r.severity = append(r.severity, nullable(string(c.Severity)))
+	r.unit = append(r.unit, c.Unit)
+	r.assignee = append(r.assignee, nullable(c.Assignee))
+	r.verdict = append(r.verdict, verdict)
+	r.reportedBy = append(r.reportedBy, c.ReportedBy)
+	r.reportedAt = append(r.reportedAt, c.ReportedAt)
+	r.resolvedAt = append(r.resolvedAt, c.ResolvedAt)
+	r.updatedAt = append(r.updatedAt, c.UpdatedAt)
+	r.version = append(r.version, c.Version)
+	r.nextDue = append(r.nextDue, nextDue(c))
+	r.search = append(r.search, SearchText(c))
+	r.pos = append(r.pos, pos)
+	r.doc = append(r.doc, string(doc))
+	return nil
+}
+
+func (r *caseRows) args() []any {
+	return []any{r.id, r.number, r.kind, r.status, r.severity, r.unit, r.assignee, r.verdict,
+		r.reportedBy, r.reportedAt, r.resolvedAt, r.updatedAt, r.version, r.nextDue, r.search, r.pos, r.doc}
+}
+
+// nextDue is the earliest due time of a pending deadline, nil when none.
+func nextDue(c *incident.Case) *time.Time {
+	var out *time.Time
+	for i := range c.Deadlines {
+		d := &c.Deadlines[i]
+		if d.State == incident.StatePending && (out == nil || d.DueAt.Before(*out)) {
+			t := d.DueAt
+			out = &t
+		}
+	}
+	return out
+}
+
+// SearchText is what the text filter searches for a case: its number,
+// title, description and subject URLs (as reported and normalized), folded
+// by incident.FoldText (lower case, no diacritics, đ → d).
+func SearchText(c *incident.Case) string {
+	var sb strings.Builder
+	sb.WriteString(c.Number)
+	sb.WriteByte('\n')
+	sb.WriteString(c.Title)
+	sb.WriteByte('\n')
+	sb.WriteString(c.Description)
+	for _, s := range c.Subjects {
+		sb.WriteByte('\n')
+		sb.WriteString(s.URL)
+		if s.NormalizedURL != s.URL {
+			sb.WriteByte(' ')
+			sb.WriteString(s.NormalizedURL)
+		}
+	}
+	return incident.FoldText(sb.String())
+}
+
+const insertSubjectsSQL = `INSERT INTO case_subjects (case_id, ord, platform, url, normalized_url, display_name, open)
+SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[])`
+
+type subjectRows struct {
+	caseID, platform, url, norm []string
+	ord                         []int32
+	name                        []*string
+	open                        []bool
+}
+
+func (r *subjectRows) add(c *incident.Case) {
+	for i, s := range c.Subjects {
+		r.caseID = append(r.caseID, c.ID)
+		r.ord = append(r.ord, int32(i))
+		r.platform = append(r.platform, string(s.Platform))
+		r.url = append(r.url, s.URL)
+		r.norm = append(r.norm, s.NormalizedURL)
+		r.name = append(r.name, nullable(s.DisplayName))
+		r.open = append(r.open, c.Status.Open())
+	}
+}
+
+func (r *subjectRows) args() []any {
+	return []any{r.caseID, r.ord, r.platform, r.url, r.norm, r.name, r.open}
+}
+
+const insertDeadlinesSQL = `INSERT INTO deadlines (case_id, deadline_id, kind, ref, started_at, due_at, state, settled_at, reminders)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
+	$7::text[], $8::timestamptz[], $9::int[])`
+
+type deadlineRows struct {
+	caseID, id, kind, state []string
+	ref                     []*string
+	started, due            []time.Time
+	settled                 []*time.Time
+	reminders               []int32
+}
+
+func (r *deadlineRows) add(c *incident.Case) {
+	for _, d := range c.Deadlines {
+		r.caseID = append(r.caseID, c.ID)
+		r.id = append(r.id, d.ID)
+		r.kind = append(r.kind, string(d.Kind))
+		r.ref = append(r.ref, nullable(d.Ref))
+		r.started = append(r.started, d.StartedAt)
+		r.due = append(r.due, d.DueAt)
+		r.state = append(r.state, string(d.State))
+		r.settled = append(r.settled, d.SettledAt)
+		r.reminders = append(r.reminders, int32(d.Reminders))
+	}
+}
+
+func (r *deadlineRows) args() []any {
+	return []any{r.caseID, r.id, r.kind, r.ref, r.started, r.due, r.state, r.settled, r.reminders}
+}
+
+const insertTakedownsSQL = `INSERT INTO takedowns (case_id, takedown_id, platform, target_url, reason, legal_basis,
+	status, platform_reference, requested_by, requested_at, responded_at, due_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+	$8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[])`
+
+type takedownRows struct {
+	caseID, id, platform, target, reason, status, by []string
+	legal, ref                                       []*string
+	requested, due                                   []time.Time
+	responded                                        []*time.Time
+}
+
+func (r *takedownRows) add(c *incident.Case) {
+	for _, t := range c.Takedowns {
+		r.caseID = append(r.caseID, c.ID)
+		r.id = append(r.id, t.ID)
+		r.platform = append(r.platform, string(t.Platform))
+		r.target = append(r.target, t.TargetURL)
+		r.reason = append(r.reason, t.Reason)
+		r.legal = append(r.legal, nullable(t.LegalBasis))
+		r.status = append(r.status, string(t.Status))
+		r.ref = append(r.ref, nullable(t.PlatformReference))
+		r.by = append(r.by, t.RequestedBy)
+		r.requested = append(r.requested, t.RequestedAt)
+		r.responded = append(r.responded, t.RespondedAt)
+		r.due = append(r.due, t.DueAt)
+	}
+}
+
+func (r *takedownRows) args() []any {
+	return []any{r.caseID, r.id, r.platform, r.target, r.reason, r.legal, r.status, r.ref, r.by, r.requested, r.responded, r.due}
+}
+
+const insertEvidenceSQL = `INSERT INTO evidence (case_id, evidence_id, description, url, sha256, media_type, size_bytes, added_by, added_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+	$8::text[], $9::timestamptz[])`
+
+type evidenceRows struct {
+	caseID, id, desc, sha, media, by []string
+	url                              []*string
+	size                             []int64
+	added                            []time.Time
+}
+
+func (r *evidenceRows) add(c *incident.Case) {
+	for _, e := range c.Evidence {
+		r.caseID = append(r.caseID, c.ID)
+		r.id = append(r.id, e.ID)
+		r.desc = append(r.desc, e.Description)
+		r.url = append(r.url, nullable(e.URL))
+		r.sha = append(r.sha, e.SHA256)
+		r.media = append(r.media, e.MediaType)
+		r.size = append(r.size, e.SizeBytes)
+		r.by = append(r.by, e.AddedBy)
+		r.added = append(r.added, e.AddedAt)
+	}
+}
+
+func (r *evidenceRows) args() []any {
+	return []any{r.caseID, r.id, r.desc, r.url, r.sha, r.media, r.size, r.by, r.added}
+}

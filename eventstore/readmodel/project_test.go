@@ -1,0 +1,366 @@
+package readmodel
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"casetrail/eventstore"
+	"casetrail/incident"
+)
+
+func TestProjectOneCase(t *testing.T) {
+	e := newEnv(t)
+	tc := e.report(t, "reporter1", t0, incident.Report{Title: "Trang giả mạo UBND xã Phúc Khoa", Kind: incident.Impersonation})
+	tc.triageAnalyse(t, t0.Add(time.Hour), incident.High, incident.VerdictFalse)
+	e.catchUp(t)
+	got, err := e.reader.GetCase(e.ctx, tc.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "projected case", *got, tc.c)
+	// The child tables mirror the document.
+	var subjects, deadlines, pending int
+	err = e.store.Pool().QueryRow(e.ctx, `SELECT (SELECT count(*) FROM case_subjects WHERE case_id = $1 AND open),
+		(SELECT count(*) FROM deadlines WHERE case_id = $1),
+		(SELECT count(*) FROM deadlines WHERE case_id = $1 AND state = 'PENDING')`, tc.id).Scan(&subjects, &deadlines, &pending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if subjects != len(tc.c.Subjects) || deadlines != len(tc.c.Deadlines) || pending != len(tc.c.PendingDeadlines()) {
+		t.Fatalf("rows: %d subjects, %d deadlines (%d pending); case has %d, %d (%d)", subjects, deadlines, pending,
+			len(tc.c.Subjects), len(tc.c.Deadlines), len(tc.c.PendingDeadlines()))
+	}
+}
+
+func TestToDomain(t *testing.T) {
+	at := time.Date(2026, 3, 1, 1, 2, 3, 4000, time.FixedZone("ICT", 7*3600))
+	data, _ := incident.EncodePayload(incident.CaseAssigned{Assignee: "handler9"})
+	ev, err := ToDomain(eventstore.RecordedEvent{ID: "e1", Stream: "case-x", Version: 4, Type: incident.TypeCaseAssigned,
+		Data: data, Metadata: eventstore.Metadata{Actor: "leader1"}, OccurredAt: at, GlobalPosition: 99})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "event", ev, incident.Event{ID: "e1", Type: incident.TypeCaseAssigned, Actor: "leader1", At: at.UTC(),
+		Data: incident.CaseAssigned{Assignee: "handler9"}, Version: 4, GlobalPosition: 99})
+	if _, err := ToDomain(eventstore.RecordedEvent{Type: "Mystery", Data: json.RawMessage(`{}`)}); err == nil {
+		t.Fatal("unknown event type decoded")
+	}
+}
+
+// dump renders every projected table (and the registry) in a canonical order.
+func dump(t *testing.T, e *env) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, table := range append(append([]string{}, projectedTables...), "units", "official_accounts") {
+		var s *string
+		err := e.store.Pool().QueryRow(e.ctx, `SELECT string_agg(to_jsonb(x)::text, E'\n' ORDER BY to_jsonb(x)::text) FROM `+table+` x`).Scan(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s != nil {
+			out[table] = *s
+		}
+	}
+	return out
+}
+
+func sameDump(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	for table, w := range want {
+		if got[table] != w {
+			g, wl := strings.Split(got[table], "\n"), strings.Split(w, "\n")
+			for i := range min(len(g), len(wl)) {
+				if g[i] != wl[i] {
+					t.Fatalf("%s: table %s differs at row %d (%d vs %d rows):\n got  %s\n want %s", what, table, i, len(g), len(wl), g[i], wl[i])
+				}
+			}
+			t.Fatalf("%s: table %s has %d rows, want %d", what, table, len(g), len(wl))
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d tables with rows, want %d", what, len(got), len(want))
+	}
+}
+
+func TestRebuildEqualsLiveProjection(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	// The live projector runs while cases are generated, with small batches
+	// that cut streams at arbitrary places.
+	e.proj.Batch = 13
+	runDone := make(chan error, 1)
+	go func() { runDone <- e.proj.Run(ctx) }()
+	if err := generate(ctx, e.store, 150, 7, t0, 2); err != nil {
+		t.Fatal(err)
+	}
+	head, err := e.store.HeadPosition(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.proj.WaitFor(ctx, head); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-runDone; err != nil {
+		t.Fatal(err)
+	}
+	live := dump(t, e)
+	if !strings.Contains(live["cases"], "VV-") || live["deadlines"] == "" || live["intake"] == "" {
+		t.Fatal("the live projection is empty")
+	}
+
+	// Every projected case is the fold of its own stream.
+	rows, err := e.store.Pool().Query(e.ctx, `SELECT id FROM cases`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := collectStrings(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 150 {
+		t.Fatalf("%d cases projected, want 150", len(ids))
+	}
+	for _, id := range ids {
+		got, err := e.reader.GetCase(e.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := CaseAsOf(e.ctx, e.store, id, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustEqual(t, "case "+id, *got, *want)
+	}
+
+	// Registry rows must survive; projected ones come back identical.
+	pos, err := e.proj.Rebuild(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pos != head {
+		t.Fatalf("rebuild reached %d, head is %d", pos, head)
+	}
+	sameDump(t, "rebuild", dump(t, e), live)
+}
+
+func TestRebuildWhileLive(t *testing.T) {
+	e := newEnv(t)
+	if err := generate(e.ctx, e.store, 60, 3, t0, 2); err != nil {
+		t.Fatal(err)
+	}
+	e.catchUp(t)
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	e.proj.Batch = 17
+	runDone := make(chan error, 1)
+	go func() { runDone <- e.proj.Run(ctx) }()
+	// More cases arrive while a rebuild runs next to the live projector.
+	genDone := make(chan error, 1)
+	go func() { genDone <- generate(ctx, e.store, 150, 3, t0, 1) }()
+	rebuilder := NewProjector(e.store)
+	rebuilder.RebuildBatch = 50
+	if _, err := rebuilder.Rebuild(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-genDone; err != nil {
+		t.Fatal(err)
+	}
+	head, err := e.store.HeadPosition(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.proj.WaitFor(e.ctx, head); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-runDone; err != nil {
+		t.Fatal(err)
+	}
+	converged := dump(t, e)
+	if _, err := e.proj.Rebuild(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	sameDump(t, "quiet rebuild", dump(t, e), converged)
+}
+
+func TestProjectionHealsMissingCase(t *testing.T) {
+	e := newEnv(t)
+	tc := e.report(t, "reporter1", t0, incident.Report{})
+	tc.triageAnalyse(t, t0.Add(time.Hour), incident.Medium, incident.VerdictMisleading)
+	e.catchUp(t)
+	// The row disappears (as after a TRUNCATE that raced a live batch).
+	for _, table := range projectedTables {
+		col := "case_id"
+		if table == "cases" {
+			col = "id"
+		}
+		if _, err := e.store.Pool().Exec(e.ctx, `DELETE FROM `+table+` WHERE `+col+` = $1`, tc.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tc.do(t, "handler1", t0.Add(2*time.Hour), incident.Comment{Text: "Bình luận"})
+	e.catchUp(t)
+	got, err := e.reader.GetCase(e.ctx, tc.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "healed case", *got, tc.c)
+	if id, ok, _ := e.reader.CaseByRequest(e.ctx, "reporter1", tc.c.ClientRequestID); !ok || id != tc.id {
+		t.Fatal("intake row not healed")
+	}
+}
+
+func TestProjectionSkipsAppliedEvents(t *testing.T) {
+	e := newEnv(t)
+	tc := e.report(t, "reporter1", t0, incident.Report{})
+	e.catchUp(t)
+	before := dump(t, e)
+	// Replaying the same events in a batch changes nothing.
+	recs, err := e.store.ReadAll(e.ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := e.store.Pool().Begin(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applyBatch(e.ctx, e.store, tx, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	sameDump(t, "re-applied", dump(t, e), before)
+	_ = tc
+}
+
+func TestWaitFor(t *testing.T) {
+	e := newEnv(t)
+	e.proj.WaitTimeout = 200 * time.Millisecond
+	tc := e.report(t, "reporter1", t0, incident.Report{})
+	pos := tc.recs[len(tc.recs)-1].GlobalPosition
+	// Nobody projects: the wait is bounded.
+	start := time.Now()
+	if err := e.proj.WaitFor(e.ctx, pos); err == nil {
+		t.Fatal("WaitFor returned without a projector")
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Fatalf("WaitFor waited %v", waited)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	runDone := make(chan error, 1)
+	go func() { runDone <- e.proj.Run(ctx) }()
+	e.proj.WaitTimeout = 10 * time.Second
+	// Read your own writes: each command is visible once WaitFor returns.
+	for i, cmd := range []incident.Command{
+		incident.Triage{Severity: incident.Low, Assignee: "handler1"},
+		incident.Assign{Assignee: "handler2"},
+		incident.StartAnalysis{},
+	} {
+		recs := tc.do(t, "handler1", t0.Add(time.Duration(i+1)*time.Minute), cmd)
+		if err := e.proj.WaitFor(ctx, recs[len(recs)-1].GlobalPosition); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.reader.GetCase(ctx, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != tc.c.Version {
+			t.Fatalf("after %s: read version %d, wrote %d", cmd.Name(), got.Version, tc.c.Version)
+		}
+	}
+	cancel()
+	if err := <-runDone; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGenerate(t *testing.T) {
+	e := newEnv(t)
+	const n = 200
+	if err := generate(e.ctx, e.store, n, 42, t0, 3); err != nil {
+		t.Fatal(err)
+	}
+	head, err := e.store.HeadPosition(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if per := float64(head) / n; per < 10 || per > 18 {
+		t.Fatalf("%.1f events per case, want 10 to 18", per)
+	}
+	// Same seed again: the event ids are the same, nothing is appended.
+	if err := generate(e.ctx, e.store, n, 42, t0, 2); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := e.store.HeadPosition(e.ctx); again != head {
+		t.Fatalf("regenerating appended %d events", again-head)
+	}
+	e.catchUp(t)
+	st, err := e.reader.Stats(e.ctx, "", nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total != n || len(st.ByStatus) < 7 || len(st.ByKind) != 3 || st.MedianHoursToResolve == nil || st.DeadlineMetRatio == nil {
+		t.Fatalf("generated data is not varied: %+v", st)
+	}
+	t.Logf("generated: %+v median %.1f h, met ratio %.2f", st, *st.MedianHoursToResolve, *st.DeadlineMetRatio)
+	if r := *st.DeadlineMetRatio; r <= 0.3 || r >= 1 {
+		t.Fatalf("deadline met ratio %.2f: expected some misses and mostly met", r)
+	}
+	var units, diacritics, interleaved int
+	err = e.store.Pool().QueryRow(e.ctx, `SELECT count(DISTINCT unit), count(*) FILTER (WHERE doc->>'title' ~ '[^\x01-\x7f]'),
+		(SELECT count(*) FROM cases c2 WHERE c2.global_position > 0) FROM cases`).Scan(&units, &diacritics, &interleaved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if units < 8 || diacritics != n {
+		t.Fatalf("%d units, %d titles with diacritics", units, diacritics)
+	}
+	if p, _ := e.reader.ListCases(e.ctx, Filter{Text: "gia mao"}, nil, 1, ""); p.Total == 0 {
+		t.Fatal("no generated case mentions giả mạo")
+	}
+	// Streams interleave in the global log.
+	recs, err := e.store.ReadAll(e.ctx, 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switches := 0
+	for i := 1; i < len(recs); i++ {
+		if recs[i].Stream != recs[i-1].Stream {
+			switches++
+		}
+	}
+	if switches < 20 {
+		t.Fatalf("the first 200 events switch streams only %d times", switches)
+	}
+}
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	g := &generator{seed: 5, now: t0, policy: incident.DefaultPolicy(), units: map[string]Unit{}}
+	for _, u := range GenUnits {
+		g.units[u.ID] = u
+	}
+	for i := range 50 {
+		a, err := g.simulate(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := g.simulate(i)
+		mustEqual(t, "simulated case", a, b)
+		var last time.Time
+		for _, ch := range a.chunks {
+			for _, ev := range ch {
+				if ev.OccurredAt.Before(last) || ev.OccurredAt.After(t0) {
+					t.Fatalf("case %d: event %s at %v after %v (now %v)", i, ev.Type, ev.OccurredAt, last, t0)
+				}
+				last = ev.OccurredAt
+			}
+		}
+	}
+}

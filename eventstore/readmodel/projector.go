@@ -1,0 +1,151 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"casetrail/eventstore"
+)
+
+// Consumer is the checkpoint name of the read-model projection.
+const Consumer = "readmodel"
+
+// Projector keeps the read-model tables up to date with the global event
+// log. Each batch of events is folded with incident.Apply and written in the
+// same transaction that advances the "readmodel" checkpoint, so the read
+// model is always the projection of a prefix of the log.
+type Projector struct {
+	store *eventstore.Store
+	// Batch is the number of events one live transaction applies at most.
+	Batch int
+	// RebuildBatch is the number of events per transaction during Rebuild.
+	RebuildBatch int
+	// WaitTimeout bounds WaitFor when the caller's context has no earlier
+	// deadline.
+	WaitTimeout time.Duration
+}
+
+// NewProjector returns a projector over store's database with default
+// batch sizes (500 live, 5,000 when rebuilding) and a 5 s WaitFor bound.
+func NewProjector(store *eventstore.Store) *Projector {
+	return &Projector{store: store, Batch: 500, RebuildBatch: 5000, WaitTimeout: 5 * time.Second}
+}
+
+func (p *Projector) handler(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
+	return applyBatch(ctx, p.store, tx, events)
+}
+
+// Run ensures the schema and projects events as they are appended, until ctx
+// ends (it then returns ctx's error) or a batch fails.
+func (p *Projector) Run(ctx context.Context) error {
+	if err := EnsureSchema(ctx, p.store.Pool()); err != nil {
+		return err
+	}
+	if err := p.store.Subscribe(ctx, Consumer, p.Batch, p.handler); err != nil {
+		return fmt.Errorf("projector: %w", err)
+	}
+	return nil
+}
+
+// CatchUp projects every event appended so far and returns: what Run does,
+// but it stops once the checkpoint has reached the head of the log as it was
+// when CatchUp started. It returns the position reached.
+func (p *Projector) CatchUp(ctx context.Context) (int64, error) {
+	return p.catchUp(ctx, p.Batch)
+}
+
+func (p *Projector) catchUp(ctx context.Context, batch int) (int64, error) {
+	if err := EnsureSchema(ctx, p.store.Pool()); err != nil {
+		return 0, err
+	}
+	head, err := p.store.HeadPosition(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("projector: %w", err)
+	}
+	subCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	subDone := make(chan error, 1)
+	go func() { subDone <- p.store.Subscribe(subCtx, Consumer, batch, p.handler) }()
+	waitDone := make(chan error, 1)
+	go func() { waitDone <- p.store.WaitForPosition(subCtx, Consumer, head) }()
+	select {
+	case err := <-subDone:
+		// The subscription stopped before the head was reached: a failed
+		// batch, or ctx ended.
+		cancel()
+		<-waitDone
+		if err == nil {
+			err = ctx.Err()
+		}
+		return 0, fmt.Errorf("projector: catch up to %d: %w", head, err)
+	case err := <-waitDone:
+		cancel()
+		subErr := <-subDone
+		if err != nil {
+			return 0, fmt.Errorf("projector: catch up to %d: %w", head, err)
+		}
+		if subErr != nil {
+			return 0, fmt.Errorf("projector: %w", subErr)
+		}
+	}
+	pos, err := p.store.Checkpoint(ctx, Consumer)
+	if err != nil {
+		return 0, fmt.Errorf("projector: %w", err)
+	}
+	return pos, nil
+}
+
+// Rebuild drops every projected row (the registry stays), resets the
+// checkpoint and replays the log from position 1 until it reaches the head
+// as of the start of the replay. A live Run may keep going meanwhile:
+// events already applied are skipped by version and a case found behind is
+// folded from its own stream, so both converge on the same tables.
+func (p *Projector) Rebuild(ctx context.Context) (int64, error) {
+	if err := EnsureSchema(ctx, p.store.Pool()); err != nil {
+		return 0, err
+	}
+	if err := p.Truncate(ctx); err != nil {
+		return 0, err
+	}
+	if err := p.store.ResetCheckpoint(ctx, Consumer); err != nil {
+		return 0, fmt.Errorf("rebuild: %w", err)
+	}
+	return p.catchUp(ctx, p.RebuildBatch)
+}
+
+// Truncate empties the projected tables (not the registry). The checkpoint
+// is left alone: call Rebuild to replay.
+func (p *Projector) Truncate(ctx context.Context) error {
+	sql := "TRUNCATE "
+	for i, t := range projectedTables {
+		if i > 0 {
+			sql += ", "
+		}
+		sql += t
+	}
+	if _, err := p.store.Pool().Exec(ctx, sql); err != nil {
+		return fmt.Errorf("truncate read model: %w", err)
+	}
+	return nil
+}
+
+// WaitFor returns once the projection has applied the event at global
+// position pos, so a caller that appended it reads its own write. It waits
+// at most WaitTimeout (or until ctx ends) and then fails.
+func (p *Projector) WaitFor(ctx context.Context, pos int64) error {
+	if pos <= 0 {
+		return nil
+	}
+	if p.WaitTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.WaitTimeout)
+		defer cancel()
+	}
+	if err := p.store.WaitForPosition(ctx, Consumer, pos); err != nil {
+		return fmt.Errorf("wait for read model to reach %d: %w", pos, err)
+	}
+	return nil
+}
