@@ -1,0 +1,535 @@
+package readmodel
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"casetrail/incident"
+)
+
+// Reader answers the API's queries from the read-model tables. Every list
+// and statistic takes the caller's visible units: ids whose whole subtrees
+// the caller may see (a case of unit "a/b/c" is visible through "a", "a/b"
+// or "a/b/c"). A nil slice means no restriction; an empty one shows nothing.
+type Reader struct {
+	pool *pgxpool.Pool
+	// Now is the clock of the overdue filter and statistic (time.Now when nil).
+	Now func() time.Time
+}
+
+// NewReader returns a reader over pool's database (EnsureSchema must have run).
+func NewReader(pool *pgxpool.Pool) *Reader { return &Reader{pool: pool} }
+
+func (r *Reader) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// MaxPageSize is the largest page ListCases returns.
+const MaxPageSize = 500
+
+// MaxSearchText bounds Filter.Text (characters).
+const MaxSearchText = 200
+
+// Filter selects cases; zero fields do not filter. Within a field the values
+// are alternatives (OR); fields combine with AND.
+type Filter struct {
+	Status   []incident.Status
+	Kind     []incident.Kind
+	Severity []incident.Severity
+	// Unit keeps the cases of this unit's subtree.
+	Unit     string
+	Assignee string
+	// Overdue keeps (true) or drops (false) the cases that have a PENDING
+	// deadline already past due.
+	Overdue        *bool
+	ReportedAfter  *time.Time // inclusive
+	ReportedBefore *time.Time // exclusive
+	// Text keeps cases whose number, title, description or subject URLs
+	// contain every word of Text, ignoring case and Vietnamese diacritics
+	// ("gia mao" finds "Giả mạo"; đ matches d).
+	Text string
+}
+
+// Page is one page of cases, newest report first (ties by id).
+type Page struct {
+	Cases []incident.Case
+	// Cursors holds the opaque cursor of each case (parallel to Cases).
+	Cursors   []string
+	EndCursor string
+	HasNext   bool
+	// Total counts every case matching the filter, on all pages.
+	Total int
+}
+
+// GetCase returns the projected case with id, or NOT_FOUND.
+func (r *Reader) GetCase(ctx context.Context, id string) (*incident.Case, error) {
+	return r.oneCase(ctx, `SELECT doc FROM cases WHERE id = $1`, id)
+}
+
+// CaseByNumber returns the projected case with number, or NOT_FOUND.
+func (r *Reader) CaseByNumber(ctx context.Context, number string) (*incident.Case, error) {
+	return r.oneCase(ctx, `SELECT doc FROM cases WHERE number = $1 ORDER BY reported_at, id LIMIT 1`, number)
+}
+
+func (r *Reader) oneCase(ctx context.Context, sql, key string) (*incident.Case, error) {
+	var doc []byte
+	err := r.pool.QueryRow(ctx, sql, key).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, incident.Errorf(incident.CodeNotFound, "case %s not found", key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("case %s: %w", key, err)
+	}
+	var c incident.Case
+	if err := json.Unmarshal(doc, &c); err != nil {
+		return nil, fmt.Errorf("case %s: stored document: %w", key, err)
+	}
+	return &c, nil
+}
+
+// where builds a conjunction of SQL conditions with numbered arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+func (w *where) add(format string, vals ...any) {
+	refs := make([]any, len(vals))
+	for i, v := range vals {
+		refs[i] = w.arg(v)
+	}
+	w.conds = append(w.conds, fmt.Sprintf(format, refs...))
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return "TRUE"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// visibility restricts to the visible units' subtrees (alias c).
+func (w *where) visibility(visible []string) {
+	if visible == nil {
+		return
+	}
+	w.add("c.unit_path && %s::text[]", nonNil(visible))
+}
+
+// unit restricts to one unit's subtree (alias c).
+func (w *where) unit(unit string) {
+	if unit != "" {
+		w.add("c.unit_path @> %s::text[]", []string{unit})
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// searchTerms folds text and splits it into words; it rejects text that is
+// too long or not UTF-8.
+func searchTerms(text string) ([]string, error) {
+	text, err := incident.CleanText("text", text, false, MaxSearchText)
+	if err != nil {
+		return nil, err
+	}
+	return strings.FieldsFunc(incident.FoldText(text), func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), nil
+}
+
+// likeEscaper quotes LIKE's wildcards (the default escape is backslash).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func (r *Reader) filter(f Filter, visible []string) (*where, error) {
+	w := &where{}
+	w.visibility(visible)
+	w.unit(strings.TrimSpace(f.Unit))
+	if len(f.Status) > 0 {
+		vals := make([]string, len(f.Status))
+		for i, s := range f.Status {
+			if !validStatus(s) {
+				return nil, incident.BadInput("filter.status", "unknown status %q", s)
+			}
+			vals[i] = string(s)
+		}
+		w.add("c.status = ANY(%s::text[])", vals)
+	}
+	if len(f.Kind) > 0 {
+		vals := make([]string, len(f.Kind))
+		for i, k := range f.Kind {
+			if !validKind(k) {
+				return nil, incident.BadInput("filter.kind", "unknown incident kind %q", k)
+			}
+			vals[i] = string(k)
+		}
+		w.add("c.kind = ANY(%s::text[])", vals)
+	}
+	if len(f.Severity) > 0 {
+		vals := make([]string, len(f.Severity))
+		for i, s := range f.Severity {
+			if !validSeverity(s) {
+				return nil, incident.BadInput("filter.severity", "unknown severity %q", s)
+			}
+			vals[i] = string(s)
+		}
+		w.add("c.severity = ANY(%s::text[])", vals)
+	}
+	if f.Assignee != "" {
+		w.add("c.assignee = %s", f.Assignee)
+	}
+	if f.Overdue != nil {
+		if *f.Overdue {
+			w.add("c.next_due_at <= %s", r.now())
+		} else {
+			w.add("(c.next_due_at IS NULL OR c.next_due_at > %s)", r.now())
+		}
+	}
+	if f.ReportedAfter != nil {
+		w.add("c.reported_at >= %s", *f.ReportedAfter)
+	}
+	if f.ReportedBefore != nil {
+		w.add("c.reported_at < %s", *f.ReportedBefore)
+	}
+	terms, err := searchTerms(f.Text)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range terms {
+		w.add("c.search LIKE %s", "%"+likeEscaper.Replace(t)+"%")
+	}
+	return w, nil
+}
+
+// cursor is the sort key of a case: reported_at (microseconds) and id.
+type cursor struct {
+	At int64  `json:"t"`
+	ID string `json:"i"`
+}
+
+func encodeCursor(at time.Time, id string) string {
+	b, _ := json.Marshal(cursor{At: at.UnixMicro(), ID: id})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return c, incident.BadInput("after", "is not a cursor of this list")
+	}
+	return c, nil
+}
+
+// CursorOf returns the cursor of c in every list (the same as Page.Cursors).
+func CursorOf(c *incident.Case) string { return encodeCursor(c.ReportedAt, c.ID) }
+
+// ListCases returns the first cases after the cursor after ("" = from the
+// start) that match f and are visible, newest report first. The order is by
+// (reported_at, id), which no later event changes, and cursors carry that
+// key, so paging never repeats or skips a case, even while cases are added.
+// first must be 0..MaxPageSize (0 returns only Total).
+func (r *Reader) ListCases(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
+	q, err := r.listQuery(f, visible, first, after)
+	if err != nil {
+		return Page{}, err
+	}
+	batch := &pgx.Batch{}
+	var page Page
+	batch.Queue(q.countSQL, q.countArgs...).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
+	if first > 0 {
+		batch.Queue(q.listSQL, q.listArgs...).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var doc []byte
+				if err := rows.Scan(&doc); err != nil {
+					return err
+				}
+				var c incident.Case
+				if err := json.Unmarshal(doc, &c); err != nil {
+					return fmt.Errorf("stored document: %w", err)
+				}
+				page.Cases = append(page.Cases, c)
+			}
+			return rows.Err()
+		})
+	}
+	if err := r.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return Page{}, fmt.Errorf("list cases: %w", err)
+	}
+	if len(page.Cases) > first {
+		page.Cases, page.HasNext = page.Cases[:first], true
+	}
+	page.Cursors = make([]string, len(page.Cases))
+	for i := range page.Cases {
+		page.Cursors[i] = CursorOf(&page.Cases[i])
+	}
+	if n := len(page.Cursors); n > 0 {
+		page.EndCursor = page.Cursors[n-1]
+	}
+	return page, nil
+}
+
+// listQuery is the SQL of ListCases: the total and one page (first + 1
+// rows, to learn whether another page follows).
+type listQuery struct {
+	countSQL, listSQL   string
+	countArgs, listArgs []any
+}
+
+func (r *Reader) listQuery(f Filter, visible []string, first int, after string) (listQuery, error) {
+	if first < 0 || first > MaxPageSize {
+		return listQuery{}, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
+	}
+	w, err := r.filter(f, visible)
+	if err != nil {
+		return listQuery{}, err
+	}
+	q := listQuery{countSQL: `SELECT count(*) FROM cases c WHERE ` + w.sql(), countArgs: append([]any(nil), w.args...)}
+	if after != "" {
+		cur, err := decodeCursor(after)
+		if err != nil {
+			return listQuery{}, err
+		}
+		w.add("(c.reported_at, c.id) < (%s, %s)", time.UnixMicro(cur.At), cur.ID)
+	}
+	q.listSQL = `SELECT c.doc FROM cases c WHERE ` + w.sql() +
+		` ORDER BY c.reported_at DESC, c.id DESC LIMIT ` + w.arg(first+1)
+	q.listArgs = w.args
+	return q, nil
+}
+
+// Stats are the figures of the stats query.
+type Stats struct {
+	// Total, Open, Overdue, ByStatus and ByKind count cases reported in the
+	// window.
+	Total    int
+	Open     int
+	Overdue  int
+	ByStatus map[incident.Status]int
+	ByKind   map[incident.Kind]int
+	// MedianHoursToResolve is the median time from report to RESOLVED of the
+	// cases resolved in the window (nil when none).
+	MedianHoursToResolve *float64
+	// DeadlineMetRatio is MET / (MET + MISSED) over the deadlines settled in
+	// the window (nil when none).
+	DeadlineMetRatio *float64
+}
+
+// Stats computes the statistics of unit's subtree ("" = everything visible)
+// within visible, for the window [from, to) (nil ends are open; both nil is
+// all time).
+func (r *Reader) Stats(ctx context.Context, unit string, visible []string, from, to *time.Time) (Stats, error) {
+	window := func(w *where, col string) {
+		if from != nil {
+			w.add(col+" >= %s", *from)
+		}
+		if to != nil {
+			w.add(col+" < %s", *to)
+		}
+	}
+	base := func() *where {
+		w := &where{}
+		w.visibility(visible)
+		w.unit(strings.TrimSpace(unit))
+		return w
+	}
+	st := Stats{ByStatus: map[incident.Status]int{}, ByKind: map[incident.Kind]int{}}
+	batch := &pgx.Batch{}
+
+	counts := base()
+	window(counts, "c.reported_at")
+	openRef := counts.arg(openStatuses())
+	nowRef := counts.arg(r.now())
+	batch.Queue(`SELECT c.status, c.kind, count(*), count(*) FILTER (WHERE c.status = ANY(`+openRef+`::text[])),
+			count(*) FILTER (WHERE c.next_due_at <= `+nowRef+`)
+		FROM cases c WHERE `+counts.sql()+` GROUP BY c.status, c.kind`, counts.args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var status, kind string
+			var n, open, overdue int
+			if err := rows.Scan(&status, &kind, &n, &open, &overdue); err != nil {
+				return err
+			}
+			st.Total += n
+			st.Open += open
+			st.Overdue += overdue
+			st.ByStatus[incident.Status(status)] += n
+			st.ByKind[incident.Kind(kind)] += n
+		}
+		return rows.Err()
+	})
+
+	resolved := base()
+	resolved.conds = append(resolved.conds, "c.resolved_at IS NOT NULL")
+	window(resolved, "c.resolved_at")
+	batch.Queue(`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.resolved_at - c.reported_at) / 3600)
+		FROM cases c WHERE `+resolved.sql(), resolved.args...).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&st.MedianHoursToResolve)
+	})
+
+	settled := base()
+	settled.conds = append(settled.conds, "d.state IN ('MET', 'MISSED')")
+	window(settled, "d.settled_at")
+	batch.Queue(`SELECT count(*) FILTER (WHERE d.state = 'MET'), count(*)
+		FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE `+settled.sql(), settled.args...).QueryRow(func(row pgx.Row) error {
+		var met, all int
+		if err := row.Scan(&met, &all); err != nil {
+			return err
+		}
+		if all > 0 {
+			ratio := float64(met) / float64(all)
+			st.DeadlineMetRatio = &ratio
+		}
+		return nil
+	})
+	if err := r.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	return st, nil
+}
+
+func openStatuses() []string {
+	var out []string
+	for _, s := range incident.Statuses {
+		if s.Open() {
+			out = append(out, string(s))
+		}
+	}
+	return out
+}
+
+// OpenCaseBySubject returns the open case (the earliest reported, when
+// several) that has one of normalizedURLs as a subject: where a new report
+// of the same subject is merged.
+func (r *Reader) OpenCaseBySubject(ctx context.Context, normalizedURLs []string) (string, bool, error) {
+	if len(normalizedURLs) == 0 {
+		return "", false, nil
+	}
+	var id string
+	err := r.pool.QueryRow(ctx, `
+		SELECT c.id FROM case_subjects s JOIN cases c ON c.id = s.case_id
+		WHERE s.normalized_url = ANY($1) AND s.open
+		ORDER BY c.reported_at, c.id LIMIT 1`, normalizedURLs).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("open case by subject: %w", err)
+	}
+	return id, true, nil
+}
+
+// CaseByRequest returns the case that received the report with
+// clientRequestID from reporter (opened by it, or merged into), if any.
+func (r *Reader) CaseByRequest(ctx context.Context, reporter, clientRequestID string) (string, bool, error) {
+	var id string
+	err := r.pool.QueryRow(ctx, `SELECT case_id FROM intake WHERE reporter = $1 AND client_request_id = $2`,
+		reporter, clientRequestID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("case by request: %w", err)
+	}
+	return id, true, nil
+}
+
+// AccountCheck answers checkAccount.
+type AccountCheck struct {
+	// Result is "OFFICIAL", "KNOWN_IMPERSONATOR" or "UNKNOWN".
+	Result string
+	// Account is the registered account (OFFICIAL).
+	Account *OfficialAccount
+	// CaseNumber is the most recent case that found the URL impersonating
+	// (KNOWN_IMPERSONATOR).
+	CaseNumber string
+}
+
+// Results of CheckAccount.
+const (
+	AccountOfficial          = "OFFICIAL"
+	AccountKnownImpersonator = "KNOWN_IMPERSONATOR"
+	AccountUnknown           = "UNKNOWN"
+)
+
+// CheckAccount tells whether url (compared by its normalized form) is a
+// registered official account, a known impersonator (a subject of an
+// IMPERSONATION case whose recorded verdict is FALSE or MISLEADING), or
+// unknown. A URL that is not absolute http(s) is BAD_USER_INPUT.
+func (r *Reader) CheckAccount(ctx context.Context, url string) (AccountCheck, error) {
+	norm, err := incident.NormalizeURL(url)
+	if err != nil {
+		return AccountCheck{}, err
+	}
+	a, ok, err := accountByURL(ctx, r.pool, norm)
+	if err != nil {
+		return AccountCheck{}, err
+	}
+	if ok {
+		return AccountCheck{Result: AccountOfficial, Account: &a}, nil
+	}
+	var number string
+	err = r.pool.QueryRow(ctx, `
+		SELECT c.number FROM case_subjects s JOIN cases c ON c.id = s.case_id
+		WHERE s.normalized_url = $1 AND c.kind = $2 AND c.verdict = ANY($3)
+		ORDER BY c.reported_at DESC, c.id DESC LIMIT 1`,
+		norm, string(incident.Impersonation), []string{string(incident.VerdictFalse), string(incident.VerdictMisleading)}).Scan(&number)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return AccountCheck{Result: AccountUnknown}, nil
+	}
+	if err != nil {
+		return AccountCheck{}, fmt.Errorf("check account %s: %w", norm, err)
+	}
+	return AccountCheck{Result: AccountKnownImpersonator, CaseNumber: number}, nil
+}
+
+func validStatus(s incident.Status) bool {
+	for _, x := range incident.Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func validKind(k incident.Kind) bool {
+	for _, x := range incident.Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func validSeverity(s incident.Severity) bool {
+	for _, x := range incident.Severities {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
