@@ -1,0 +1,104 @@
+package readmodel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"casetrail/eventstore"
+	"casetrail/incident"
+)
+
+// MaxHistory is the largest number of events History returns at once.
+const MaxHistory = 1000
+
+// replayPage is how many events CaseAsOf reads per query.
+const replayPage = 1000
+
+// History returns up to limit (1..MaxHistory) stored events of the case from
+// fromVersion (>= 1) on, as the auditors see them: with hashes, global
+// positions and metadata. An unknown case is NOT_FOUND.
+func History(ctx context.Context, store *eventstore.Store, caseID string, fromVersion int64, limit int) ([]eventstore.RecordedEvent, error) {
+	if fromVersion < 1 {
+		return nil, incident.BadInput("fromVersion", "must be at least 1")
+	}
+	if limit < 1 || limit > MaxHistory {
+		return nil, incident.BadInput("limit", "must be between 1 and %d", MaxHistory)
+	}
+	recs, err := store.ReadStream(ctx, StreamOf(caseID), fromVersion, limit)
+	if err != nil {
+		return nil, notFound(caseID, err)
+	}
+	return recs, nil
+}
+
+// CaseAsOf folds the case's own event stream (not the read model) up to
+// version (inclusive) and/or up to the instant at (events that occurred at
+// or before it); with neither it folds the whole stream. An unknown case, or
+// an instant before the case was reported, is NOT_FOUND; a version below 1
+// or beyond the stream is BAD_USER_INPUT.
+func CaseAsOf(ctx context.Context, store *eventstore.Store, caseID string, version *int64, at *time.Time) (*incident.Case, error) {
+	if version != nil && *version < 1 {
+		return nil, incident.BadInput("version", "must be at least 1")
+	}
+	var c incident.Case
+	for {
+		limit := replayPage
+		if version != nil {
+			limit = int(min(*version-c.Version, replayPage))
+		}
+		recs, err := store.ReadStream(ctx, StreamOf(caseID), c.Version+1, limit)
+		if err != nil {
+			return nil, notFound(caseID, err)
+		}
+		for _, r := range recs {
+			if at != nil && r.OccurredAt.After(*at) {
+				return asOfResult(caseID, &c, at)
+			}
+			e, err := ToDomain(r)
+			if err != nil {
+				return nil, fmt.Errorf("case %s as of: %w", caseID, err)
+			}
+			if err := incident.Apply(&c, e); err != nil {
+				return nil, fmt.Errorf("case %s as of: %w", caseID, err)
+			}
+		}
+		if version != nil && c.Version >= *version {
+			return asOfResult(caseID, &c, at)
+		}
+		if len(recs) < limit {
+			if version != nil {
+				return nil, incident.BadInput("version", "case %s has only %d events", caseID, c.Version)
+			}
+			return asOfResult(caseID, &c, at)
+		}
+	}
+}
+
+func asOfResult(caseID string, c *incident.Case, at *time.Time) (*incident.Case, error) {
+	if c.Version == 0 {
+		if at == nil {
+			return nil, incident.Errorf(incident.CodeNotFound, "case %s not found", caseID)
+		}
+		return nil, incident.Errorf(incident.CodeNotFound, "case %s did not exist at %s", caseID, at.UTC().Format(time.RFC3339))
+	}
+	return c, nil
+}
+
+// Verify recomputes the hash chain of the case's stream. An unknown case is
+// NOT_FOUND.
+func Verify(ctx context.Context, store *eventstore.Store, caseID string) (eventstore.VerifyReport, error) {
+	rep, err := store.Verify(ctx, StreamOf(caseID))
+	if err != nil {
+		return rep, notFound(caseID, err)
+	}
+	return rep, nil
+}
+
+func notFound(caseID string, err error) error {
+	if errors.Is(err, eventstore.ErrNotFound) {
+		return incident.Errorf(incident.CodeNotFound, "case %s not found", caseID)
+	}
+	return err
+}
