@@ -7,8 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -60,14 +58,24 @@ func NormalizeURL(raw string) (string, error) {
 		return "", BadInput("url", "%q is not an absolute http(s) URL", raw)
 	}
 	host := strings.ToLower(u.Hostname())
-	for _, p := range []string{"www.", "m.", "mobile.", "web.", "mbasic."} {
-		if strings.HasPrefix(host, p) && strings.Count(host, ".") >= 2 {
-			host = strings.TrimPrefix(host, p)
-			break
+	if !validHost(host) {
+		return "", BadInput("url", "%q is not an absolute http(s) URL", raw)
+	}
+	for stripped := true; stripped; {
+		stripped = false
+		for _, p := range []string{"www.", "m.", "mobile.", "web.", "mbasic."} {
+			if strings.HasPrefix(host, p) && strings.Count(host, ".") >= 2 {
+				host = strings.TrimPrefix(host, p)
+				stripped = true
+				break
+			}
 		}
 	}
 	if host == "fb.com" {
 		host = "facebook.com"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // IPv6 literal
 	}
 	if port := u.Port(); port != "" && port != "80" && port != "443" {
 		host += ":" + port
@@ -98,20 +106,50 @@ func NormalizeURL(raw string) (string, error) {
 	return out, nil
 }
 
+// validHost reports whether host (as url.URL.Hostname returns it) is a host
+// name or IP literal: letters, digits, '-', '.', '_' and the ':' of IPv6.
+// Spaces, '%' (IPv6 zones) and other punctuation the URL parser lets through
+// never name a public page, and would not survive a second normalization.
+func validHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	for _, r := range host {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-._:", r) {
+			return false
+		}
+	}
+	return true
+}
+
 // FoldText lower-cases s and strips Vietnamese diacritics (đ/Đ become d), so
 // "Giả mạo" and "gia mao" compare equal. Search and similarity use it.
 func FoldText(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
 	}
-	out = strings.Map(func(r rune) rune {
+	if ascii {
+		return strings.ToLower(s)
+	}
+	// NFD, without the nonspacing marks, back to NFC (as a transform chain
+	// would, without its buffers: this runs for every name compared).
+	var b strings.Builder
+	d := norm.NFD.String(s)
+	b.Grow(len(d))
+	for _, r := range d {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return strings.Map(func(r rune) rune {
 		switch r {
 		case 'đ', 'Đ':
 			return 'd'
 		}
 		return unicode.ToLower(r)
-	}, out)
-	return out
+	}, norm.NFC.String(b.String()))
 }
