@@ -24,10 +24,16 @@ func (b *batch) add(p Payload) {
 	_ = Apply(b.c, Event{Type: p.EventType(), At: b.now, Data: p})
 }
 
-// setDeadline starts a deadline; its id is the kind and its ordinal in the case.
+// setDeadline starts a deadline now; its id is the kind and its ordinal in the case.
 func (b *batch) setDeadline(kind DeadlineKind, ref string, due time.Time) {
 	id := fmt.Sprintf("%s-%d", kind, len(b.c.Deadlines)+1)
 	b.add(DeadlineSet{DeadlineID: id, Kind: kind, Ref: ref, DueAt: due.UTC()})
+}
+
+// setDeadlineSince starts a deadline whose span began at start, before now.
+func (b *batch) setDeadlineSince(kind DeadlineKind, start, due time.Time) {
+	id := fmt.Sprintf("%s-%d", kind, len(b.c.Deadlines)+1)
+	b.add(DeadlineSet{DeadlineID: id, Kind: kind, DueAt: due.UTC(), StartedAt: start.UTC()})
 }
 
 // meet settles the pending deadlines of kind (and ref, when given) as met.

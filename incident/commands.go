@@ -360,7 +360,7 @@ func (b *batch) triage(t Triage) error {
 	b.add(CaseTriaged{Severity: t.Severity, Assignee: assignee, Note: note})
 	b.meet(DeadlineTriage, "")
 	b.setDeadline(DeadlineAnalysis, "", b.now.Add(b.p.Span(DeadlineAnalysis, t.Severity)))
-	b.setDeadline(DeadlineResolution, "", b.c.ReportedAt.Add(b.p.Span(DeadlineResolution, t.Severity)))
+	b.setDeadlineSince(DeadlineResolution, b.c.ReportedAt, b.c.ReportedAt.Add(b.p.Span(DeadlineResolution, t.Severity)))
 	return nil
 }
 
@@ -429,7 +429,7 @@ func (b *batch) addEvidence(e AddEvidence) error {
 			return BadInput("url", "%q is not an absolute http(s) URL", e.URL)
 		}
 	}
-	if len(e.SHA256) != 64 {
+	if !isSHA256Hex(e.SHA256) {
 		return BadInput("contentBase64", "content was not stored")
 	}
 	if e.SizeBytes < 0 || e.SizeBytes > MaxEvidence {
@@ -438,6 +438,19 @@ func (b *batch) addEvidence(e AddEvidence) error {
 	id := fmt.Sprintf("EV-%d", len(b.c.Evidence)+1)
 	b.add(EvidenceAdded{EvidenceID: id, Description: desc, URL: strings.TrimSpace(e.URL), SHA256: e.SHA256, MediaType: mt, SizeBytes: e.SizeBytes})
 	return nil
+}
+
+// isSHA256Hex reports whether s is a SHA-256 digest in lower-case hex.
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func (b *batch) requestTakedown(t RequestTakedown) error {
@@ -567,10 +580,11 @@ func (b *batch) sendEscalation(s SendEscalation) error {
 	if err := b.requireEscalation(CmdSendEscalation, EscApproved); err != nil {
 		return err
 	}
-	if strings.TrimSpace(s.DispatchNumber) == "" {
-		return BadInput("dispatchNumber", "is required")
+	number, err := CleanText("dispatchNumber", s.DispatchNumber, true, MaxShortText)
+	if err != nil {
+		return err
 	}
-	b.add(EscalationSent{DispatchNumber: s.DispatchNumber, To: b.c.Escalation.To})
+	b.add(EscalationSent{DispatchNumber: number, To: b.c.Escalation.To})
 	b.setDeadline(DeadlineEscalationResponse, "", b.now.Add(b.p.EscalationResponse))
 	return nil
 }

@@ -161,6 +161,10 @@ type DeadlineSet struct {
 	Kind       DeadlineKind `json:"kind"`
 	Ref        string       `json:"ref,omitempty"`
 	DueAt      time.Time    `json:"dueAt"`
+	// StartedAt is when the deadline's span began, when that is earlier than
+	// the event (RESOLUTION runs from the report, not the triage); zero means
+	// the time of the event.
+	StartedAt time.Time `json:"startedAt,omitzero"`
 }
 
 // DeadlineReminder records a reminder at a fraction of the deadline's span.

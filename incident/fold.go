@@ -78,6 +78,12 @@ func Apply(c *Case, e Event) error {
 		if c.Status == StatusAnalysis {
 			c.Status = StatusAction
 		}
+		if c.Status == StatusEscalated && c.BeforeEscalation == StatusAnalysis {
+			// A takedown sent while escalating from ANALYSIS puts the case in
+			// ACTION should the escalation be declined, where its answer can
+			// be recorded.
+			c.BeforeEscalation = StatusAction
+		}
 	case TakedownResponded:
 		if t := c.Takedown(p.TakedownID); t != nil {
 			t.Status = TakedownStatus(p.Outcome)
@@ -121,11 +127,15 @@ func Apply(c *Case, e Event) error {
 			}
 		}
 	case DeadlineSet:
+		started := at
+		if !p.StartedAt.IsZero() {
+			started = p.StartedAt
+		}
 		c.Deadlines = append(c.Deadlines, Deadline{
 			ID:        p.DeadlineID,
 			Kind:      p.Kind,
 			Ref:       p.Ref,
-			StartedAt: at,
+			StartedAt: started,
 			DueAt:     p.DueAt,
 			State:     StatePending,
 		})
