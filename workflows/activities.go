@@ -1,0 +1,156 @@
+package workflows
+
+import (
+	"encoding/json"
+	"time"
+
+	"casetrail/incident"
+)
+
+// The activities IncidentWorkflow calls, by registered name. The workflow
+// owns this contract (names and payloads) so that it never imports the code
+// with side effects; package activities implements it, and its methods carry
+// exactly these names.
+const (
+	ActivityAppendEvents         = "AppendEvents"
+	ActivityReadEvents           = "ReadEvents"
+	ActivityAllocateCaseNumber   = "AllocateCaseNumber"
+	ActivityNotify               = "Notify"
+	ActivitySendTakedownRequest  = "SendTakedownRequest"
+	ActivitySendEscalation       = "SendEscalation"
+	ActivityMatchOfficialAccount = "MatchOfficialAccount"
+)
+
+// AppendInput asks AppendEvents to append Events to Stream when the stream is
+// at ExpectedVersion. Event ids are deterministic, so a retried append of the
+// same events is answered with the events already stored.
+type AppendInput struct {
+	Stream          string     `json:"stream"`
+	ExpectedVersion int64      `json:"expectedVersion"`
+	Events          []NewEvent `json:"events"`
+}
+
+// NewEvent is one event to append: the JSON payload of an incident event and
+// its metadata.
+type NewEvent struct {
+	ID            string          `json:"id"`
+	Type          string          `json:"type"`
+	Data          json.RawMessage `json:"data"`
+	Actor         string          `json:"actor"`
+	CorrelationID string          `json:"correlationId,omitempty"`
+	CausationID   string          `json:"causationId,omitempty"`
+	Reason        string          `json:"reason,omitempty"`
+	OccurredAt    time.Time       `json:"occurredAt"`
+}
+
+// AppendResult holds the events as stored, in stream order.
+type AppendResult struct {
+	Events []StoredEvent `json:"events"`
+}
+
+// StoredEvent is an event as the store recorded it: what the workflow folds.
+type StoredEvent struct {
+	ID             string          `json:"id"`
+	Type           string          `json:"type"`
+	Version        int64           `json:"version"`
+	Data           json.RawMessage `json:"data"`
+	Actor          string          `json:"actor"`
+	OccurredAt     time.Time       `json:"occurredAt"`
+	GlobalPosition int64           `json:"globalPosition"`
+}
+
+// ReadInput asks ReadEvents for the events of Stream from FromVersion on.
+type ReadInput struct {
+	Stream      string `json:"stream"`
+	FromVersion int64  `json:"fromVersion"`
+}
+
+// AllocateInput asks AllocateCaseNumber for the number of case CaseID in Year.
+type AllocateInput struct {
+	CaseID string `json:"caseId"`
+	Year   int    `json:"year"`
+}
+
+// Notification kinds (NotifyInput.Event): the event type that caused it.
+const (
+	NotifyReminder   = incident.TypeDeadlineReminder
+	NotifyMissed     = incident.TypeDeadlineMissed
+	NotifyEscalation = incident.TypeEscalationRequested
+)
+
+// NotifyInput is one notification about a case. Recipients are named
+// subjects; with NotifyLeaders the activity adds the leaders of Unit.
+type NotifyInput struct {
+	CaseID        string                `json:"caseId"`
+	Number        string                `json:"number"`
+	Title         string                `json:"title"`
+	Unit          string                `json:"unit"`
+	Event         string                `json:"event"`
+	DeadlineKind  incident.DeadlineKind `json:"deadlineKind,omitempty"`
+	DueAt         time.Time             `json:"dueAt,omitzero"`
+	Fraction      float64               `json:"fraction,omitempty"`
+	Recipients    []string              `json:"recipients"`
+	NotifyLeaders bool                  `json:"notifyLeaders"`
+	Message       string                `json:"message"`
+}
+
+// Delivery channels reported by SendTakedownRequest and SendEscalation.
+const (
+	ChannelWebhook = "WEBHOOK"
+	ChannelManual  = "MANUAL"
+)
+
+// TakedownInput is a takedown request to deliver to its platform.
+type TakedownInput struct {
+	CaseID      string            `json:"caseId"`
+	Number      string            `json:"number"`
+	TakedownID  string            `json:"takedownId"`
+	Platform    incident.Platform `json:"platform"`
+	TargetURL   string            `json:"targetUrl"`
+	Reason      string            `json:"reason"`
+	LegalBasis  string            `json:"legalBasis,omitempty"`
+	DueAt       time.Time         `json:"dueAt"`
+	RequestedBy string            `json:"requestedBy"`
+}
+
+// DeliveryResult says how a request went out: ChannelWebhook, or
+// ChannelManual when it is to be sent by hand (Error says why when delivery
+// was attempted and failed).
+type DeliveryResult struct {
+	Channel string `json:"channel"`
+	Error   string `json:"error,omitempty"`
+}
+
+// EscalationInput asks SendEscalation to number and deliver the approved
+// escalation of a case. Key identifies the escalation request within the case,
+// so a retry gets the same dispatch number.
+type EscalationInput struct {
+	CaseID     string `json:"caseId"`
+	Number     string `json:"number"`
+	Title      string `json:"title"`
+	Unit       string `json:"unit"`
+	To         string `json:"to"`
+	Reason     string `json:"reason"`
+	ApprovedBy string `json:"approvedBy"`
+	Key        string `json:"key"`
+	Year       int    `json:"year"`
+}
+
+// EscalationResult is the allocated dispatch number and how it went out.
+type EscalationResult struct {
+	DispatchNumber string `json:"dispatchNumber"`
+	DeliveryResult
+}
+
+// MatchInput asks MatchOfficialAccount which registered official account the
+// subjects of a case most resemble.
+type MatchInput struct {
+	Subjects []incident.Subject `json:"subjects"`
+}
+
+// MatchResult is the best match (nil when none resembles the subjects
+// enough) and its 0..1 similarity.
+type MatchResult struct {
+	Account    *incident.OfficialAccountRef `json:"account,omitempty"`
+	Similarity float64                      `json:"similarity"`
+}

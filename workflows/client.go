@@ -1,0 +1,124 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"casetrail/incident"
+)
+
+// Register registers IncidentWorkflow under WorkflowName on a worker.
+func Register(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(IncidentWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+}
+
+// Report opens case caseID with req (update-with-start: the workflow is
+// started if it does not run yet, under policy) and returns the new case. The
+// Update ID is req.RequestID (a new one when empty), so a retry is answered
+// with the first outcome; a report with the client request id of the case
+// returns the case unchanged. Errors are *incident.Error (see DomainError).
+func Report(ctx context.Context, c client.Client, caseID string, req Request[incident.Report], policy incident.Policy) (incident.Case, error) {
+	if req.RequestID == "" {
+		req.RequestID = uuid.NewString()
+	}
+	req.Command.CaseID = caseID
+	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       WorkflowID(caseID),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, WorkflowName, Input{CaseID: caseID, Policy: policy})
+	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID:     req.RequestID,
+			UpdateName:   incident.CmdReportIncident,
+			Args:         []any{req},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	return updateResult(ctx, h, err)
+}
+
+// Execute sends command req.Command to case caseID as the Workflow Update of
+// its name and returns the new case. C may be a concrete command or the
+// interface incident.Command itself (the update is named by the dynamic
+// command). The Update ID is req.RequestID (a new one when empty). Errors are
+// *incident.Error (see DomainError).
+func Execute[C incident.Command](ctx context.Context, c client.Client, caseID string, req Request[C]) (incident.Case, error) {
+	if any(req.Command) == nil {
+		return incident.Case{}, incident.BadInput("command", "is required")
+	}
+	if req.RequestID == "" {
+		req.RequestID = uuid.NewString()
+	}
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   WorkflowID(caseID),
+		UpdateID:     req.RequestID,
+		UpdateName:   req.Command.Name(),
+		Args:         []any{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	return updateResult(ctx, h, err)
+}
+
+func updateResult(ctx context.Context, h client.WorkflowUpdateHandle, err error) (incident.Case, error) {
+	if err != nil {
+		return incident.Case{}, DomainError(err)
+	}
+	var out incident.Case
+	if err := h.Get(ctx, &out); err != nil {
+		return incident.Case{}, DomainError(err)
+	}
+	return out, nil
+}
+
+// GetCase returns the current state of case caseID from its workflow (query
+// QueryCase); NOT_FOUND when there is no such case.
+func GetCase(ctx context.Context, c client.Client, caseID string) (incident.Case, error) {
+	v, err := c.QueryWorkflow(ctx, WorkflowID(caseID), "", QueryCase)
+	if err != nil {
+		return incident.Case{}, DomainError(err)
+	}
+	var out incident.Case
+	if err := v.Get(&out); err != nil {
+		return incident.Case{}, DomainError(err)
+	}
+	if out.Version == 0 {
+		return incident.Case{}, incident.Errorf(incident.CodeNotFound, "case not found")
+	}
+	return out, nil
+}
+
+// DomainError turns an error of a client call to a case workflow (update,
+// update-with-start, query) back into an *incident.Error: the contract code
+// and field the workflow sent, NOT_FOUND when the case's workflow does not
+// exist, INTERNAL for anything else (with a message that leaks nothing). It
+// returns nil for nil.
+func DomainError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *incident.Error
+	if errors.As(err, &de) {
+		return de
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && isCode(app.Type()) {
+		field := ""
+		_ = app.Details(&field)
+		return &incident.Error{Code: app.Type(), Field: field, Message: app.Message()}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return incident.Errorf(incident.CodeNotFound, "case not found")
+	}
+	return incident.Errorf(incident.CodeInternal, "internal error")
+}

@@ -1,0 +1,348 @@
+// Package workflows holds IncidentWorkflow, the Temporal workflow that owns one
+// case: the only writer of its event stream. Commands arrive as Workflow
+// Updates; deadlines are one durable timer; everything with a side effect
+// runs as an activity (package activities). Only deterministic code lives
+// here.
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"casetrail/incident"
+)
+
+// TaskQueue is the task queue case workflows and their activities run on.
+const TaskQueue = "casetrail"
+
+// WorkflowName is the registered type name of IncidentWorkflow.
+const WorkflowName = "IncidentWorkflow"
+
+// QueryCase is the query that returns the current incident.Case.
+const QueryCase = "case"
+
+// WorkflowID returns the workflow id of the case caseID.
+func WorkflowID(caseID string) string { return "case-" + caseID }
+
+// Stream returns the event-store stream of the case caseID ("case-<id>",
+// like its workflow id).
+func Stream(caseID string) string { return "case-" + caseID }
+
+// CaseIDFromStream returns the case id of an event-store stream written by
+// IncidentWorkflow, and false for any other stream.
+func CaseIDFromStream(stream string) (string, bool) {
+	id, ok := strings.CutPrefix(stream, "case-")
+	return id, ok && id != ""
+}
+
+// Input starts (or continues) a case workflow.
+type Input struct {
+	// CaseID is the case the workflow owns (its workflow id is WorkflowID(CaseID)).
+	CaseID string `json:"caseId"`
+	// Policy gives the deadline spans; the case keeps it for its whole life.
+	// An invalid (e.g. zero) policy is replaced by incident.DefaultPolicy.
+	Policy incident.Policy `json:"policy"`
+	// State is the folded case carried over by continue-as-new (nil for a new case).
+	State *incident.Case `json:"state,omitempty"`
+	// Handled holds the latest request ids already applied, carried over by
+	// continue-as-new so a retried request is not applied twice.
+	Handled []string `json:"handled,omitempty"`
+	// ContinueAfter, when positive, makes the workflow continue as new once
+	// its history has that many events (tests; the server's suggestion always
+	// applies).
+	ContinueAfter int `json:"continueAfter,omitempty"`
+}
+
+const (
+	// reportGrace is how long a new workflow waits for its reportIncident
+	// update before ending with no case (e.g. the report was rejected).
+	reportGrace = 10 * time.Minute
+	// maxHandled bounds the remembered request ids.
+	maxHandled = 256
+	// dispatchRetry is the pause between attempts to send an approved
+	// escalation whose first dispatch failed.
+	dispatchRetry = 5 * time.Minute
+	// storeRetry is the pause before the clock retries events it could not store.
+	storeRetry = time.Minute
+)
+
+// IncidentWorkflow owns one case for as long as the case exists (a settled
+// case may still be reopened or commented on). It waits for:
+//
+//   - commands: one Workflow Update per command of the lifecycle, named by the
+//     command (incident.CmdTriageCase, ...) with a Request argument. The
+//     validator rejects a command the case does not allow, or whose expected
+//     version is stale, before anything is written; the handler decides it on
+//     the current state, appends the events (AppendEvents), folds them and
+//     returns the new case. The first command is reportIncident, sent with
+//     update-with-start (see Report); without one the workflow ends after
+//     reportGrace with an empty case.
+//   - the deadline clock: one timer to the next reminder or miss
+//     (incident.NextWake), re-armed whenever the case changes. On firing it
+//     appends incident.DueEvents as the system and notifies people.
+//   - the server's suggestion to continue as new: after all handlers and
+//     notifications finished, it continues with the folded state, so no
+//     deadline is lost.
+//
+// The query QueryCase returns the current case.
+func IncidentWorkflow(ctx workflow.Context, in Input) (incident.Case, error) {
+	w, err := newCaseWorkflow(ctx, in)
+	if err != nil {
+		return incident.Case{}, err
+	}
+	if reported, err := w.awaitReport(ctx); err != nil || !reported {
+		return w.state, err
+	}
+	for {
+		w.clock.arm(ctx, &w.state, w.policy)
+		err := workflow.Await(ctx, func() bool {
+			return w.clock.due() || w.clock.stale(&w.state) || w.shouldContinue(ctx)
+		})
+		if err == nil {
+			// A cancelled workflow cancels the clock's timer too, which then
+			// looks due: stop here rather than re-arm it forever.
+			err = ctx.Err()
+		}
+		if err != nil {
+			return w.state, err
+		}
+		if w.clock.due() {
+			w.onClock(ctx)
+		}
+		if w.shouldContinue(ctx) {
+			return w.continueAsNew(ctx)
+		}
+	}
+}
+
+// awaitReport waits until the case has been reported. It returns false when
+// no report arrived within reportGrace and no handler is still running.
+func (w *caseWorkflow) awaitReport(ctx workflow.Context) (bool, error) {
+	if w.state.Version > 0 {
+		return true, nil
+	}
+	ok, err := workflow.AwaitWithTimeout(ctx, reportGrace, func() bool { return w.state.Version > 0 })
+	if err != nil || ok {
+		return ok, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return false, err
+	}
+	return w.state.Version > 0, nil
+}
+
+// before runs what a command needs from the outside world before it can be
+// decided: a case number for a report, the official-account match for the
+// analysis of an impersonation.
+func (w *caseWorkflow) before(ctx workflow.Context, cmd incident.Command, now time.Time) (incident.Command, error) {
+	switch c := cmd.(type) {
+	case incident.Report:
+		c.CaseID = w.caseID
+		in := AllocateInput{CaseID: w.caseID, Year: now.In(vietnam).Year()}
+		if err := workflow.ExecuteActivity(activity(ctx, storeOptions), ActivityAllocateCaseNumber, in).Get(ctx, &c.Number); err != nil {
+			return nil, err
+		}
+		return c, nil
+	case incident.RecordAnalysis:
+		c.Match, c.Similarity = nil, nil
+		if w.state.Kind != incident.Impersonation {
+			return c, nil
+		}
+		var res MatchResult
+		in := MatchInput{Subjects: w.state.Subjects}
+		if err := workflow.ExecuteActivity(activity(ctx, lookupOptions), ActivityMatchOfficialAccount, in).Get(ctx, &res); err != nil {
+			// The analysis is recorded without a match; the registry can be
+			// consulted again by recording the analysis anew.
+			workflow.GetLogger(ctx).Warn("match official account", "case", w.caseID, "error", err)
+			return c, nil
+		}
+		if res.Account != nil {
+			sim := res.Similarity
+			c.Match, c.Similarity = res.Account, &sim
+		}
+		return c, nil
+	}
+	return cmd, nil
+}
+
+// after runs what follows a command's events: a takedown request goes out to
+// its platform (in the background: delivery never blocks nor fails the
+// command), an approved escalation is numbered and sent.
+func (w *caseWorkflow) after(ctx workflow.Context, cmd incident.Command) {
+	switch cmd.(type) {
+	case incident.RequestTakedown:
+		t := w.state.Takedowns[len(w.state.Takedowns)-1]
+		in := TakedownInput{
+			CaseID: w.caseID, Number: w.state.Number, TakedownID: t.ID, Platform: t.Platform,
+			TargetURL: t.TargetURL, Reason: t.Reason, LegalBasis: t.LegalBasis, DueAt: t.DueAt, RequestedBy: t.RequestedBy,
+		}
+		w.background(ctx, "deliver takedown request", func(ctx workflow.Context) error {
+			var res DeliveryResult
+			if err := workflow.ExecuteActivity(activity(ctx, deliveryOptions), ActivitySendTakedownRequest, in).Get(ctx, &res); err != nil {
+				return err
+			}
+			workflow.GetLogger(ctx).Info("takedown request delivered", "case", w.caseID, "takedown", t.ID, "channel", res.Channel, "error", res.Error)
+			return nil
+		})
+	case incident.ApproveEscalation:
+		if err := w.dispatch(ctx); err != nil {
+			workflow.GetLogger(ctx).Error("dispatch escalation; retrying in the background", "case", w.caseID, "error", err)
+			w.keepDispatching(ctx)
+		}
+	}
+}
+
+// dispatch numbers and sends an approved escalation (SendEscalation) and
+// records it as sent. The caller holds the lock.
+func (w *caseWorkflow) dispatch(ctx workflow.Context) error {
+	esc := w.state.Escalation
+	if w.state.Status != incident.StatusEscalated || esc == nil || esc.Status != incident.EscApproved {
+		return nil
+	}
+	in := EscalationInput{
+		CaseID: w.caseID, Number: w.state.Number, Title: w.state.Title, Unit: w.state.Unit,
+		To: esc.To, Reason: esc.Reason, ApprovedBy: esc.ApprovedBy,
+		Key:  w.caseID + "@" + esc.RequestedAt.UTC().Format(time.RFC3339Nano),
+		Year: w.now(ctx).In(vietnam).Year(),
+	}
+	var res EscalationResult
+	if err := workflow.ExecuteActivity(activity(ctx, dispatchOptions), ActivitySendEscalation, in).Get(ctx, &res); err != nil {
+		return err
+	}
+	now := w.now(ctx)
+	events, err := incident.Decide(w.state, incident.SendEscalation{DispatchNumber: res.DispatchNumber}, now, w.policy)
+	if err != nil {
+		return err
+	}
+	actor := esc.ApprovedBy
+	if actor == "" {
+		actor = incident.SystemActor
+	}
+	if err := w.append(ctx, "dispatch:"+in.Key, actor, incident.CmdSendEscalation, events, now); err != nil {
+		return err
+	}
+	w.attrs.sync(ctx, &w.state)
+	workflow.GetLogger(ctx).Info("escalation sent", "case", w.caseID, "dispatch", res.DispatchNumber, "channel", res.Channel, "error", res.Error)
+	return nil
+}
+
+// keepDispatching retries, every dispatchRetry, the dispatch of an approved
+// escalation whose first attempt failed, until it is sent or no longer
+// approved. A continued run restarts it from the state.
+func (w *caseWorkflow) keepDispatching(ctx workflow.Context) {
+	esc := w.state.Escalation
+	if w.dispatching || w.state.Status != incident.StatusEscalated || esc == nil || esc.Status != incident.EscApproved {
+		return
+	}
+	w.dispatching = true
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { w.dispatching = false }()
+		for {
+			if err := workflow.Sleep(ctx, dispatchRetry); err != nil {
+				return
+			}
+			if err := w.lock.Lock(ctx); err != nil {
+				return
+			}
+			err := w.dispatch(ctx)
+			w.lock.Unlock()
+			if err == nil {
+				return
+			}
+			workflow.GetLogger(ctx).Error("dispatch escalation", "case", w.caseID, "error", err)
+		}
+	})
+}
+
+// onClock appends what the deadline clock decides now (reminders, misses, an
+// automatic escalation) and notifies the people concerned.
+func (w *caseWorkflow) onClock(ctx workflow.Context) {
+	w.clock.fired()
+	if err := w.lock.Lock(ctx); err != nil {
+		return
+	}
+	defer w.lock.Unlock()
+	now := w.now(ctx)
+	due := incident.DueEvents(w.state, now, w.policy)
+	if len(due) == 0 {
+		w.clock.snooze(now.Add(minSnooze))
+		return
+	}
+	key := fmt.Sprintf("clock:%d", w.state.Version)
+	if err := w.append(ctx, key, incident.SystemActor, "deadline", due, now); err != nil {
+		workflow.GetLogger(ctx).Error("store deadline events; retrying later", "error", err)
+		w.clock.snooze(now.Add(storeRetry))
+		return
+	}
+	w.attrs.sync(ctx, &w.state)
+	w.notifyDue(ctx, due)
+}
+
+// notifyDue tells people what the clock decided: reminders go to the
+// assignee; misses to the assignee and the unit's leaders; an automatic
+// escalation request to the leaders, who must approve it.
+func (w *caseWorkflow) notifyDue(ctx workflow.Context, due []incident.Payload) {
+	c := &w.state
+	var assignee []string
+	if c.Assignee != "" {
+		assignee = []string{c.Assignee}
+	}
+	for _, p := range due {
+		n := NotifyInput{CaseID: w.caseID, Number: c.Number, Title: c.Title, Unit: c.Unit, Event: p.EventType()}
+		switch e := p.(type) {
+		case incident.DeadlineReminder:
+			n.DeadlineKind, n.DueAt, n.Fraction, n.Recipients = e.Kind, e.DueAt, e.Fraction, assignee
+			n.Message = fmt.Sprintf("Hồ sơ %s: đã dùng %.0f%% thời hạn %s, hạn chót %s. / Case %s: %.0f%% of the %s deadline used, due %s.",
+				c.Number, e.Fraction*100, e.Kind, localTime(e.DueAt), c.Number, e.Fraction*100, e.Kind, localTime(e.DueAt))
+		case incident.DeadlineMissed:
+			n.DeadlineKind, n.Recipients, n.NotifyLeaders = e.Kind, assignee, true
+			if d := c.Deadline(e.DeadlineID); d != nil {
+				n.DueAt = d.DueAt
+			}
+			n.Message = fmt.Sprintf("Hồ sơ %s: quá hạn %s (hạn chót %s). / Case %s: the %s deadline was missed (due %s).",
+				c.Number, e.Kind, localTime(n.DueAt), c.Number, e.Kind, localTime(n.DueAt))
+		case incident.EscalationRequested:
+			n.NotifyLeaders = true
+			n.Message = fmt.Sprintf("Hồ sơ %s: đề nghị chuyển lên %s chờ phê duyệt. / Case %s: escalation to %s awaits approval. %s",
+				c.Number, e.To, c.Number, e.To, e.Reason)
+		default:
+			continue
+		}
+		w.background(ctx, "notify", func(ctx workflow.Context) error {
+			return workflow.ExecuteActivity(activity(ctx, deliveryOptions), ActivityNotify, n).Get(ctx, nil)
+		})
+	}
+}
+
+// shouldContinue reports whether this run should hand over to a new one.
+func (w *caseWorkflow) shouldContinue(ctx workflow.Context) bool {
+	if w.state.Version == 0 {
+		return false
+	}
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() ||
+		(w.continueAfter > 0 && info.GetCurrentHistoryLength() >= w.continueAfter)
+}
+
+// continueAsNew waits for running handlers and notifications, then continues
+// with the folded state (whose deadlines the next run re-arms).
+func (w *caseWorkflow) continueAsNew(ctx workflow.Context) (incident.Case, error) {
+	err := workflow.Await(ctx, func() bool {
+		return workflow.AllHandlersFinished(ctx) && w.inflight == 0 && !w.lock.IsLocked()
+	})
+	if err != nil {
+		return w.state, err
+	}
+	w.clock.stop()
+	state := w.state.Clone()
+	return state, workflow.NewContinueAsNewError(ctx, WorkflowName, Input{
+		CaseID:        w.caseID,
+		Policy:        w.policy,
+		State:         &state,
+		Handled:       append([]string(nil), w.handled...),
+		ContinueAfter: w.continueAfter,
+	})
+}
