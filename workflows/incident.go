@@ -142,7 +142,7 @@ func (w *caseWorkflow) before(ctx workflow.Context, cmd incident.Command, now ti
 	case incident.Report:
 		c.CaseID = w.caseID
 		in := AllocateInput{CaseID: w.caseID, Year: now.In(vietnam).Year()}
-		if err := workflow.ExecuteActivity(activity(ctx, storeOptions), ActivityAllocateCaseNumber, in).Get(ctx, &c.Number); err != nil {
+		if err := workflow.ExecuteLocalActivity(local(ctx), ActivityAllocateCaseNumber, in).Get(ctx, &c.Number); err != nil {
 			return nil, err
 		}
 		return c, nil

