@@ -231,6 +231,16 @@ func TestEnsureSchemaConcurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The application role may take numbers, never rewrite one.
+	var counters, allocations string
+	err := store.Pool().QueryRow(ctx, `SELECT
+  (SELECT string_agg(privilege_type, ',' ORDER BY privilege_type) FROM information_schema.role_table_grants
+    WHERE grantee = 'casetrail_app' AND table_name = 'casetrail_counters'),
+  (SELECT string_agg(privilege_type, ',' ORDER BY privilege_type) FROM information_schema.role_table_grants
+    WHERE grantee = 'casetrail_app' AND table_name = 'casetrail_allocations')`).Scan(&counters, &allocations)
+	if err != nil || counters != "INSERT,SELECT,UPDATE" || allocations != "INSERT,SELECT" {
+		t.Errorf("grants: counters %q, allocations %q (%v)", counters, allocations, err)
+	}
 }
 
 // hook is a webhook receiver that checks signatures.

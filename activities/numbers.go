@@ -31,7 +31,17 @@ CREATE TABLE IF NOT EXISTS casetrail_allocations (
     value        text        NOT NULL,
     allocated_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (scope, year, n)
-);`
+);
+-- The application role of the event store (eventstore migrations), when it
+-- exists, may take numbers but never rewrite one.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'casetrail_app') THEN
+        GRANT SELECT, INSERT, UPDATE ON casetrail_counters TO casetrail_app;
+        GRANT SELECT, INSERT ON casetrail_allocations TO casetrail_app;
+    END IF;
+END
+$$;`
 
 // EnsureSchema creates the numbering tables of AllocateCaseNumber and
 // SendEscalation if they do not exist. It is idempotent and safe to run from
