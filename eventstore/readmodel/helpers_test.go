@@ -103,7 +103,7 @@ func (e *env) report(t testing.TB, actor string, at time.Time, r incident.Report
 		r.Title = "Tin sai sự thật số " + fmt.Sprint(n)
 	}
 	if len(r.Subjects) == 0 {
-		r.Subjects = []incident.SubjectInput{{Platform: incident.Facebook, URL: fmt.Sprintf("https://www.facebook.com/page-%d-%s", n, r.CaseID[:8])}}
+		r.Subjects = []incident.SubjectInput{{Platform: incident.Facebook, URL: fmt.Sprintf("https://www.facebook.com/page-%d", n)}}
 	}
 	tc := &tcase{e: e, id: r.CaseID, snaps: []incident.Case{{}}}
 	tc.do(t, actor, at, r)

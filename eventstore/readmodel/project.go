@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,6 +66,7 @@ type intakeRow struct {
 // batchApplier folds one batch of events into the read model inside tx.
 type batchApplier struct {
 	store  *eventstore.Store
+	bulk   bool
 	tx     pgx.Tx
 	cases  map[string]*caseState
 	order  []string
@@ -76,8 +79,12 @@ type batchApplier struct {
 // projected version are skipped (already applied); a case that is missing or
 // behind is first folded from its own stream, so the projection heals itself
 // rather than stopping.
-func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-	b := &batchApplier{store: store, tx: tx, cases: map[string]*caseState{}}
+//
+// bulk (a rebuild) lets the search index's pending list grow instead of
+// merging it into the index every few megabytes: inserts stay cheap and the
+// merge is done once, in bulk, at the end of the rebuild.
+func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events []eventstore.RecordedEvent, bulk bool) error {
+	b := &batchApplier{store: store, tx: tx, bulk: bulk, cases: map[string]*caseState{}}
 	ids := make([]string, 0, len(events)/4+1)
 	seen := map[string]bool{}
 	for _, e := range events {
@@ -89,19 +96,54 @@ func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events 
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := b.load(ctx, ids); err != nil {
-		return err
+	// Decode the payloads on other cores while the database loads the cases.
+	decoded := make([]incident.Event, len(events))
+	decodeErrs := make([]error, len(events))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		parallel(len(events), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				if _, ok := caseIDOf(events[i].Stream); ok {
+					decoded[i], decodeErrs[i] = ToDomain(events[i])
+				}
+			}
+		})
+	}()
+	loadErr := b.load(ctx, ids)
+	<-done
+	if loadErr != nil {
+		return loadErr
 	}
-	for _, r := range events {
+	for i, r := range events {
 		id, ok := caseIDOf(r.Stream)
 		if !ok {
 			continue
 		}
-		if err := b.apply(ctx, id, r); err != nil {
+		if decodeErrs[i] != nil {
+			return fmt.Errorf("project: %w", decodeErrs[i])
+		}
+		if err := b.apply(ctx, id, r, decoded[i]); err != nil {
 			return err
 		}
 	}
 	return b.write(ctx)
+}
+
+// parallel runs fn over [0, n) split into GOMAXPROCS ranges (one range when
+// n is small) and returns when all are done.
+func parallel(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/64+1)
+	if workers <= 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Go(func() { fn(lo, hi) })
+	}
+	wg.Wait()
 }
 
 func (b *batchApplier) load(ctx context.Context, ids []string) error {
@@ -134,8 +176,9 @@ func (b *batchApplier) load(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// apply folds one stored event into its case, healing a gap first.
-func (b *batchApplier) apply(ctx context.Context, id string, r eventstore.RecordedEvent) error {
+// apply folds one stored event (e is its domain form) into its case,
+// healing a gap first.
+func (b *batchApplier) apply(ctx context.Context, id string, r eventstore.RecordedEvent, e incident.Event) error {
 	st := b.cases[id]
 	if r.Version <= st.c.Version {
 		return nil
@@ -144,10 +187,6 @@ func (b *batchApplier) apply(ctx context.Context, id string, r eventstore.Record
 		if err := b.heal(ctx, id, st, r.Version-1); err != nil {
 			return err
 		}
-	}
-	e, err := ToDomain(r)
-	if err != nil {
-		return fmt.Errorf("project: %w", err)
 	}
 	return b.fold(id, st, e)
 }
@@ -216,13 +255,29 @@ func (b *batchApplier) write(ctx context.Context) error {
 	var td takedownRows
 	var ev evidenceRows
 	var delSub, delDl, delTd, delEv []string
-	for _, id := range b.order {
+	// The documents and search vectors are the costly part: make them on
+	// every core.
+	docs := make([][]byte, len(b.order))
+	searches := make([]*string, len(b.order))
+	docErrs := make([]error, len(b.order))
+	parallel(len(b.order), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			st := b.cases[b.order[i]]
+			docs[i], docErrs[i] = json.Marshal(&st.c)
+			if !st.existed || !sameText(&st.before, &st.c) {
+				v := searchVector(&st.c)
+				searches[i] = &v
+			}
+		}
+	})
+	for i, id := range b.order {
 		st := b.cases[id]
 		c := &st.c
-		if err := cr.add(c, st.lastPos); err != nil {
-			return fmt.Errorf("project: case %s: %w", id, err)
-		}
 		old := &st.before
+		if docErrs[i] != nil {
+			return fmt.Errorf("project: case %s: %w", id, docErrs[i])
+		}
+		cr.add(c, st.lastPos, searches[i], docs[i])
 		if !st.existed || !reflect.DeepEqual(old.Subjects, c.Subjects) || old.Status.Open() != c.Status.Open() {
 			if st.existed {
 				delSub = append(delSub, id)
@@ -249,6 +304,13 @@ func (b *batchApplier) write(ctx context.Context) error {
 		}
 	}
 	batch := &pgx.Batch{}
+	// The projection is rebuildable and commits with its checkpoint, so a
+	// crash can lose only whole batches, which are then applied again: no
+	// need to wait for the WAL flush.
+	batch.Queue(`SET LOCAL synchronous_commit = off`)
+	if b.bulk {
+		batch.Queue(`SET LOCAL gin_pending_list_limit = '1GB'`)
+	}
 	batch.Queue(upsertCasesSQL, cr.args()...)
 	for _, d := range []struct {
 		table string
@@ -291,30 +353,33 @@ func (b *batchApplier) write(ctx context.Context) error {
 const upsertCasesSQL = `
 INSERT INTO cases (id, number, kind, status, severity, unit, assignee, verdict, reported_by,
 	reported_at, resolved_at, updated_at, version, next_due_at, search, global_position, doc)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+SELECT id, number, kind, status, severity, unit, assignee, verdict, reported_by,
+	reported_at, resolved_at, updated_at, version, next_due_at, search::tsvector, global_position, doc
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 	$7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[],
-	$13::bigint[], $14::timestamptz[], $15::text[], $16::bigint[], $17::jsonb[])
+	$13::bigint[], $14::timestamptz[], $15::text[], $16::bigint[], $17::json[])
+	AS r(id, number, kind, status, severity, unit, assignee, verdict, reported_by,
+	reported_at, resolved_at, updated_at, version, next_due_at, search, global_position, doc)
 ON CONFLICT (id) DO UPDATE SET number = excluded.number, kind = excluded.kind,
 	status = excluded.status, severity = excluded.severity, unit = excluded.unit,
 	assignee = excluded.assignee, verdict = excluded.verdict, reported_by = excluded.reported_by,
 	reported_at = excluded.reported_at, resolved_at = excluded.resolved_at,
 	updated_at = excluded.updated_at, version = excluded.version, next_due_at = excluded.next_due_at,
-	search = excluded.search, global_position = excluded.global_position, doc = excluded.doc`
+	search = coalesce(excluded.search, cases.search), global_position = excluded.global_position,
+	doc = excluded.doc`
 
 type caseRows struct {
-	id, number, kind, status, unit, reportedBy, search []string
-	severity, assignee, verdict                        []*string
+	id, number, kind, status, unit, reportedBy []string
+	severity, assignee, verdict, search        []*string
 	reportedAt, updatedAt                              []time.Time
 	resolvedAt, nextDue                                []*time.Time
 	version, pos                                       []int64
 	doc                                                []string
 }
 
-func (r *caseRows) add(c *incident.Case, pos int64) error {
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
+// add appends c's row: doc is its JSON, search its search vector (nil when
+// the searched text did not change).
+func (r *caseRows) add(c *incident.Case, pos int64, search *string, doc []byte) {
 	var verdict *string
 	if c.Analysis != nil {
 		verdict = nullable(string(c.Analysis.Verdict))
@@ -333,10 +398,9 @@ func (r *caseRows) add(c *incident.Case, pos int64) error {
 	r.updatedAt = append(r.updatedAt, c.UpdatedAt)
 	r.version = append(r.version, c.Version)
 	r.nextDue = append(r.nextDue, nextDue(c))
-	r.search = append(r.search, SearchText(c))
+	r.search = append(r.search, search)
 	r.pos = append(r.pos, pos)
 	r.doc = append(r.doc, string(doc))
-	return nil
 }
 
 func (r *caseRows) args() []any {
@@ -357,25 +421,17 @@ func nextDue(c *incident.Case) *time.Time {
 	return out
 }
 
-// SearchText is what the text filter searches for a case: its number,
-// title, description and subject URLs (as reported and normalized), folded
-// by incident.FoldText (lower case, no diacritics, đ → d).
-func SearchText(c *incident.Case) string {
-	var sb strings.Builder
-	sb.WriteString(c.Number)
-	sb.WriteByte('\n')
-	sb.WriteString(c.Title)
-	sb.WriteByte('\n')
-	sb.WriteString(c.Description)
-	for _, s := range c.Subjects {
-		sb.WriteByte('\n')
-		sb.WriteString(s.URL)
-		if s.NormalizedURL != s.URL {
-			sb.WriteByte(' ')
-			sb.WriteString(s.NormalizedURL)
+// sameText reports whether a and b have the same searched text.
+func sameText(a, b *incident.Case) bool {
+	if a.Number != b.Number || a.Title != b.Title || a.Description != b.Description || len(a.Subjects) != len(b.Subjects) {
+		return false
+	}
+	for i := range a.Subjects {
+		if a.Subjects[i].URL != b.Subjects[i].URL || a.Subjects[i].NormalizedURL != b.Subjects[i].NormalizedURL {
+			return false
 		}
 	}
-	return incident.FoldText(sb.String())
+	return true
 }
 
 const insertSubjectsSQL = `INSERT INTO case_subjects (case_id, ord, platform, url, normalized_url, display_name, open)

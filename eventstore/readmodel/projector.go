@@ -2,10 +2,12 @@ package readmodel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"casetrail/eventstore"
 )
@@ -29,13 +31,17 @@ type Projector struct {
 }
 
 // NewProjector returns a projector over store's database with default
-// batch sizes (500 live, 5,000 when rebuilding) and a 5 s WaitFor bound.
+// batch sizes (500 live, 20,000 when rebuilding) and a 5 s WaitFor bound.
 func NewProjector(store *eventstore.Store) *Projector {
-	return &Projector{store: store, Batch: 500, RebuildBatch: 5000, WaitTimeout: 5 * time.Second}
+	return &Projector{store: store, Batch: 500, RebuildBatch: 20000, WaitTimeout: 5 * time.Second}
 }
 
 func (p *Projector) handler(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-	return applyBatch(ctx, p.store, tx, events)
+	return applyBatch(ctx, p.store, tx, events, false)
+}
+
+func (p *Projector) bulkHandler(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
+	return applyBatch(ctx, p.store, tx, events, true)
 }
 
 // Run ensures the schema and projects events as they are appended, until ctx
@@ -54,10 +60,10 @@ func (p *Projector) Run(ctx context.Context) error {
 // but it stops once the checkpoint has reached the head of the log as it was
 // when CatchUp started. It returns the position reached.
 func (p *Projector) CatchUp(ctx context.Context) (int64, error) {
-	return p.catchUp(ctx, p.Batch)
+	return p.catchUp(ctx, p.Batch, p.handler)
 }
 
-func (p *Projector) catchUp(ctx context.Context, batch int) (int64, error) {
+func (p *Projector) catchUp(ctx context.Context, batch int, h eventstore.Handler) (int64, error) {
 	if err := EnsureSchema(ctx, p.store.Pool()); err != nil {
 		return 0, err
 	}
@@ -68,7 +74,7 @@ func (p *Projector) catchUp(ctx context.Context, batch int) (int64, error) {
 	subCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	subDone := make(chan error, 1)
-	go func() { subDone <- p.store.Subscribe(subCtx, Consumer, batch, p.handler) }()
+	go func() { subDone <- p.store.Subscribe(subCtx, Consumer, batch, h) }()
 	waitDone := make(chan error, 1)
 	go func() { waitDone <- p.store.WaitForPosition(subCtx, Consumer, head) }()
 	select {
@@ -113,7 +119,21 @@ func (p *Projector) Rebuild(ctx context.Context) (int64, error) {
 	if err := p.store.ResetCheckpoint(ctx, Consumer); err != nil {
 		return 0, fmt.Errorf("rebuild: %w", err)
 	}
-	return p.catchUp(ctx, p.RebuildBatch)
+	pos, err := p.catchUp(ctx, p.RebuildBatch, p.bulkHandler)
+	if err != nil {
+		return 0, err
+	}
+	// Merge the search index's pending list now rather than in the next
+	// live batch. Only the index's owner may; others leave it to autovacuum.
+	if _, err := p.store.Pool().Exec(ctx, `SELECT gin_clean_pending_list('cases_search'::regclass)`); err != nil && !isInsufficientPrivilege(err) {
+		return 0, fmt.Errorf("rebuild: %w", err)
+	}
+	return pos, nil
+}
+
+func isInsufficientPrivilege(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42501"
 }
 
 // Truncate empties the projected tables (not the registry). The checkpoint

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -57,9 +56,11 @@ type Filter struct {
 	Overdue        *bool
 	ReportedAfter  *time.Time // inclusive
 	ReportedBefore *time.Time // exclusive
-	// Text keeps cases whose number, title, description or subject URLs
-	// contain every word of Text, ignoring case and Vietnamese diacritics
-	// ("gia mao" finds "Giả mạo"; đ matches d).
+	// Text keeps the cases where every word of Text begins a word of the
+	// number, title, description or subject URLs, ignoring case and
+	// Vietnamese diacritics ("gia mao" finds "Giả mạo"; đ matches d); in the
+	// number and URLs a word may also match from the middle ("tanuyen"
+	// finds facebook.com/ubndtanuyen). See search.go.
 	Text string
 }
 
@@ -148,21 +149,6 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// searchTerms folds text and splits it into words; it rejects text that is
-// too long or not UTF-8.
-func searchTerms(text string) ([]string, error) {
-	text, err := incident.CleanText("text", text, false, MaxSearchText)
-	if err != nil {
-		return nil, err
-	}
-	return strings.FieldsFunc(incident.FoldText(text), func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r)
-	}), nil
-}
-
-// likeEscaper quotes LIKE's wildcards (the default escape is backslash).
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
 func (r *Reader) filter(f Filter, visible []string) (*where, error) {
 	w := &where{}
 	w.visibility(visible)
@@ -213,12 +199,15 @@ func (r *Reader) filter(f Filter, visible []string) (*where, error) {
 	if f.ReportedBefore != nil {
 		w.add("c.reported_at < %s", *f.ReportedBefore)
 	}
-	terms, err := searchTerms(f.Text)
+	q, err := searchQuery(f.Text)
 	if err != nil {
 		return nil, err
 	}
-	for _, t := range terms {
-		w.add("c.search LIKE %s", "%"+likeEscaper.Replace(t)+"%")
+	switch {
+	case q != "":
+		w.add("c.search @@ %s::tsquery", q)
+	case strings.TrimSpace(f.Text) != "":
+		w.conds = append(w.conds, "FALSE") // only punctuation: no word to find
 	}
 	return w, nil
 }
