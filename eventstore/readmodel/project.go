@@ -371,10 +371,10 @@ ON CONFLICT (id) DO UPDATE SET number = excluded.number, kind = excluded.kind,
 type caseRows struct {
 	id, number, kind, status, unit, reportedBy []string
 	severity, assignee, verdict, search        []*string
-	reportedAt, updatedAt                              []time.Time
-	resolvedAt, nextDue                                []*time.Time
-	version, pos                                       []int64
-	doc                                                []string
+	reportedAt, updatedAt                      []time.Time
+	resolvedAt, nextDue                        []*time.Time
+	version, pos                               []int64
+	doc                                        []string
 }
 
 // add appends c's row: doc is its JSON, search its search vector (nil when
