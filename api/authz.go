@@ -1,0 +1,585 @@
+package api
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"casetrail/incident"
+)
+
+//go:embed rbac_model.conf
+var rbacModel string
+
+// Roles of DESIGN.md.
+const (
+	RoleReporter = "REPORTER"
+	RoleHandler  = "HANDLER"
+	RoleLeader   = "LEADER"
+	RoleAuditor  = "AUDITOR"
+	RoleAdmin    = "ADMIN"
+)
+
+// Actions checked besides the commands (whose action is the command name,
+// incident.Cmd*).
+const (
+	// ActionReadCase: case, caseByNumber, cases (and the case fields).
+	ActionReadCase = "readCase"
+	// ActionReadHistory: Case.history, caseAsOf, verifyCase.
+	ActionReadHistory = "readHistory"
+	// ActionReadStats: stats.
+	ActionReadStats = "readStats"
+	// ActionReadOfficialAccounts: officialAccounts and checkAccount.
+	ActionReadOfficialAccounts = "readOfficialAccounts"
+	// ActionRegisterOfficialAccount: registerOfficialAccount.
+	ActionRegisterOfficialAccount = "registerOfficialAccount"
+	// ActionManageUnits: create or change units (checked on the parent unit).
+	ActionManageUnits = "manageUnits"
+	// ActionManageGrants: grant or revoke roles (checked on the grant's unit).
+	ActionManageGrants = "manageGrants"
+)
+
+// permissions is DESIGN.md's role × action table, the one place it is
+// written down: each action with the roles that may perform it. Every grant
+// is scoped to a unit and its sub-units, so "REPORTER (own unit)" is the
+// reporter's grant like any other. The table is copied into casbin_rule as
+// p rules when an Authorizer starts.
+var permissions = []struct {
+	action string
+	roles  []string
+}{
+	{incident.CmdReportIncident, []string{RoleReporter, RoleHandler, RoleLeader}},
+	{incident.CmdTriageCase, []string{RoleHandler, RoleLeader}},
+	{incident.CmdAssignCase, []string{RoleHandler, RoleLeader}},
+	{incident.CmdStartAnalysis, []string{RoleHandler}},
+	{incident.CmdRecordAnalysis, []string{RoleHandler}},
+	{incident.CmdAddEvidence, []string{RoleReporter, RoleHandler}},
+	{incident.CmdRequestTakedown, []string{RoleHandler}},
+	{incident.CmdRecordTakedownResponse, []string{RoleHandler}},
+	{incident.CmdRequestEscalation, []string{RoleHandler}},
+	{incident.CmdApproveEscalation, []string{RoleLeader}},
+	{incident.CmdDeclineEscalation, []string{RoleLeader}},
+	{incident.CmdRecordEscalationResponse, []string{RoleHandler}},
+	{incident.CmdResolveCase, []string{RoleHandler}},
+	{incident.CmdCloseCase, []string{RoleLeader}},
+	{incident.CmdRejectCase, []string{RoleHandler, RoleLeader}},
+	{incident.CmdReopenCase, []string{RoleHandler, RoleLeader}},
+	{incident.CmdAddComment, []string{RoleReporter, RoleHandler, RoleLeader}},
+	{ActionReadCase, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor}},
+	{ActionReadHistory, []string{RoleHandler, RoleLeader, RoleAuditor}},
+	{ActionReadStats, []string{RoleHandler, RoleLeader, RoleAuditor}},
+	{ActionReadOfficialAccounts, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleAdmin}},
+	{ActionRegisterOfficialAccount, []string{RoleAdmin}},
+	{ActionManageUnits, []string{RoleAdmin}},
+	{ActionManageGrants, []string{RoleAdmin}},
+}
+
+var knownActions = func() map[string]bool {
+	m := make(map[string]bool, len(permissions))
+	for _, p := range permissions {
+		m[p.action] = true
+	}
+	return m
+}()
+
+// AllRoles returns every role, in DESIGN.md's order.
+func AllRoles() []string {
+	return []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleAdmin}
+}
+
+// Actions returns every action the Authorizer knows, in table order.
+func Actions() []string {
+	out := make([]string, len(permissions))
+	for i, p := range permissions {
+		out[i] = p.action
+	}
+	return out
+}
+
+// RolesAllowed returns the roles that may perform action (nil for an unknown
+// action).
+func RolesAllowed(action string) []string {
+	for _, p := range permissions {
+		if p.action == action {
+			return slices.Clone(p.roles)
+		}
+	}
+	return nil
+}
+
+func isRole(s string) bool { return slices.Contains(AllRoles(), s) }
+
+// Unit is an administrative unit. Units and their hierarchy are data (the
+// seed file, later an admin API).
+type Unit struct {
+	ID          string
+	Name        string
+	Parent      string
+	EscalatesTo string
+}
+
+// Grant gives Subject the Role in Unit and all of the unit's sub-units.
+type Grant struct {
+	Subject string
+	Role    string
+	Unit    string
+}
+
+// ErrUnknownUnit is returned by Grant for a unit that is not in the unit tree.
+var ErrUnknownUnit = errors.New("unknown unit")
+
+// unitTree is an immutable snapshot of the hierarchy.
+type unitTree struct {
+	ids       map[string]bool
+	ancestors map[string][]string // proper ancestors, nearest first
+	children  map[string][]string
+}
+
+func newUnitTree(units []Unit) (*unitTree, error) {
+	parent := make(map[string]string, len(units))
+	for _, u := range units {
+		if u.ID == "" {
+			return nil, errors.New("unit with empty id")
+		}
+		if _, dup := parent[u.ID]; dup {
+			return nil, fmt.Errorf("unit %q listed twice", u.ID)
+		}
+		parent[u.ID] = u.Parent
+	}
+	t := &unitTree{
+		ids:       make(map[string]bool, len(units)),
+		ancestors: make(map[string][]string, len(units)),
+		children:  make(map[string][]string),
+	}
+	for _, u := range units {
+		t.ids[u.ID] = true
+		if u.Parent == "" {
+			continue
+		}
+		if _, ok := parent[u.Parent]; !ok {
+			return nil, fmt.Errorf("unit %q: parent %q is not a unit", u.ID, u.Parent)
+		}
+		t.children[u.Parent] = append(t.children[u.Parent], u.ID)
+		var chain []string
+		for p := u.Parent; p != ""; p = parent[p] {
+			if p == u.ID || len(chain) >= len(units) {
+				return nil, fmt.Errorf("unit %q is its own ancestor", u.ID)
+			}
+			chain = append(chain, p)
+		}
+		t.ancestors[u.ID] = chain
+	}
+	for _, c := range t.children {
+		slices.Sort(c)
+	}
+	return t, nil
+}
+
+func (t *unitTree) known(unit string) bool { return t != nil && t.ids[unit] }
+
+// within reports whether unit is scope or lies below it.
+func (t *unitTree) within(unit, scope string) bool {
+	if unit == scope {
+		return true
+	}
+	if t == nil {
+		return false
+	}
+	return slices.Contains(t.ancestors[unit], scope)
+}
+
+// subtree returns unit and all units below it (unit alone when unknown).
+func (t *unitTree) subtree(unit string) []string {
+	out := []string{unit}
+	if t == nil {
+		return out
+	}
+	for i := 0; i < len(out); i++ {
+		out = append(out, t.children[out[i]]...)
+	}
+	return out
+}
+
+// permissionsLockKey serializes concurrent copies of the permission table
+// into casbin_rule (an arbitrary constant for pg_advisory_xact_lock).
+const permissionsLockKey = 7_242_011_002
+
+// Authorizer answers "may sub do action on an object of unit?" with Casbin
+// RBAC-with-domains, where domains are unit ids and a grant covers the
+// granted unit's whole subtree.
+//
+// The hierarchy is applied with a Casbin domain matching function over the
+// unit tree given to SetUnits (explicit parents, never string prefixes): a
+// grant on unit U matches a request on unit X when X is U or U is one of X's
+// ancestors. A unit missing from the tree matches only itself.
+//
+// Grants are g rules and the role × action table p rules in casbin_rule.
+// The enforcer is a SyncedEnforcer without decision cache; every policy or
+// tree change rebuilds its role links under its write lock, so a revoke
+// denies from the moment Revoke returns. Other instances learn of changes
+// through PostgreSQL NOTIFY (a trigger on casbin_rule) and reload. An
+// Authorizer is safe for concurrent use; call Close when done.
+type Authorizer struct {
+	adapter *Adapter
+	enf     *casbin.SyncedEnforcer
+	tree    atomic.Pointer[unitTree]
+
+	writeMu sync.Mutex // serializes Grant, Revoke, SetUnits and reloads
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewAuthorizer creates the casbin_rule table if needed, writes the role ×
+// action table into it, loads the whole policy and starts listening for
+// policy changes made elsewhere. Until SetUnits is called every grant covers
+// only its own unit.
+func NewAuthorizer(ctx context.Context, pool *pgxpool.Pool) (*Authorizer, error) {
+	if err := EnsureSchema(ctx, pool); err != nil {
+		return nil, err
+	}
+	if err := syncPermissions(ctx, pool); err != nil {
+		return nil, err
+	}
+	m, err := model.NewModelFromString(rbacModel)
+	if err != nil {
+		return nil, fmt.Errorf("authorization model: %w", err)
+	}
+	enf, err := casbin.NewSyncedEnforcer(m)
+	if err != nil {
+		return nil, fmt.Errorf("authorization enforcer: %w", err)
+	}
+	a := &Authorizer{adapter: NewAdapter(pool), enf: enf}
+	enf.SetAdapter(a.adapter)
+	// The Authorizer writes to the database itself (with the caller's
+	// context) before it changes the in-memory policy.
+	enf.EnableAutoSave(false)
+	enf.AddNamedDomainMatchingFunc("g", "unitWithin", func(unit, scope string) bool {
+		return a.tree.Load().within(unit, scope)
+	})
+
+	// Listen before the first load so that no change can slip in between.
+	conn, err := listen(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Reload(ctx); err != nil {
+		conn.Close(context.Background())
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	kick := make(chan struct{}, 1)
+	a.wg.Add(2)
+	go func() { defer a.wg.Done(); a.watch(wctx, pool, conn, kick) }()
+	go func() { defer a.wg.Done(); a.reloader(wctx, kick) }()
+	return a, nil
+}
+
+// Close stops watching for policy changes. The Authorizer still answers
+// from the policy it holds.
+func (a *Authorizer) Close() {
+	a.cancel()
+	a.wg.Wait()
+}
+
+// Reload replaces the in-memory policy with the one stored in the database.
+func (a *Authorizer) Reload(ctx context.Context) error {
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := a.enf.LoadPolicy(); err != nil {
+		return fmt.Errorf("reload policy: %w", err)
+	}
+	return nil
+}
+
+// SetUnits replaces the unit hierarchy grants are matched against. It fails,
+// leaving the previous hierarchy in place, on empty or duplicate ids, unknown
+// parents and cycles.
+func (a *Authorizer) SetUnits(units []Unit) error {
+	t, err := newUnitTree(units)
+	if err != nil {
+		return fmt.Errorf("set units: %w", err)
+	}
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	return a.locked(func(e *casbin.Enforcer) error {
+		a.tree.Store(t)
+		return e.BuildRoleLinks()
+	})
+}
+
+// locked runs fn on the bare enforcer under the SyncedEnforcer's write lock,
+// so that no decision sees a half-applied change.
+func (a *Authorizer) locked(fn func(e *casbin.Enforcer) error) error {
+	l := a.enf.GetLock()
+	l.Lock()
+	defer l.Unlock()
+	return fn(a.enf.Enforcer)
+}
+
+// Grant stores g and applies it. Granting an existing grant is a no-op. The
+// role must be one of AllRoles, the subject must not be a role name, and the
+// unit must be in the tree given to SetUnits (ErrUnknownUnit otherwise).
+func (a *Authorizer) Grant(ctx context.Context, g Grant) error {
+	if err := a.validGrant(g); err != nil {
+		return err
+	}
+	rule := []string{g.Subject, g.Role, g.Unit}
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	if err := a.adapter.AddPolicyCtx(ctx, "g", "g", rule); err != nil {
+		return fmt.Errorf("grant %s %s on %s: %w", g.Subject, g.Role, g.Unit, err)
+	}
+	return a.locked(func(e *casbin.Enforcer) error {
+		if _, err := e.AddGroupingPolicy(rule); err != nil {
+			return fmt.Errorf("grant %s %s on %s: %w", g.Subject, g.Role, g.Unit, err)
+		}
+		return nil
+	})
+}
+
+// Revoke removes g from the database and from the enforcer; decisions made
+// after Revoke returns no longer see it. Revoking a missing grant is a no-op.
+func (a *Authorizer) Revoke(ctx context.Context, g Grant) error {
+	rule := []string{g.Subject, g.Role, g.Unit}
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	if err := a.adapter.RemovePolicyCtx(ctx, "g", "g", rule); err != nil {
+		return fmt.Errorf("revoke %s %s on %s: %w", g.Subject, g.Role, g.Unit, err)
+	}
+	return a.locked(func(e *casbin.Enforcer) error {
+		if _, err := e.RemoveGroupingPolicy(rule); err != nil {
+			return fmt.Errorf("revoke %s %s on %s: %w", g.Subject, g.Role, g.Unit, err)
+		}
+		// Casbin's incremental unlinking also drops the subject's links in
+		// sub-units that hold a grant of their own; rebuild from the rules.
+		return e.BuildRoleLinks()
+	})
+}
+
+func (a *Authorizer) validGrant(g Grant) error {
+	switch {
+	case g.Subject == "" || isRole(g.Subject):
+		return fmt.Errorf("grant: invalid subject %q", g.Subject)
+	case !isRole(g.Role):
+		return fmt.Errorf("grant: unknown role %q", g.Role)
+	case !a.tree.Load().known(g.Unit):
+		return fmt.Errorf("grant %s on %q: %w", g.Role, g.Unit, ErrUnknownUnit)
+	}
+	return nil
+}
+
+// Allowed reports whether sub may perform action on an object (a case, a
+// unit, an account) that belongs to unit. An unknown action is an error, so
+// a misspelt check fails closed.
+func (a *Authorizer) Allowed(sub, action, unit string) (bool, error) {
+	if !knownActions[action] {
+		return false, fmt.Errorf("authorize: unknown action %q", action)
+	}
+	if sub == "" || isRole(sub) || unit == "" {
+		return false, nil
+	}
+	ok, err := a.enf.Enforce(sub, unit, action)
+	if err != nil {
+		return false, fmt.Errorf("authorize %s %s on %s: %w", sub, action, unit, err)
+	}
+	return ok, nil
+}
+
+// Roles returns the grants held by sub, sorted by unit then role.
+func (a *Authorizer) Roles(sub string) []Grant {
+	rules, _ := a.enf.GetFilteredGroupingPolicy(0, sub)
+	out := make([]Grant, 0, len(rules))
+	for _, r := range rules {
+		if len(r) == 3 && r[0] == sub {
+			out = append(out, Grant{Subject: r[0], Role: r[1], Unit: r[2]})
+		}
+	}
+	slices.SortFunc(out, func(x, y Grant) int {
+		if x.Unit != y.Unit {
+			if x.Unit < y.Unit {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case x.Role < y.Role:
+			return -1
+		case x.Role > y.Role:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// VisibleUnits returns, sorted, every unit id where sub may perform action:
+// the whole subtree of each grant whose role allows it. Lists and statistics
+// filter on it.
+func (a *Authorizer) VisibleUnits(sub, action string) []string {
+	if sub == "" || isRole(sub) {
+		return nil
+	}
+	t := a.tree.Load()
+	seen := map[string]bool{}
+	var out []string
+	for _, g := range a.Roles(sub) {
+		if ok, _ := a.enf.HasPolicy(g.Role, action); !ok {
+			continue
+		}
+		for _, u := range t.subtree(g.Unit) {
+			if !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Subtree returns unit and every unit below it in the current hierarchy.
+func (a *Authorizer) Subtree(unit string) []string {
+	return a.tree.Load().subtree(unit)
+}
+
+// syncPermissions makes the p rules in casbin_rule equal the permissions
+// table, touching the table only when they differ.
+func syncPermissions(ctx context.Context, pool *pgxpool.Pool) error {
+	want := map[[2]string]bool{}
+	for _, p := range permissions {
+		for _, r := range p.roles {
+			want[[2]string{r, p.action}] = true
+		}
+	}
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(permissionsLockKey)); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, v0, v1, v2 || v3 || v4 || v5 FROM casbin_rule WHERE ptype = 'p'`)
+		if err != nil {
+			return err
+		}
+		have := map[[2]string]bool{}
+		var stale []int64
+		for rows.Next() {
+			var id int64
+			var role, action, rest string
+			if err := rows.Scan(&id, &role, &action, &rest); err != nil {
+				rows.Close()
+				return err
+			}
+			k := [2]string{role, action}
+			if !want[k] || rest != "" || have[k] {
+				stale = append(stale, id)
+				continue
+			}
+			have[k] = true
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(stale) > 0 {
+			if _, err := tx.Exec(ctx, "DELETE FROM casbin_rule WHERE id = ANY($1)", stale); err != nil {
+				return err
+			}
+		}
+		var missing [][]any
+		for _, p := range permissions {
+			for _, r := range p.roles {
+				if !have[[2]string{r, p.action}] {
+					row, _ := ruleRow("p", []string{r, p.action})
+					missing = append(missing, row)
+				}
+			}
+		}
+		return insertRules(ctx, tx, missing)
+	})
+	if err != nil {
+		return fmt.Errorf("store permissions: %w", err)
+	}
+	return nil
+}
+
+// listen opens a dedicated connection (not taken from the pool) listening on
+// PolicyChannel.
+func listen(ctx context.Context, pool *pgxpool.Pool) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("listen for policy changes: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+PolicyChannel); err != nil {
+		conn.Close(context.Background())
+		return nil, fmt.Errorf("listen for policy changes: %w", err)
+	}
+	return conn, nil
+}
+
+// watch turns notifications into reload requests on kick (coalesced: one
+// pending request at most). A lost connection is re-opened with back-off and
+// followed by a reload, since notifications may have been missed meanwhile.
+func (a *Authorizer) watch(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, kick chan<- struct{}) {
+	backoff := 100 * time.Millisecond
+	for {
+		for conn != nil {
+			if _, err := conn.WaitForNotification(ctx); err != nil {
+				conn.Close(context.Background())
+				conn = nil
+				if ctx.Err() != nil {
+					return
+				}
+				slog.Warn("authorization: policy listener lost its connection", "err", err)
+				break
+			}
+			backoff = 100 * time.Millisecond
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+		c, err := listen(ctx, pool)
+		if err != nil {
+			continue
+		}
+		conn = c
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// reloader reloads the policy once per kick until ctx ends.
+func (a *Authorizer) reloader(ctx context.Context, kick <-chan struct{}) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-kick:
+			if err := a.Reload(ctx); err != nil && ctx.Err() == nil {
+				slog.Warn("authorization: policy reload failed; keeping the previous policy", "err", err)
+			}
+		}
+	}
+}
