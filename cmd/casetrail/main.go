@@ -1,12 +1,124 @@
 // Command casetrail runs the CaseTrail case-management engine.
+//
+//	casetrail serve     everything in one process (embedded Temporal unless TEMPORAL_ADDRESS)
+//	casetrail worker    the Temporal worker and the projector (scale-out)
+//	casetrail api       the GraphQL API (scale-out)
+//	casetrail migrate   apply database migrations and exit
+//	casetrail token     print a JWT for a subject
+//	casetrail verify    recompute hash chains; non-zero exit on any break
+//	casetrail rebuild   drop and rebuild the read models from the event log
+//	casetrail gen       generate demo/benchmark cases straight into the event log
+//	casetrail bench     measure CaseTrail against its baselines
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
+const usage = `usage: casetrail <command> [flags]
+
+commands:
+  serve       run everything in one process (embedded Temporal unless TEMPORAL_ADDRESS is set)
+  worker      run the Temporal worker and the projector against TEMPORAL_ADDRESS
+  api         run the GraphQL API against TEMPORAL_ADDRESS
+  migrate     apply database migrations and exit
+  token       print a JWT: casetrail token --sub NAME [--ttl 8h]
+  verify      recompute hash chains: casetrail verify [--case ID]
+  rebuild     drop and rebuild the read models from the event log
+  gen         generate cases into the event log: casetrail gen --cases N
+  bench       measure CaseTrail against its baselines: casetrail bench [--quick]
+  healthcheck GET a URL and exit 0 on 200 (for container health checks)
+
+environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, CASETRAIL_LISTEN,
+CASETRAIL_DATA_DIR, CASETRAIL_SEED, CASETRAIL_DEADLINES, CASETRAIL_JWT_SECRET, CASETRAIL_ENV
+`
+
 func main() {
-	fmt.Fprintln(os.Stderr, "casetrail: not yet")
-	os.Exit(2)
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "casetrail:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(logger)
+
+	cmd, rest := args[0], args[1:]
+	cfg := configFromEnv()
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs, cmd)
+	switch cmd {
+	case "serve", "worker", "api":
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return serve(ctx, cfg, roleOf(cmd), logger)
+	case "migrate":
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return migrate(ctx, cfg, stdout)
+	case "token":
+		sub := fs.String("sub", "", "subject (user name) of the token")
+		ttl := fs.Duration("ttl", defaultTokenTTL, "token lifetime")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return token(cfg, *sub, *ttl, stdout)
+	case "verify":
+		caseID := fs.String("case", "", "verify only this case id")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return verify(ctx, cfg, *caseID, stdout)
+	case "rebuild":
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return rebuild(ctx, cfg, stdout)
+	case "gen":
+		n := fs.Int("cases", 1000, "number of cases to generate")
+		seed := fs.Int64("seed", 1, "random seed")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return generate(ctx, cfg, *n, *seed, stdout)
+	case "bench":
+		o := benchOptions{}
+		fs.BoolVar(&o.quick, "quick", false, "short run (smoke test)")
+		fs.IntVar(&o.cases, "cases", 100000, "cases in the generated data set for the list figure")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return bench(ctx, cfg, o, stdout, logger)
+	case "healthcheck":
+		url := fs.String("url", "http://127.0.0.1:8080/readyz", "URL to GET")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return healthcheck(ctx, *url)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
 }

@@ -1,0 +1,19 @@
+package api
+
+import "slices"
+
+// Holders returns, sorted, the subjects holding role on unit or on one of
+// its ancestors (a grant covers the whole subtree): those a notification
+// about a case of unit goes to.
+func (a *Authorizer) Holders(role, unit string) []string {
+	rules, _ := a.enf.GetFilteredGroupingPolicy(1, role)
+	t := a.tree.Load()
+	var out []string
+	for _, r := range rules {
+		if len(r) == 3 && r[1] == role && t.within(unit, r[2]) && !slices.Contains(out, r[0]) {
+			out = append(out, r[0])
+		}
+	}
+	slices.Sort(out)
+	return out
+}

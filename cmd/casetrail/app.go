@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"casetrail/activities"
+	"casetrail/api"
+	"casetrail/eventstore"
+	"casetrail/eventstore/readmodel"
+	"casetrail/incident"
+	"casetrail/worker"
+	"casetrail/workflows"
+)
+
+// app is one running CaseTrail process: the pieces a role needs, wired.
+type app struct {
+	cfg       Config
+	log       *slog.Logger
+	policy    incident.Policy
+	store     *eventstore.Store
+	registry  *readmodel.Registry
+	reader    *readmodel.Reader
+	projector *readmodel.Projector
+	authz     *api.Authorizer
+	auth      *api.Authenticator
+	embedded  *worker.Embedded
+	temporal  client.Client
+	worker    sdkworker.Worker
+	metrics   *api.Metrics
+
+	ready   sync.Map // component name -> bool
+	closers []func()
+}
+
+// prepareDatabase opens the store (creating the database when missing),
+// applies every migration and schema of ours. Concurrent starters are safe.
+func prepareDatabase(ctx context.Context, cfg Config) (*eventstore.Store, error) {
+	store, err := eventstore.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	pool := store.Pool()
+	for _, ensure := range []func(context.Context, *pgxpool.Pool) error{readmodel.EnsureSchema, activities.EnsureSchema, api.EnsureSchema} {
+		if err := ensure(ctx, pool); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
+	return store, nil
+}
+
+// start builds the pieces of role r. Files are read (and refused) before
+// anything else is started.
+func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: logger}
+	var err error
+	if a.policy, err = loadPolicy(cfg.DeadlinesPath); err != nil {
+		return nil, err
+	}
+	seed, err := loadSeed(cfg.SeedPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if r.api {
+		if cfg.production() && cfg.JWTSecret == "" {
+			return nil, errors.New("CASETRAIL_ENV=production needs CASETRAIL_JWT_SECRET: the generated development secret is refused")
+		}
+		secret, err := api.LoadOrCreateSecret(cfg.DataDir, cfg.JWTSecret)
+		if err != nil {
+			return nil, err
+		}
+		a.auth = api.NewAuthenticator(secret)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			a.close()
+		}
+	}()
+
+	if a.store, err = prepareDatabase(ctx, cfg); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.store.Close)
+	pool := a.store.Pool()
+	a.registry = readmodel.NewRegistry(pool)
+	a.reader = readmodel.NewReader(pool)
+	a.projector = readmodel.NewProjector(a.store)
+	if a.authz, err = api.NewAuthorizer(ctx, pool); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.authz.Close)
+	if err := a.applySeed(ctx, seed); err != nil {
+		return nil, err
+	}
+
+	if err := a.connectTemporal(ctx); err != nil {
+		return nil, err
+	}
+	if r.worker {
+		if err := a.startWorker(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ok = true
+	return a, nil
+}
+
+// applySeed writes the seed's units, grants and official accounts. It only
+// adds and updates: a grant removed from the file stays until revoked.
+func (a *app) applySeed(ctx context.Context, s *Seed) error {
+	units := make([]readmodel.Unit, len(s.Units))
+	for i, u := range s.Units {
+		units[i] = readmodel.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo, Symbol: u.Symbol}
+	}
+	if len(units) > 0 {
+		if err := a.registry.UpsertUnits(ctx, units); err != nil {
+			return fmt.Errorf("seed units: %w", err)
+		}
+	}
+	if err := a.loadUnits(ctx); err != nil {
+		return err
+	}
+	for _, g := range s.Grants {
+		if err := a.authz.Grant(ctx, api.Grant{Subject: g.Subject, Role: g.Role, Unit: g.Unit}); err != nil {
+			return fmt.Errorf("seed grant (line %d): %w", g.line, err)
+		}
+	}
+	for _, o := range s.OfficialAccounts {
+		if _, err := a.registry.RegisterOfficialAccount(ctx, o.Unit, o.Platform, o.URL, o.DisplayName); err != nil {
+			return fmt.Errorf("seed official account (line %d): %w", o.line, err)
+		}
+	}
+	return nil
+}
+
+// loadUnits gives the authorizer the unit hierarchy stored in the registry.
+func (a *app) loadUnits(ctx context.Context) error {
+	us, err := a.registry.Units(ctx)
+	if err != nil {
+		return err
+	}
+	units := make([]api.Unit, len(us))
+	for i, u := range us {
+		units[i] = api.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo}
+	}
+	return a.authz.SetUnits(units)
+}
+
+func (a *app) connectTemporal(ctx context.Context) error {
+	hostPort, ns := a.cfg.TemporalAddress, a.cfg.TemporalNamespace
+	if hostPort == "" {
+		emb, err := worker.StartEmbedded(ctx, worker.EmbeddedOptions{
+			DataDir:          filepath.Join(a.cfg.DataDir, "temporal"),
+			Namespace:        ns,
+			SearchAttributes: worker.CaseSearchAttributes,
+			Logger:           a.log,
+		})
+		if err != nil {
+			return fmt.Errorf("embedded temporal: %w", err)
+		}
+		a.embedded = emb
+		a.closers = append(a.closers, func() { _ = emb.Stop() })
+		hostPort = emb.HostPort()
+		a.log.Info("embedded temporal server started", "address", hostPort, "namespace", ns)
+	}
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  hostPort,
+		Namespace: ns,
+		Logger:    sdklog.NewStructuredLogger(a.log.With("component", "temporal-client")),
+	})
+	if err != nil {
+		return fmt.Errorf("temporal at %s: %w", hostPort, err)
+	}
+	a.temporal = c
+	a.closers = append(a.closers, c.Close)
+	if a.embedded == nil {
+		if err := worker.EnsureCluster(ctx, c, ns, worker.DefaultRetention, worker.CaseSearchAttributes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *app) startWorker(ctx context.Context) error {
+	acts := &activities.Activities{
+		Store:            a.store,
+		Logger:           a.log.With("component", "activities"),
+		Leaders:          a.leaders,
+		UnitSymbol:       a.unitSymbol,
+		OfficialAccounts: a.registry.OfficialAccountRefs,
+	}
+	if err := acts.Validate(); err != nil {
+		return err
+	}
+	w := sdkworker.New(a.temporal, workflows.TaskQueue, sdkworker.Options{})
+	workflows.Register(w)
+	activities.Register(w, acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("temporal worker: %w", err)
+	}
+	a.worker = w
+	a.closers = append(a.closers, w.Stop)
+	return nil
+}
+
+// leaders returns the subjects holding LEADER on unit or one of its ancestors.
+func (a *app) leaders(_ context.Context, unit string) ([]string, error) {
+	return a.authz.Holders("LEADER", unit), nil
+}
+
+func (a *app) unitSymbol(ctx context.Context, unit string) (string, error) {
+	u, err := a.registry.Unit(ctx, unit)
+	if err != nil {
+		return "", err
+	}
+	return u.Symbol, nil
+}
+
+// close stops what start started, in reverse order.
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
+
+// serve runs role r until ctx ends, then drains HTTP requests and stops the
+// worker cleanly.
+func serve(ctx context.Context, cfg Config, r role, logger *slog.Logger) error {
+	began := time.Now()
+	a, err := start(ctx, cfg, r, logger)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	if r.worker {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.projector.Run(runCtx); err != nil && runCtx.Err() == nil {
+				errc <- fmt.Errorf("projector: %w", err)
+			}
+		}()
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: a.handler(r), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	logger.Info("casetrail ready", "listen", ln.Addr().String(), "api", r.api, "worker", r.worker,
+		"embeddedTemporal", a.embedded != nil, "startup_ms", time.Since(began).Milliseconds())
+
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case err = <-errc:
+		logger.Error("stopping after a failure", "err", err)
+	}
+	shutdownCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	if serr := srv.Shutdown(shutdownCtx); serr != nil {
+		logger.Warn("http shutdown", "err", serr)
+	}
+	cancel()
+	wg.Wait()
+	return err
+}
