@@ -23,6 +23,7 @@ import (
 	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
 	"casetrail/worker"
+	"casetrail/worker/webui"
 	"casetrail/workflows"
 )
 
@@ -180,6 +181,14 @@ func (a *app) connectTemporal(ctx context.Context) error {
 		a.closers = append(a.closers, func() { _ = emb.Stop() })
 		hostPort = emb.HostPort()
 		a.log.Info("embedded temporal server started", "address", hostPort, "namespace", ns)
+		if a.cfg.UIListen != "" && a.cfg.UIListen != "off" {
+			if stopUI, err := webui.Start(a.cfg.UIListen, hostPort, ns); err != nil {
+				a.log.Warn("temporal web ui not served", "err", err)
+			} else {
+				a.closers = append(a.closers, stopUI)
+				a.log.Info("temporal web ui", "url", "http://"+a.cfg.UIListen)
+			}
+		}
 	}
 	c, err := client.DialContext(ctx, client.Options{
 		HostPort:  hostPort,

@@ -20,6 +20,9 @@ type Config struct {
 	DeadlinesPath     string
 	JWTSecret         string
 	Env               string
+	// UIListen is where the Temporal Web UI is served beside an embedded
+	// server ("off" disables it).
+	UIListen string
 }
 
 func env(name, def string) string {
@@ -40,6 +43,7 @@ func configFromEnv() Config {
 		DeadlinesPath:     env("CASETRAIL_DEADLINES", ""),
 		JWTSecret:         env("CASETRAIL_JWT_SECRET", ""),
 		Env:               env("CASETRAIL_ENV", "development"),
+		UIListen:          env("CASETRAIL_UI_LISTEN", "127.0.0.1:8233"),
 	}
 }
 
@@ -59,6 +63,7 @@ func (c *Config) flags(fs *flag.FlagSet, cmd string) {
 		fs.StringVar(&c.SeedPath, "seed", c.SeedPath, "seed file (CASETRAIL_SEED)")
 		fs.StringVar(&c.DeadlinesPath, "deadlines", c.DeadlinesPath, "deadline policy file (CASETRAIL_DEADLINES)")
 		fs.StringVar(&c.Env, "env", c.Env, "development or production (CASETRAIL_ENV)")
+		fs.StringVar(&c.UIListen, "ui-listen", c.UIListen, "Temporal Web UI address beside the embedded server, or off (CASETRAIL_UI_LISTEN)")
 	}
 }
 
