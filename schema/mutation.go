@@ -222,15 +222,18 @@ func (r *resolver) reportIncident(p graphql.ResolveParams) (any, error) {
 		return r.existingReport(ctx, sub, rep.ClientRequestID, id)
 	}
 
-	// An open case about one of the subjects takes the report in, whichever
-	// unit it belongs to.
+	// An open case about one of the subjects takes the report in, if the
+	// reporter may read that case: merging into a case of another unit would
+	// hand the reporter a case outside their units (and tell them it exists),
+	// so such a report opens a case of its own, which the handlers above both
+	// units see side by side.
 	urls := make([]string, len(subjects))
 	for i, s := range subjects {
 		urls[i] = s.NormalizedURL
 	}
 	if id, ok, err := r.reads.OpenCaseBySubject(ctx, urls); err != nil {
 		return nil, err
-	} else if ok {
+	} else if ok && r.mayRead(ctx, sub, id) {
 		c, err := r.commands.Execute(ctx, id, sub, requestID, nil, incident.MergeReport{Report: rep})
 		switch {
 		case err == nil:
@@ -261,6 +264,15 @@ func (r *resolver) reportIncident(p graphql.ResolveParams) (any, error) {
 	}
 	r.waitFor(ctx, incident.CmdReportIncident, c.Position)
 	return &reportPayload{c: &c, merged: false}, nil
+}
+
+// mayRead reports whether sub may read case id (false when it is gone).
+func (r *resolver) mayRead(ctx context.Context, sub, id string) bool {
+	c, err := absentIfNotFound(r.reads.Case(ctx, id))
+	if err != nil || c == nil {
+		return false
+	}
+	return r.allow(sub, ActionReadCase, c.Unit) == nil
 }
 
 // existingReport answers a repeated report with the case it went to; merged

@@ -577,30 +577,38 @@ func TestReportIncidentIdempotencyAndMerge(t *testing.T) {
 		t.Errorf("repeated report: id %s merged %v version %v reports %v executes %v", id, merged, v, e.w.reports, e.w.executes)
 	}
 
-	// The same key from another caller is another report: here a merge, as
-	// the subject (normalized) is already an open case, even one the caller
-	// cannot read.
-	id, merged, _ = payload(e.ok(t, "outsider", report, in("r-1", unitOther, "https://m.facebook.com/fake-ubnd")))
+	// Another caller who may read the case: the report is merged into it.
+	id, merged, _ = payload(e.ok(t, "handler1", report, in("r-1", unitCommune, "https://m.facebook.com/fake-ubnd")))
 	if id != id1 || !merged || len(e.w.reports) != 1 || len(e.w.executes) != 1 || e.w.executes[0] != incident.CmdMergeReport {
 		t.Fatalf("merge: id %s merged %v reports %v executes %v", id, merged, e.w.reports, e.w.executes)
 	}
 	if e.w.cases[id1].MergedReports != 1 {
 		t.Errorf("mergedReports = %d", e.w.cases[id1].MergedReports)
 	}
-	if e.w.requestIDs[len(e.w.requestIDs)-1] != reportRequestID("outsider", "r-1") {
+	if e.w.requestIDs[len(e.w.requestIDs)-1] != reportRequestID("handler1", "r-1") {
 		t.Errorf("merge request id not derived from the caller and key")
 	}
 
 	// The merged report again: still the same case, still merged, nothing run.
-	id, merged, _ = payload(e.ok(t, "outsider", report, in("r-1", unitOther, "https://m.facebook.com/fake-ubnd")))
+	id, merged, _ = payload(e.ok(t, "handler1", report, in("r-1", unitCommune, "https://m.facebook.com/fake-ubnd")))
 	if id != id1 || !merged || len(e.w.executes) != 1 {
 		t.Errorf("repeated merge: id %s merged %v executes %v", id, merged, e.w.executes)
+	}
+
+	// A caller who may not read that case is not merged into it (the answer
+	// would leak a case of another unit): the report opens a case of its own.
+	idOut, merged, _ := payload(e.ok(t, "outsider", report, in("r-1", unitOther, "https://m.facebook.com/fake-ubnd")))
+	if idOut == id1 || merged || idOut != CaseIDFor("outsider", "r-1") || len(e.w.reports) != 2 || len(e.w.executes) != 1 {
+		t.Fatalf("outsider report: id %s merged %v reports %v executes %v", idOut, merged, e.w.reports, e.w.executes)
+	}
+	if e.w.cases[id1].MergedReports != 1 {
+		t.Errorf("outsider's report changed the other unit's case: mergedReports = %d", e.w.cases[id1].MergedReports)
 	}
 
 	// Once the case is settled, the same subject opens a new case.
 	e.do(t, id1, "leader1", incident.Reject{Reason: "trùng"})
 	id2, merged, _ := payload(e.ok(t, "handler1", report, in("h-1", unitDistrict, "https://facebook.com/fake-ubnd")))
-	if id2 == id1 || merged || len(e.w.reports) != 2 {
+	if id2 == id1 || merged || len(e.w.reports) != 3 {
 		t.Errorf("report after rejection: id %s merged %v reports %v", id2, merged, e.w.reports)
 	}
 	if got := e.w.cases[id2].EscalatesTo; got != "lai-chau/so-vhttdl" {
