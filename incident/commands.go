@@ -650,6 +650,13 @@ func (b *batch) reopen(r Reopen) error {
 		return err
 	}
 	b.add(CaseReopened{Reason: reason})
+	if b.c.Severity == "" {
+		// Rejected before triage: it was never triaged, so it goes back to
+		// triage (REPORTED, with a TRIAGE deadline) rather than to a TRIAGED
+		// without severity or assignee.
+		b.setDeadline(DeadlineTriage, "", b.now.Add(b.p.Triage))
+		return nil
+	}
 	sev := b.c.Severity
 	b.setDeadline(DeadlineAnalysis, "", b.now.Add(b.p.Span(DeadlineAnalysis, sev)))
 	b.setDeadline(DeadlineResolution, "", b.now.Add(b.p.Span(DeadlineResolution, sev)))

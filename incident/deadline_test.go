@@ -200,12 +200,19 @@ func TestCommandDeadlines(t *testing.T) {
 			t.Errorf("events = %+v, want %+v", ps, want)
 		}
 	})
-	t.Run("reopen of a case rejected before triage uses MEDIUM", func(t *testing.T) {
+	t.Run("reopen of a case rejected before triage goes back to triage", func(t *testing.T) {
 		h := fixture(t, fxReported)
 		h.do(handler, incident.Reject{Reason: "không"}, at(1))
 		h.do(handler, incident.Reopen{Reason: "lại"}, at(2))
-		wantDeadline(t, h.c, "ANALYSIS-2", incident.DeadlineAnalysis, "", at(2), at(26), incident.StatePending)
-		wantDeadline(t, h.c, "RESOLUTION-3", incident.DeadlineResolution, "", at(2), at(242), incident.StatePending)
+		if h.c.Status != incident.StatusReported {
+			t.Fatalf("status = %s, want REPORTED (never triaged)", h.c.Status)
+		}
+		wantDeadline(t, h.c, "TRIAGE-2", incident.DeadlineTriage, "", at(2), at(6), incident.StatePending)
+		if n := len(h.c.PendingDeadlines()); n != 1 {
+			t.Errorf("pending deadlines = %d, want only TRIAGE", n)
+		}
+		h.do(handler, incident.Triage{Severity: incident.Low, Assignee: "handler1"}, at(3))
+		wantDeadline(t, h.c, "ANALYSIS-3", incident.DeadlineAnalysis, "", at(3), at(75), incident.StatePending)
 	})
 	t.Run("deadlines are UTC whatever the caller's zone", func(t *testing.T) {
 		h := newHistory(t)

@@ -504,6 +504,7 @@ func TestDecideLimitsInclusive(t *testing.T) {
 	h.do(reporter, incident.Comment{Text: long(incident.MaxText)}, at(1))
 	h.do(handler, incident.Reject{Reason: long(incident.MaxText)}, at(1))
 	h.do(handler, incident.Reopen{Reason: long(incident.MaxText)}, at(2))
+	h.do(handler, incident.Triage{Severity: incident.Medium, Assignee: long(incident.MaxShortText)}, at(2))
 	h.do(handler, incident.StartAnalysis{}, at(2))
 	h.do(handler, incident.RecordAnalysis{Findings: long(incident.MaxText), LegalBasis: long(incident.MaxText)}, at(3))
 	h.do(handler, incident.AddEvidence{Description: "x", MediaType: "video/mp4", SHA256: strings.Repeat("0", 64), SizeBytes: incident.MaxEvidence}, at(3))
@@ -537,6 +538,7 @@ func TestDecideStoresNFC(t *testing.T) {
 		t.Errorf("reason = %q, want NFC %q", got, composed)
 	}
 	h.do(handler, incident.Reopen{Reason: "x"}, at(2))
+	h.do(handler, incident.Triage{Severity: incident.Medium, Assignee: "handler1"}, at(2))
 	h.do(handler, incident.StartAnalysis{}, at(2))
 	h.do(handler, incident.RecordAnalysis{Findings: decomposed, LegalBasis: decomposed}, at(3))
 	if a := h.c.Analysis; a.Findings != composed || a.LegalBasis != composed {

@@ -165,6 +165,9 @@ func Apply(c *Case, e Event) error {
 		c.Resolution = p.Reason
 	case CaseReopened:
 		c.Status = StatusTriaged
+		if c.Severity == "" {
+			c.Status = StatusReported // never triaged: back to triage
+		}
 		c.Resolution = ""
 		c.ResolvedAt = nil
 	case CommentAdded:
