@@ -304,7 +304,7 @@ func TestCommands(t *testing.T) {
 			},
 		},
 		{
-			name: "reopenCase", setup: toRejected, bad: step{"bad", handler, incident.Triage{Severity: incident.Low, Assignee: handler}},
+			name: "reopenCase", setup: then(toTriaged, step{"reject", handler, incident.Reject{Reason: "Không thuộc phạm vi"}}), bad: step{"bad", handler, incident.Triage{Severity: incident.Low, Assignee: handler}},
 			code: incident.CodeInvalidTransition,
 			good: step{"good", handler, incident.Reopen{Reason: "Có thêm bằng chứng"}}, status: incident.StatusTriaged,
 			check: func(t *testing.T, c incident.Case) {
