@@ -104,6 +104,7 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 	a.registry = readmodel.NewRegistry(pool)
 	a.reader = readmodel.NewReader(pool)
 	a.projector = readmodel.NewProjector(a.store)
+	a.metrics = api.NewMetrics(pool)
 	if a.authz, err = api.NewAuthorizer(ctx, pool); err != nil {
 		return nil, err
 	}
@@ -193,7 +194,8 @@ func (a *app) connectTemporal(ctx context.Context) error {
 	c, err := client.DialContext(ctx, client.Options{
 		HostPort:  hostPort,
 		Namespace: ns,
-		Logger:    sdklog.NewStructuredLogger(a.log.With("component", "temporal-client")),
+		Logger:         sdklog.NewStructuredLogger(a.log.With("component", "temporal-client")),
+		MetricsHandler: worker.MetricsHandler(a.metrics.Registry),
 	})
 	if err != nil {
 		return fmt.Errorf("temporal at %s: %w", hostPort, err)

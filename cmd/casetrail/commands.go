@@ -18,7 +18,6 @@ import (
 // handler is the HTTP surface of a process: the API for the api role, only
 // health, readiness and metrics for a worker.
 func (a *app) handler(r role) http.Handler {
-	a.metrics = api.NewMetrics(a.store.Pool())
 	opts := api.ServerOptions{
 		Auth:       a.auth,
 		Production: a.cfg.production(),
