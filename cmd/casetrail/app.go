@@ -192,8 +192,8 @@ func (a *app) connectTemporal(ctx context.Context) error {
 		}
 	}
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  hostPort,
-		Namespace: ns,
+		HostPort:       hostPort,
+		Namespace:      ns,
 		Logger:         sdklog.NewStructuredLogger(a.log.With("component", "temporal-client")),
 		MetricsHandler: worker.MetricsHandler(a.metrics.Registry),
 	})
