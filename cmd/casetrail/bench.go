@@ -1,17 +1,934 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"casetrail/api"
+	"casetrail/eventstore"
+	"casetrail/eventstore/readmodel"
+	"casetrail/incident"
 )
 
+// benchOptions are the flags of `casetrail bench`.
 type benchOptions struct {
+	// quick is the short run of the smoke test: ~1 s per side instead of 10 s,
+	// fewer samples, and 2,000 cases unless cases is set.
 	quick bool
+	// cases is the size of the generated data set; 0 means 100,000 (2,000
+	// with quick).
 	cases int
+	// keep leaves the bench database in place instead of dropping it.
+	keep bool
+	// profileDir, when set, receives a CPU profile of this process per phase
+	// (<phase>.cpu.pprof).
+	profileDir string
 }
 
+// Sizes of the bench. The figures and their baselines are those of issue 7.
+const (
+	benchAppendWriters = 8  // concurrent appenders, one stream each
+	benchIntakeClients = 20 // concurrent reportIncident callers
+	benchLongEvents    = 1000
+	benchListPage      = 50 // the contract's default page size
+	// benchBareQueue is the task queue of the intake baseline's bare workflow.
+	benchBareQueue    = "casetrail-bench-bare"
+	benchBareWorkflow = "CaseTrailBenchBare"
+	benchNoopActivity = "CaseTrailBenchNoop"
+	benchReportUnit   = "lai-chau/tan-uyen/xa-phuc-khoa"
+	benchLongCaseID   = "00000000-0000-4000-8000-00000000b000"
+)
+
+// benchPlan is how long each measurement runs.
+type benchPlan struct {
+	cases        int
+	appendChunks int           // alternations of baseline and casetrail
+	appendChunk  time.Duration // per side and chunk
+	intakeChunks int
+	intakeChunk  time.Duration
+	listRuns     int
+	replayRuns   int
+	profileDir   string
+	keepDatabase bool
+}
+
+func benchPlanFor(o benchOptions) (benchPlan, error) {
+	// 10 s per side for each throughput figure, as the issue asks. Short
+	// append chunks keep both sides under the same load from whatever else
+	// runs on the machine; intake chunks are longer because each ends by
+	// draining 20 requests in flight.
+	p := benchPlan{cases: 100_000, appendChunks: 10, appendChunk: time.Second, intakeChunks: 4, intakeChunk: 2500 * time.Millisecond,
+		listRuns: 300, replayRuns: 50, profileDir: o.profileDir, keepDatabase: o.keep}
+	if o.quick {
+		p = benchPlan{cases: 2000, appendChunks: 2, appendChunk: 500 * time.Millisecond, intakeChunks: 2, intakeChunk: 750 * time.Millisecond,
+			listRuns: 60, replayRuns: 10, profileDir: o.profileDir, keepDatabase: o.keep}
+	}
+	switch {
+	case o.cases < 0:
+		return p, fmt.Errorf("bench: --cases must be positive, got %d", o.cases)
+	case o.cases > 0:
+		p.cases = o.cases
+	}
+	return p, nil
+}
+
+// benchFigures are the results, printed by write as the last lines.
+type benchFigures struct {
+	appendCasetrail, appendBaseline float64 // appends/s, single-row INSERTs/s
+	intakeCasetrail, intakeBaseline float64 // reports/s, bare workflows/s
+	intakeP50, intakeP95            time.Duration
+	listP95                         time.Duration
+	cases                           int
+	replay, verify                  time.Duration
+	rebuildEventsPerSecond          float64
+}
+
+func (f benchFigures) write(w io.Writer) {
+	fmt.Fprintf(w, "append_ratio=%.2f casetrail=%.0f/s baseline=%.0f/s\n",
+		f.appendCasetrail/f.appendBaseline, f.appendCasetrail, f.appendBaseline)
+	fmt.Fprintf(w, "intake_ratio=%.2f casetrail=%.1f/s baseline=%.1f/s p50_ms=%.1f p95_ms=%.1f\n",
+		f.intakeCasetrail/f.intakeBaseline, f.intakeCasetrail, f.intakeBaseline, benchMS(f.intakeP50), benchMS(f.intakeP95))
+	fmt.Fprintf(w, "list_p95_ms=%.1f cases=%d\n", benchMS(f.listP95), f.cases)
+	fmt.Fprintf(w, "replay_1000_ms=%.1f verify_1000_ms=%.1f\n", benchMS(f.replay), benchMS(f.verify))
+	fmt.Fprintf(w, "rebuild_events_per_s=%.0f\n", f.rebuildEventsPerSecond)
+}
+
+func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// bench measures CaseTrail against its physical limits (issue 7), each
+// figure beside its baseline in the same run, and prints the figures as the
+// last lines of out. It works in a database of its own, created with a
+// unique name on the server of cfg.DatabaseURL and dropped at the end
+// (unless o.keep), and an embedded Temporal server in a temporary directory
+// (TEMPORAL_ADDRESS is ignored: a cluster's own workers would take the
+// bench's workflows). The seed file is not applied; the deadline policy is.
+//
+// Phases, in order: generate the data set (readmodel.Generate, with
+// asynchronous commit: the data set is not what is measured); rebuild the
+// read model (rebuild_events_per_s); cases(filter) over GraphQL (list);
+// CaseAsOf and Verify of a 1,000-event case (replay, verify);
+// reportIncident over HTTP against a bare workflow (intake); then, with
+// Temporal stopped, Store.Append against a plain INSERT (append).
 func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logger *slog.Logger) error {
-	return errors.New("bench: not yet")
+	plan, err := benchPlanFor(o)
+	if err != nil {
+		return err
+	}
+	quiet := slog.New(benchQuietHandler{logger.Handler()})
+
+	name := benchDatabaseName()
+	dbURL, err := benchDatabaseURL(cfg.DatabaseURL, name)
+	if err != nil {
+		return err
+	}
+	if plan.keepDatabase {
+		fmt.Fprintf(out, "bench database %s (kept: --keep)\n", name)
+	} else {
+		defer func() {
+			if err := dropBenchDatabase(context.WithoutCancel(ctx), dbURL); err != nil {
+				logger.Warn("bench: drop database", "database", name, "err", err)
+			}
+		}()
+	}
+	dir, err := os.MkdirTemp("", "casetrail-bench-")
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if cfg.TemporalAddress != "" {
+		fmt.Fprintln(out, "bench: TEMPORAL_ADDRESS ignored; the bench runs an embedded Temporal server")
+	}
+	bcfg := cfg
+	bcfg.DatabaseURL = dbURL
+	bcfg.DataDir = dir
+	bcfg.TemporalAddress = ""
+	bcfg.SeedPath = ""
+	bcfg.JWTSecret = ""
+	bcfg.Env = "development"
+
+	began := time.Now()
+	a, err := start(ctx, bcfg, role{api: true, worker: true}, quiet)
+	if err != nil {
+		return fmt.Errorf("bench: start: %w", err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			a.close()
+		}
+	}()
+	fmt.Fprintf(out, "started (database, embedded Temporal, worker) in %s\n", time.Since(began).Round(time.Millisecond))
+
+	r := &benchRun{a: a, plan: plan, out: out, runID: name[len(name)-8:]}
+	var f benchFigures
+	if err := r.generate(ctx, dbURL); err != nil {
+		return err
+	}
+	if f.rebuildEventsPerSecond, err = r.rebuild(ctx); err != nil {
+		return err
+	}
+	stopHTTP, err := r.serveHTTP()
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+	if f.listP95, f.cases, err = r.list(ctx); err != nil {
+		return err
+	}
+	if f.replay, f.verify, err = r.replayVerify(ctx); err != nil {
+		return err
+	}
+	if f.intakeCasetrail, f.intakeBaseline, f.intakeP50, f.intakeP95, err = r.intake(ctx); err != nil {
+		return err
+	}
+	stopHTTP()
+	a.close()
+	closed = true
+	if f.appendCasetrail, f.appendBaseline, err = r.appendVsInsert(ctx, dbURL); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "bench done in %s\n", time.Since(began).Round(time.Second))
+	f.write(out)
+	return nil
+}
+
+// benchRun is one run of the bench on a started app.
+type benchRun struct {
+	a     *app
+	plan  benchPlan
+	out   io.Writer
+	runID string // distinguishes this run's ids
+	http  *http.Client
+	url   string // of the GraphQL endpoint
+}
+
+// profile starts a CPU profile of phase when --profile is set and returns
+// the function that stops it (once; later calls do nothing).
+func (r *benchRun) profile(phase string) func() {
+	if r.plan.profileDir == "" {
+		return func() {}
+	}
+	path := filepath.Join(r.plan.profileDir, phase+".cpu.pprof")
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(r.out, "profile %s: %v\n", phase, err)
+		if f != nil {
+			f.Close()
+		}
+		return func() {}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+	}
+}
+
+// generate writes the data set through a store of its own whose sessions
+// commit asynchronously (the data set is the bench's input, not a figure).
+func (r *benchRun) generate(ctx context.Context, dbURL string) error {
+	pcfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	pcfg.MaxConns = 6
+	pcfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return fmt.Errorf("bench: connect: %w", err)
+	}
+	defer pool.Close()
+	began := time.Now()
+	if err := readmodel.Generate(ctx, eventstore.New(pool), r.plan.cases, 1); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	head, err := r.a.store.HeadPosition(ctx)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	fmt.Fprintf(r.out, "generated %d cases (%d events) in %s\n", r.plan.cases, head, time.Since(began).Round(time.Millisecond))
+	// The generated units reach the authorizer, as a restart would load them.
+	return r.a.loadUnits(ctx)
+}
+
+// rebuild replays the whole log into the read model and returns events/s;
+// then it vacuums and analyzes, as autovacuum would on a running server.
+func (r *benchRun) rebuild(ctx context.Context) (float64, error) {
+	stop := r.profile("rebuild")
+	began := time.Now()
+	pos, err := r.a.projector.Rebuild(ctx)
+	d := time.Since(began)
+	stop()
+	if err != nil {
+		return 0, fmt.Errorf("bench: %w", err)
+	}
+	fmt.Fprintf(r.out, "rebuilt the read model: %d events in %s\n", pos, d.Round(time.Millisecond))
+	if _, err := r.a.store.Pool().Exec(ctx, "VACUUM ANALYZE"); err != nil {
+		return 0, fmt.Errorf("bench: vacuum: %w", err)
+	}
+	return float64(pos) / d.Seconds(), nil
+}
+
+// serveHTTP serves the API on a loopback port, as `serve` does.
+func (r *benchRun) serveHTTP() (stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("bench: listen: %w", err)
+	}
+	srv := &http.Server{Handler: r.a.handler(role{api: true, worker: true}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	r.url = "http://" + ln.Addr().String() + "/graphql"
+	r.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * benchIntakeClients}, Timeout: time.Minute}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(ctx)
+			r.http.CloseIdleConnections()
+		})
+	}, nil
+}
+
+// gql posts a GraphQL operation as sub and decodes its data into out; any
+// GraphQL error fails it.
+func (r *benchRun) gql(ctx context.Context, sub, query string, vars map[string]any, out any) error {
+	token, err := r.a.auth.Mint(sub, time.Hour)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var res struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []struct {
+			Message    string         `json:"message"`
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+		return fmt.Errorf("HTTP %s: %w", resp.Status, err)
+	}
+	if len(res.Errors) > 0 {
+		return fmt.Errorf("HTTP %s: %v: %s", resp.Status, res.Errors[0].Extensions["code"], res.Errors[0].Message)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %s", resp.Status)
+	}
+	return json.Unmarshal(res.Data, out)
+}
+
+// benchListQuery is a handler's worklist: the first page with what a list
+// shows of each case.
+const benchListQuery = `query Worklist($filter: CaseFilter) {
+  cases(filter: $filter) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id number title status severity reportedAt assignee unit { id name } } }
+  }
+}`
+
+// benchListFilters are status + text filters, from selective to broad.
+var benchListFilters = []map[string]any{
+	{"status": []string{"ANALYSIS", "ACTION"}, "text": "gia mao"},
+	{"status": []string{"CLOSED"}, "text": "lu quet"},
+	{"status": []string{"REPORTED", "TRIAGED"}, "text": "facebook"},
+	{"status": []string{"RESOLVED"}, "text": "Đoàn Kết"},
+	{"status": []string{"ESCALATED"}, "text": "tân uyên"},
+	{"status": []string{"CLOSED", "RESOLVED"}, "text": "chiếm quyền"},
+}
+
+// benchListViewers are the callers of the list, with their grants: the whole
+// data set, one province, a district and a province.
+var benchListViewers = []struct {
+	sub    string
+	grants []api.Grant
+}{
+	{"bench-auditor", []api.Grant{{Role: "AUDITOR", Unit: "lai-chau"}, {Role: "AUDITOR", Unit: "dien-bien"}}},
+	{"bench-handler", []api.Grant{{Role: "HANDLER", Unit: "lai-chau"}}},
+	{"bench-leader", []api.Grant{{Role: "LEADER", Unit: "lai-chau/tan-uyen"}, {Role: "LEADER", Unit: "dien-bien"}}},
+}
+
+// benchViewerClones spreads each viewer's queries over this many subjects,
+// so the per-subject rate limit never answers instead of the list.
+const benchViewerClones = 8
+
+// list times cases(filter) through the API (HTTP, JWT, Casbin, GraphQL,
+// read model) and, for comparison, readmodel.Reader.ListCases alone with
+// the same filters and visible units. It returns the API's p95 and the
+// number of cases in the read model.
+func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
+	for _, v := range benchListViewers {
+		for k := range benchViewerClones {
+			for _, g := range v.grants {
+				g.Subject = fmt.Sprintf("%s-%d", v.sub, k)
+				if err := r.a.authz.Grant(ctx, g); err != nil {
+					return 0, 0, fmt.Errorf("bench: %w", err)
+				}
+			}
+		}
+	}
+	var page struct {
+		Cases struct {
+			TotalCount int `json:"totalCount"`
+		} `json:"cases"`
+	}
+	query := func(i int) error {
+		v := benchListViewers[i%len(benchListViewers)]
+		sub := fmt.Sprintf("%s-%d", v.sub, (i/len(benchListViewers))%benchViewerClones)
+		f := benchListFilters[i%len(benchListFilters)]
+		return r.gql(ctx, sub, benchListQuery, map[string]any{"filter": f}, &page)
+	}
+	for i := range len(benchListFilters) * len(benchListViewers) { // warm up: plans, caches, connections
+		if err := query(i); err != nil {
+			return 0, 0, fmt.Errorf("bench: list: %w", err)
+		}
+	}
+	stop := r.profile("list")
+	lat := make([]time.Duration, 0, r.plan.listRuns)
+	matches := 0
+	for i := range r.plan.listRuns {
+		t := time.Now()
+		if err := query(i); err != nil {
+			stop()
+			return 0, 0, fmt.Errorf("bench: list: %w", err)
+		}
+		lat = append(lat, time.Since(t))
+		matches += page.Cases.TotalCount
+	}
+	stop()
+	if matches == 0 {
+		return 0, 0, errors.New("bench: list: no filter matched any case; the measurement would be empty")
+	}
+
+	// The same lists straight from the reader: what the API adds is the rest.
+	reader := readmodel.NewReader(r.a.store.Pool())
+	direct := make([]time.Duration, 0, r.plan.listRuns)
+	for i := range r.plan.listRuns {
+		v := benchListViewers[i%len(benchListViewers)]
+		visible := r.a.authz.VisibleUnits(fmt.Sprintf("%s-0", v.sub), api.ActionReadCase)
+		fm := benchListFilters[i%len(benchListFilters)]
+		f := readmodel.Filter{Text: fm["text"].(string)}
+		for _, s := range fm["status"].([]string) {
+			f.Status = append(f.Status, incident.Status(s))
+		}
+		t := time.Now()
+		if _, err := reader.ListCases(ctx, f, visible, benchListPage, ""); err != nil {
+			return 0, 0, fmt.Errorf("bench: list: %w", err)
+		}
+		direct = append(direct, time.Since(t))
+	}
+	var cases int
+	if err := r.a.store.Pool().QueryRow(ctx, `SELECT count(*) FROM cases`).Scan(&cases); err != nil {
+		return 0, 0, fmt.Errorf("bench: %w", err)
+	}
+	fmt.Fprintf(r.out, "list: %d cases(filter) over GraphQL, %.0f matches each on average: p50 %.1f ms, p95 %.1f ms (Reader.ListCases alone: p50 %.1f ms, p95 %.1f ms)\n",
+		len(lat), float64(matches)/float64(len(lat)), benchMS(benchQuantile(lat, 0.5)), benchMS(benchQuantile(lat, 0.95)),
+		benchMS(benchQuantile(direct, 0.5)), benchMS(benchQuantile(direct, 0.95)))
+	return benchQuantile(lat, 0.95), cases, nil
+}
+
+// replayVerify appends a 1,000-event case and returns the median of
+// readmodel.CaseAsOf (the full fold of its stream) and of Store.Verify.
+func (r *benchRun) replayVerify(ctx context.Context) (replay, verify time.Duration, err error) {
+	if err := appendBenchLongCase(ctx, r.a.store, benchLongCaseID, benchLongEvents); err != nil {
+		return 0, 0, fmt.Errorf("bench: %w", err)
+	}
+	stream := readmodel.StreamOf(benchLongCaseID)
+	stop := r.profile("replay")
+	defer stop()
+	var folds, checks []time.Duration
+	for i := range r.plan.replayRuns + 1 { // the first run warms up
+		t := time.Now()
+		c, err := readmodel.CaseAsOf(ctx, r.a.store, benchLongCaseID, nil, nil)
+		if err != nil {
+			return 0, 0, fmt.Errorf("bench: %w", err)
+		}
+		d := time.Since(t)
+		if c.Version < benchLongEvents {
+			return 0, 0, fmt.Errorf("bench: the long case has %d events, want %d", c.Version, benchLongEvents)
+		}
+		t = time.Now()
+		rep, err := r.a.store.Verify(ctx, stream)
+		if err != nil {
+			return 0, 0, fmt.Errorf("bench: %w", err)
+		}
+		v := time.Since(t)
+		if !rep.OK || rep.EventsChecked < benchLongEvents {
+			return 0, 0, fmt.Errorf("bench: verify of the long case: %+v", rep)
+		}
+		if i > 0 {
+			folds, checks = append(folds, d), append(checks, v)
+		}
+	}
+	return benchQuantile(folds, 0.5), benchQuantile(checks, 0.5), nil
+}
+
+// appendBenchLongCase writes a case of events events: report, triage,
+// analysis, then comments, evidence, assignments and takedowns with their
+// responses, each decided and folded by the domain as the workflow would.
+func appendBenchLongCase(ctx context.Context, store *eventstore.Store, id string, events int) error {
+	p := incident.DefaultPolicy()
+	var c incident.Case
+	var pending []eventstore.EventData
+	at := time.Now().UTC().Add(-30 * 24 * time.Hour).Truncate(time.Second)
+	do := func(actor string, cmd incident.Command) error {
+		at = at.Add(time.Minute)
+		pays, err := incident.Decide(c, cmd, at, p)
+		if err != nil {
+			return fmt.Errorf("long case: %s: %w", cmd.Name(), err)
+		}
+		for _, pay := range pays {
+			data, err := incident.EncodePayload(pay)
+			if err != nil {
+				return err
+			}
+			if err := incident.Apply(&c, incident.Event{Type: pay.EventType(), Actor: actor, At: at, Data: pay}); err != nil {
+				return err
+			}
+			pending = append(pending, eventstore.EventData{Type: pay.EventType(), Data: data, OccurredAt: at,
+				Metadata: eventstore.Metadata{Actor: actor}})
+		}
+		return nil
+	}
+	steps := []struct {
+		actor string
+		cmd   incident.Command
+	}{
+		{"reporter1", incident.Report{CaseID: id, Number: "VV-2026-999999", ClientRequestID: "bench-long", Kind: incident.Impersonation,
+			Unit: "lai-chau/tan-uyen", Title: "Trang giả mạo UBND huyện Tân Uyên kéo dài", Description: "Vụ việc có rất nhiều sự kiện.",
+			Subjects: []incident.SubjectInput{{Platform: incident.Facebook, URL: "https://www.facebook.com/ubnd.tanuyen.gia"}}}},
+		{"handler1", incident.Triage{Severity: incident.High, Assignee: "handler1"}},
+		{"handler1", incident.StartAnalysis{}},
+		{"handler1", incident.RecordAnalysis{Findings: "Giả mạo", Verdict: incident.VerdictFalse}},
+	}
+	for _, s := range steps {
+		if err := do(s.actor, s.cmd); err != nil {
+			return err
+		}
+	}
+	for i := 0; len(pending) < events; i++ {
+		var cmd incident.Command
+		switch i % 5 {
+		case 0:
+			cmd = incident.Comment{Text: fmt.Sprintf("Cập nhật lần %d: nền tảng chưa phản hồi.", i)}
+		case 1:
+			cmd = incident.AddEvidence{Description: fmt.Sprintf("Ảnh chụp %d", i), MediaType: "image/png",
+				SHA256: fmt.Sprintf("%064x", i), SizeBytes: int64(1000 + i)}
+		case 2:
+			cmd = incident.Assign{Assignee: fmt.Sprintf("handler%d", i%7)}
+		case 3:
+			cmd = incident.RequestTakedown{Platform: incident.Facebook, TargetURL: fmt.Sprintf("https://facebook.com/fake-%d", i), Reason: "Giả mạo"}
+		case 4:
+			cmd = incident.RecordTakedownResponse{TakedownID: c.Takedowns[len(c.Takedowns)-1].ID, Outcome: incident.OutcomeRemoved}
+		}
+		if err := do("handler1", cmd); err != nil {
+			return err
+		}
+	}
+	var version int64
+	for len(pending) > 0 {
+		k := min(len(pending), eventstore.MaxBatch)
+		if _, err := store.Append(ctx, readmodel.StreamOf(id), version, pending[:k]...); err != nil {
+			return err
+		}
+		version += int64(k)
+		pending = pending[k:]
+	}
+	return nil
+}
+
+// benchReportMutation is the intake: a new report, as a reporter sends it.
+const benchReportMutation = `mutation Report($input: ReportIncidentInput!) {
+  reportIncident(input: $input) { merged case { id number status version } }
+}`
+
+// benchBare is the intake baseline: a workflow that runs one no-op activity.
+func benchBare(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
+	return workflow.ExecuteActivity(ctx, benchNoopActivity).Get(ctx, nil)
+}
+
+func benchNoop(context.Context) error { return nil }
+
+// intake runs 20 concurrent reporters calling reportIncident over HTTP (JWT,
+// Casbin, the case workflow, its events, the read model) against 20 clients
+// that start the bare workflow on the same Temporal server and worker
+// process and await its result, in alternating chunks. It returns both
+// rates and the reports' p50 and p95 latency.
+func (r *benchRun) intake(ctx context.Context) (casetrail, baseline float64, p50, p95 time.Duration, err error) {
+	a := r.a
+	// The live projection, as `serve` runs it: reports wait for it.
+	if _, err := a.projector.CatchUp(ctx); err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("bench: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	projDone := make(chan error, 1)
+	go func() { projDone <- a.projector.Run(runCtx) }()
+	defer func() {
+		cancel()
+		if perr := <-projDone; perr != nil && !errors.Is(perr, context.Canceled) && err == nil {
+			err = fmt.Errorf("bench: projector: %w", perr)
+		}
+	}()
+
+	w := sdkworker.New(a.temporal, benchBareQueue, sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(benchBare, workflow.RegisterOptions{Name: benchBareWorkflow})
+	w.RegisterActivityWithOptions(benchNoop, activity.RegisterOptions{Name: benchNoopActivity})
+	if err := w.Start(); err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("bench: bare worker: %w", err)
+	}
+	defer w.Stop()
+
+	for c := range benchIntakeClients {
+		g := api.Grant{Subject: fmt.Sprintf("bench-reporter-%02d", c), Role: "REPORTER", Unit: benchReportUnit}
+		if err := a.authz.Grant(ctx, g); err != nil {
+			return 0, 0, 0, 0, fmt.Errorf("bench: %w", err)
+		}
+	}
+	var seq atomic.Int64
+	bare := func(ctx context.Context, _ int) error {
+		run, err := a.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:        fmt.Sprintf("bench-bare-%s-%d", r.runID, seq.Add(1)),
+			TaskQueue: benchBareQueue,
+		}, benchBareWorkflow)
+		if err != nil {
+			return err
+		}
+		return run.Get(ctx, nil)
+	}
+	report := func(ctx context.Context, c int) error {
+		n := seq.Add(1)
+		input := map[string]any{
+			"clientRequestId": fmt.Sprintf("bench-%s-%d", r.runID, n),
+			"kind":            "IMPERSONATION",
+			"unit":            benchReportUnit,
+			"title":           fmt.Sprintf("Trang Facebook giả mạo UBND xã Phúc Khoa (%d)", n),
+			"description":     "Trang giả mạo đăng thông báo thu tiền hỗ trợ; người dân phản ánh qua đường dây nóng.",
+			"subjects": []map[string]any{{"platform": "FACEBOOK",
+				"url": fmt.Sprintf("https://www.facebook.com/bench.%s.%d", r.runID, n), "displayName": "UBND xã Phúc Khoa"}},
+		}
+		var res struct {
+			ReportIncident struct {
+				Merged bool `json:"merged"`
+				Case   struct {
+					Status string `json:"status"`
+				} `json:"case"`
+			} `json:"reportIncident"`
+		}
+		if err := r.gql(ctx, fmt.Sprintf("bench-reporter-%02d", c), benchReportMutation, map[string]any{"input": input}, &res); err != nil {
+			return fmt.Errorf("reportIncident: %w", err)
+		}
+		if res.ReportIncident.Merged || res.ReportIncident.Case.Status != "REPORTED" {
+			return fmt.Errorf("reportIncident opened no new case: %+v", res.ReportIncident)
+		}
+		return nil
+	}
+	// Warm up: task queues, pollers, connections, plans.
+	for _, op := range []func(context.Context, int) error{bare, report} {
+		if _, err := benchLoad(ctx, benchIntakeClients, 0, op); err != nil {
+			return 0, 0, 0, 0, fmt.Errorf("bench: intake warm-up: %w", err)
+		}
+	}
+	stop := r.profile("intake")
+	defer stop()
+	var base, cand benchLoadResult
+	for range r.plan.intakeChunks {
+		b, err := benchLoad(ctx, benchIntakeClients, r.plan.intakeChunk, bare)
+		if err != nil {
+			return 0, 0, 0, 0, fmt.Errorf("bench: intake baseline: %w", err)
+		}
+		c, err := benchLoad(ctx, benchIntakeClients, r.plan.intakeChunk, report)
+		if err != nil {
+			return 0, 0, 0, 0, fmt.Errorf("bench: intake: %w", err)
+		}
+		base.add(b)
+		cand.add(c)
+	}
+	stop()
+	fmt.Fprintf(r.out, "intake: %d reports in %s, p50 %.1f ms, p95 %.1f ms; baseline: %d bare workflows in %s, p50 %.1f ms, p95 %.1f ms\n",
+		len(cand.latencies), cand.elapsed.Round(time.Millisecond), benchMS(benchQuantile(cand.latencies, 0.5)), benchMS(benchQuantile(cand.latencies, 0.95)),
+		len(base.latencies), base.elapsed.Round(time.Millisecond), benchMS(benchQuantile(base.latencies, 0.5)), benchMS(benchQuantile(base.latencies, 0.95)))
+	// The same calls one at a time: the latency of the path itself, without
+	// queueing behind 19 other clients.
+	b1, err := benchLoad(ctx, 1, r.plan.intakeChunk, bare)
+	if err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("bench: intake baseline: %w", err)
+	}
+	c1, err := benchLoad(ctx, 1, r.plan.intakeChunk, report)
+	if err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("bench: intake: %w", err)
+	}
+	fmt.Fprintf(r.out, "intake with 1 client: %d reports, p50 %.1f ms; baseline: %d bare workflows, p50 %.1f ms\n",
+		len(c1.latencies), benchMS(benchQuantile(c1.latencies, 0.5)), len(b1.latencies), benchMS(benchQuantile(b1.latencies, 0.5)))
+	return cand.rate(), base.rate(), benchQuantile(cand.latencies, 0.5), benchQuantile(cand.latencies, 0.95), nil
+}
+
+// appendVsInsert is BenchmarkAppendVsInsert of the eventstore package as a
+// timed run: 8 writers on distinct streams, single-event Store.Append
+// against a single-row INSERT of the same payload into a bare table, in
+// alternating chunks so both sides see the same machine.
+func (r *benchRun) appendVsInsert(ctx context.Context, dbURL string) (casetrail, baseline float64, err error) {
+	pcfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: %w", err)
+	}
+	pcfg.MaxConns = benchAppendWriters + 2 // every writer has a connection, and the store its sequencer
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: connect: %w", err)
+	}
+	defer pool.Close()
+	store := eventstore.New(pool)
+	if _, err := pool.Exec(ctx, `CREATE TABLE bench_plain (id uuid, stream text, version bigint, type text,
+data jsonb, metadata jsonb, occurred_at timestamptz, recorded_at timestamptz)`); err != nil {
+		return 0, 0, fmt.Errorf("bench: %w", err)
+	}
+	meta := eventstore.Metadata{Actor: "handler1", CorrelationID: "01JZ8Q7S6V1T3X9K2M4N5P6R7S"}
+	metaJSON, err := json.Marshal(meta)
+	if err != nil {
+		return 0, 0, err
+	}
+	var versions [benchAppendWriters]int64
+	appendOne := func(ctx context.Context, w int) error {
+		recs, err := store.Append(ctx, fmt.Sprintf("bench-append-%s-%d", r.runID, w), versions[w],
+			eventstore.EventData{ID: uuid.NewString(), Type: "CaseReported", Data: benchPayload, Metadata: meta})
+		if err != nil {
+			return err
+		}
+		versions[w] = recs[0].Version
+		return nil
+	}
+	insertOne := func(ctx context.Context, w int) error {
+		now := time.Now()
+		_, err := pool.Exec(ctx, `INSERT INTO bench_plain (id, stream, version, type, data, metadata, occurred_at, recorded_at)
+VALUES ($1, $2, $3, 'CaseReported', $4::jsonb, $5::jsonb, $6, $6)`,
+			uuid.NewString(), fmt.Sprintf("plain-%d", w), versions[w]+1, string(benchPayload), string(metaJSON), now)
+		return err
+	}
+	for range 5 { // warm up: connections, prepared statements, caches
+		if _, err := benchLoad(ctx, benchAppendWriters, 0, insertOne); err != nil {
+			return 0, 0, fmt.Errorf("bench: append warm-up: %w", err)
+		}
+		if _, err := benchLoad(ctx, benchAppendWriters, 0, appendOne); err != nil {
+			return 0, 0, fmt.Errorf("bench: append warm-up: %w", err)
+		}
+	}
+	stop := r.profile("append")
+	defer stop()
+	var base, cand benchLoadResult
+	for range r.plan.appendChunks {
+		b, err := benchLoad(ctx, benchAppendWriters, r.plan.appendChunk, insertOne)
+		if err != nil {
+			return 0, 0, fmt.Errorf("bench: plain insert: %w", err)
+		}
+		c, err := benchLoad(ctx, benchAppendWriters, r.plan.appendChunk, appendOne)
+		if err != nil {
+			return 0, 0, fmt.Errorf("bench: append: %w", err)
+		}
+		base.add(b)
+		cand.add(c)
+	}
+	fmt.Fprintf(r.out, "append: %d appends in %s (p50 %.2f ms); baseline: %d INSERTs in %s (p50 %.2f ms)\n",
+		len(cand.latencies), cand.elapsed.Round(time.Millisecond), benchMS(benchQuantile(cand.latencies, 0.5)),
+		len(base.latencies), base.elapsed.Round(time.Millisecond), benchMS(benchQuantile(base.latencies, 0.5)))
+	return cand.rate(), base.rate(), nil
+}
+
+// benchPayload is a representative CaseReported payload (about 420 bytes),
+// the one of the eventstore package's benchmarks.
+var benchPayload = json.RawMessage(`{"title":"Trang Facebook giả mạo UBND xã Phúc Khoa","kind":"IMPERSONATION","severity":"HIGH",` +
+	`"unit":"lai-chau/tan-uyen/xa-phuc-khoa","subjects":["https://www.facebook.com/ubnd.phuckhoa.fake"],` +
+	`"description":"Một trang giả mạo UBND xã đăng thông tin sai lệch về việc thu hồi đất và kêu gọi người dân chuyển tiền.",` +
+	`"reportedBy":"reporter1"}`)
+
+// benchLoadResult is what concurrent callers did in some wall time.
+type benchLoadResult struct {
+	latencies []time.Duration // one per completed call
+	elapsed   time.Duration
+}
+
+func (l *benchLoadResult) add(o benchLoadResult) {
+	l.latencies = append(l.latencies, o.latencies...)
+	l.elapsed += o.elapsed
+}
+
+// rate is completed calls per second of wall time.
+func (l benchLoadResult) rate() float64 {
+	if l.elapsed <= 0 {
+		return 0
+	}
+	return float64(len(l.latencies)) / l.elapsed.Seconds()
+}
+
+// benchLoad runs op on n goroutines (op's second argument is the
+// goroutine's index), each calling it again until d has passed (at least
+// once), and measures until the last call returns. The first error stops
+// every goroutine and is returned.
+func benchLoad(ctx context.Context, n int, d time.Duration, op func(ctx context.Context, w int) error) (benchLoadResult, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		all      []time.Duration
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	began := time.Now()
+	deadline := began.Add(d)
+	for w := range n {
+		wg.Go(func() {
+			var mine []time.Duration
+			for {
+				t := time.Now()
+				if err := op(ctx, w); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					cancel()
+					return
+				}
+				now := time.Now()
+				mine = append(mine, now.Sub(t))
+				if !now.Before(deadline) || ctx.Err() != nil {
+					break
+				}
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return benchLoadResult{}, firstErr
+	}
+	return benchLoadResult{latencies: all, elapsed: time.Since(began)}, ctx.Err()
+}
+
+// benchQuantile returns the q-quantile (0..1) of ds, nearest rank; 0 when empty.
+func benchQuantile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
+
+// benchDatabaseName is a fresh, unique database name.
+func benchDatabaseName() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return "casetrail_bench_" + time.Now().UTC().Format("20060102_150405") + "_" + hex.EncodeToString(b)
+}
+
+// benchDatabaseURL is base (a URL or a key=value string) with its database
+// replaced by name.
+func benchDatabaseURL(base, name string) (string, error) {
+	var out string
+	if strings.HasPrefix(base, "postgres://") || strings.HasPrefix(base, "postgresql://") {
+		u, err := url.Parse(base)
+		if err != nil {
+			return "", fmt.Errorf("bench: DATABASE_URL: %w", err)
+		}
+		u.Path, u.RawPath = "/"+name, ""
+		out = u.String()
+	} else {
+		out = strings.TrimSpace(base) + " dbname=" + name
+	}
+	cfg, err := pgx.ParseConfig(out)
+	if err != nil {
+		return "", fmt.Errorf("bench: DATABASE_URL: %w", err)
+	}
+	if cfg.Database != name {
+		return "", fmt.Errorf("bench: DATABASE_URL: could not point it at database %s", name)
+	}
+	return out, nil
+}
+
+// dropBenchDatabase drops the database of dbURL, connecting to the
+// "postgres" database of the same server.
+func dropBenchDatabase(ctx context.Context, dbURL string) error {
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		return err
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	return err
+}
+
+// benchQuietHandler passes on warnings and errors only: the bench's own
+// output is the report, not a log line per request.
+type benchQuietHandler struct{ slog.Handler }
+
+// Enabled reports whether level is at least WARN and the wrapped handler
+// takes it.
+func (h benchQuietHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= slog.LevelWarn && h.Handler.Enabled(ctx, level)
+}
+
+// WithAttrs keeps the filter on the derived handler.
+func (h benchQuietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return benchQuietHandler{h.Handler.WithAttrs(attrs)}
+}
+
+// WithGroup keeps the filter on the derived handler.
+func (h benchQuietHandler) WithGroup(name string) slog.Handler {
+	return benchQuietHandler{h.Handler.WithGroup(name)}
 }

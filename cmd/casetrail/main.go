@@ -104,7 +104,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "bench":
 		o := benchOptions{}
 		fs.BoolVar(&o.quick, "quick", false, "short run (smoke test)")
-		fs.IntVar(&o.cases, "cases", 100000, "cases in the generated data set for the list figure")
+		fs.IntVar(&o.cases, "cases", 0, "cases in the generated data set for the list figure (default 100000; 2000 with --quick)")
+		fs.BoolVar(&o.keep, "keep", false, "keep the bench database instead of dropping it")
+		fs.StringVar(&o.profileDir, "profile", "", "write a CPU profile of each phase into this directory")
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}

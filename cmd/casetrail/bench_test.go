@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"casetrail/eventstore/pgtest"
+)
+
+// benchNum is a non-negative decimal number as the bench prints it.
+const benchNum = `([0-9]+(?:\.[0-9]+)?)`
+
+// benchLines are the last lines of `casetrail bench`, in order, exactly as
+// issue 7 states them.
+var benchLines = []*regexp.Regexp{
+	regexp.MustCompile(`^append_ratio=` + benchNum + ` casetrail=` + benchNum + `/s baseline=` + benchNum + `/s$`),
+	regexp.MustCompile(`^intake_ratio=` + benchNum + ` casetrail=` + benchNum + `/s baseline=` + benchNum + `/s p50_ms=` + benchNum + ` p95_ms=` + benchNum + `$`),
+	regexp.MustCompile(`^list_p95_ms=` + benchNum + ` cases=([0-9]+)$`),
+	regexp.MustCompile(`^replay_1000_ms=` + benchNum + ` verify_1000_ms=` + benchNum + `$`),
+	regexp.MustCompile(`^rebuild_events_per_s=` + benchNum + `$`),
+}
+
+// TestBenchQuick runs `casetrail bench --quick` in-process against the test
+// server, so the command cannot rot: every phase must run and the output
+// must end with the five figure lines of the issue, with real numbers, and
+// the bench database must be gone afterwards.
+func TestBenchQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the bench smoke test takes about half a minute; skipped with -short")
+	}
+	before := benchDatabases(t)
+	var stdout, stderr bytes.Buffer
+	began := time.Now()
+	err := run([]string{"bench", "--quick", "--database-url", pgtest.AdminURL()}, &stdout, &stderr)
+	t.Logf("bench --quick took %s; output:\n%s", time.Since(began).Round(time.Millisecond), stdout.String())
+	if err != nil {
+		t.Fatalf("bench --quick: %v\nlog:\n%s", err, benchTail(stderr.String(), 40))
+	}
+
+	lines := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")
+	if len(lines) < len(benchLines) {
+		t.Fatalf("bench printed %d lines, want at least %d", len(lines), len(benchLines))
+	}
+	last := lines[len(lines)-len(benchLines):]
+	nums := make([][]float64, len(benchLines))
+	for i, re := range benchLines {
+		m := re.FindStringSubmatch(last[i])
+		if m == nil {
+			t.Fatalf("line %d of the figures is %q, want the form %s", i+1, last[i], re)
+		}
+		for _, s := range m[1:] {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+				t.Fatalf("line %q: %q is not a number", last[i], s)
+			}
+			nums[i] = append(nums[i], v)
+		}
+	}
+	// Every figure was measured: rates, latencies and counts are positive.
+	for i, ns := range nums {
+		for _, v := range ns {
+			if v <= 0 {
+				t.Errorf("figure line %q has a zero value", last[i])
+			}
+		}
+	}
+	// The ratios are the quotients of the numbers beside them.
+	for _, i := range []int{0, 1} {
+		ratio, cand, base := nums[i][0], nums[i][1], nums[i][2]
+		if base > 0 && math.Abs(ratio-cand/base) > 0.01+0.01*ratio {
+			t.Errorf("line %q: ratio %.2f is not %.1f/%.1f", last[i], ratio, cand, base)
+		}
+	}
+	if p50, p95 := nums[1][3], nums[1][4]; p50 > p95 {
+		t.Errorf("intake p50 %.1f ms above p95 %.1f ms", p50, p95)
+	}
+	if cases := nums[2][1]; cases != 2000 {
+		t.Errorf("list ran over %.0f cases, want the quick data set of 2000", cases)
+	}
+
+	for name := range benchDatabases(t) {
+		if !before[name] {
+			t.Errorf("bench left its database %s behind", name)
+		}
+	}
+}
+
+// benchDatabases lists the databases the bench creates on the test server.
+func benchDatabases(t *testing.T) map[string]bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, pgtest.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'casetrail\_bench\_%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
+}
+
+// benchTail returns the last n lines of s.
+func benchTail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
