@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -146,26 +147,36 @@ func parallel(n int, fn func(lo, hi int)) {
 	wg.Wait()
 }
 
+// load reads the stored cases among ids, after tuning the transaction:
+// plans are made for the actual parameters (a generic plan cached while a
+// table was empty, after a rebuild's TRUNCATE say, would keep scanning it
+// whole once full); the commit does not wait for the WAL flush (the
+// projection commits with its checkpoint, so a crash loses only whole
+// batches, which are applied again); a bulk batch lets the search index's
+// pending list grow.
 func (b *batchApplier) load(ctx context.Context, ids []string) error {
-	rows, err := b.tx.Query(ctx, `SELECT id, doc FROM cases WHERE id = ANY($1)`, ids)
-	if err != nil {
-		return fmt.Errorf("project: load cases: %w", err)
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('synchronous_commit', 'off', true)`)
+	if b.bulk {
+		batch.Queue(`SELECT set_config('gin_pending_list_limit', '1GB', true)`)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var doc []byte
-		if err := rows.Scan(&id, &doc); err != nil {
-			return fmt.Errorf("project: load cases: %w", err)
+	batch.Queue(`SELECT id, doc FROM cases WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id string
+			var doc []byte
+			if err := rows.Scan(&id, &doc); err != nil {
+				return err
+			}
+			st := &caseState{existed: true}
+			if err := json.Unmarshal(doc, &st.c); err != nil {
+				return fmt.Errorf("case %s: stored document: %w", id, err)
+			}
+			st.before = st.c.Clone()
+			b.cases[id] = st
 		}
-		st := &caseState{existed: true}
-		if err := json.Unmarshal(doc, &st.c); err != nil {
-			return fmt.Errorf("project: case %s: stored document: %w", id, err)
-		}
-		st.before = st.c.Clone()
-		b.cases[id] = st
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err := b.tx.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("project: load cases: %w", err)
 	}
 	for _, id := range ids {
@@ -249,7 +260,7 @@ func (b *batchApplier) write(ctx context.Context) error {
 	if len(b.order) == 0 {
 		return nil
 	}
-	var cr caseRows
+	cr := newCaseRows(len(b.order))
 	var sub subjectRows
 	var dl deadlineRows
 	var td takedownRows
@@ -261,11 +272,12 @@ func (b *batchApplier) write(ctx context.Context) error {
 	searches := make([]*string, len(b.order))
 	docErrs := make([]error, len(b.order))
 	parallel(len(b.order), func(lo, hi int) {
+		f := newFolder()
 		for i := lo; i < hi; i++ {
 			st := b.cases[b.order[i]]
 			docs[i], docErrs[i] = json.Marshal(&st.c)
 			if !st.existed || !sameText(&st.before, &st.c) {
-				v := searchVector(&st.c)
+				v := f.searchVector(&st.c)
 				searches[i] = &v
 			}
 		}
@@ -284,7 +296,7 @@ func (b *batchApplier) write(ctx context.Context) error {
 			}
 			sub.add(c)
 		}
-		if !st.existed || !reflect.DeepEqual(old.Deadlines, c.Deadlines) {
+		if !st.existed || !reflect.DeepEqual(old.Deadlines, c.Deadlines) || old.Unit != c.Unit {
 			if st.existed {
 				delDl = append(delDl, id)
 			}
@@ -304,13 +316,6 @@ func (b *batchApplier) write(ctx context.Context) error {
 		}
 	}
 	batch := &pgx.Batch{}
-	// The projection is rebuildable and commits with its checkpoint, so a
-	// crash can lose only whole batches, which are then applied again: no
-	// need to wait for the WAL flush.
-	batch.Queue(`SET LOCAL synchronous_commit = off`)
-	if b.bulk {
-		batch.Queue(`SET LOCAL gin_pending_list_limit = '1GB'`)
-	}
 	batch.Queue(upsertCasesSQL, cr.args()...)
 	for _, d := range []struct {
 		table string
@@ -331,6 +336,20 @@ func (b *batchApplier) write(ctx context.Context) error {
 	}
 	if len(ev.caseID) > 0 {
 		batch.Queue(insertEvidenceSQL, ev.args()...)
+	}
+	units := map[string]bool{}
+	for _, id := range b.order {
+		if st := b.cases[id]; !st.existed || st.before.Unit != st.c.Unit {
+			units[st.c.Unit] = true
+		}
+	}
+	if len(units) > 0 {
+		list := make([]string, 0, len(units))
+		for u := range units {
+			list = append(list, u)
+		}
+		slices.Sort(list)
+		batch.Queue(`INSERT INTO case_units SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, list)
 	}
 	if len(b.intake) > 0 {
 		var rep, req, cid []string
@@ -375,6 +394,18 @@ type caseRows struct {
 	resolvedAt, nextDue                        []*time.Time
 	version, pos                               []int64
 	doc                                        []string
+}
+
+func newCaseRows(n int) *caseRows {
+	str := func() []string { return make([]string, 0, n) }
+	ptr := func() []*string { return make([]*string, 0, n) }
+	return &caseRows{
+		id: str(), number: str(), kind: str(), status: str(), unit: str(), reportedBy: str(),
+		severity: ptr(), assignee: ptr(), verdict: ptr(), search: ptr(),
+		reportedAt: make([]time.Time, 0, n), updatedAt: make([]time.Time, 0, n),
+		resolvedAt: make([]*time.Time, 0, n), nextDue: make([]*time.Time, 0, n),
+		version: make([]int64, 0, n), pos: make([]int64, 0, n), doc: str(),
+	}
 }
 
 // add appends c's row: doc is its JSON, search its search vector (nil when
@@ -460,16 +491,16 @@ func (r *subjectRows) args() []any {
 	return []any{r.caseID, r.ord, r.platform, r.url, r.norm, r.name, r.open}
 }
 
-const insertDeadlinesSQL = `INSERT INTO deadlines (case_id, deadline_id, kind, ref, started_at, due_at, state, settled_at, reminders)
+const insertDeadlinesSQL = `INSERT INTO deadlines (case_id, deadline_id, kind, ref, started_at, due_at, state, settled_at, reminders, unit)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-	$7::text[], $8::timestamptz[], $9::int[])`
+	$7::text[], $8::timestamptz[], $9::int[], $10::text[])`
 
 type deadlineRows struct {
-	caseID, id, kind, state []string
-	ref                     []*string
-	started, due            []time.Time
-	settled                 []*time.Time
-	reminders               []int32
+	caseID, id, kind, state, unit []string
+	ref                           []*string
+	started, due                  []time.Time
+	settled                       []*time.Time
+	reminders                     []int32
 }
 
 func (r *deadlineRows) add(c *incident.Case) {
@@ -483,11 +514,12 @@ func (r *deadlineRows) add(c *incident.Case) {
 		r.state = append(r.state, string(d.State))
 		r.settled = append(r.settled, d.SettledAt)
 		r.reminders = append(r.reminders, int32(d.Reminders))
+		r.unit = append(r.unit, c.Unit)
 	}
 }
 
 func (r *deadlineRows) args() []any {
-	return []any{r.caseID, r.id, r.kind, r.ref, r.started, r.due, r.state, r.settled, r.reminders}
+	return []any{r.caseID, r.id, r.kind, r.ref, r.started, r.due, r.state, r.settled, r.reminders, r.unit}
 }
 
 const insertTakedownsSQL = `INSERT INTO takedowns (case_id, takedown_id, platform, target_url, reason, legal_basis,

@@ -31,9 +31,9 @@ type Projector struct {
 }
 
 // NewProjector returns a projector over store's database with default
-// batch sizes (500 live, 20,000 when rebuilding) and a 5 s WaitFor bound.
+// batch sizes (1,000 live, 20,000 when rebuilding) and a 5 s WaitFor bound.
 func NewProjector(store *eventstore.Store) *Projector {
-	return &Projector{store: store, Batch: 500, RebuildBatch: 20000, WaitTimeout: 5 * time.Second}
+	return &Projector{store: store, Batch: 1000, RebuildBatch: 20000, WaitTimeout: 5 * time.Second}
 }
 
 func (p *Projector) handler(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
@@ -125,7 +125,11 @@ func (p *Projector) Rebuild(ctx context.Context) (int64, error) {
 	}
 	// Merge the search index's pending list now rather than in the next
 	// live batch. Only the index's owner may; others leave it to autovacuum.
-	if _, err := p.store.Pool().Exec(ctx, `SELECT gin_clean_pending_list('cases_search'::regclass)`); err != nil && !isInsufficientPrivilege(err) {
+	err = pgx.BeginFunc(ctx, p.store.Pool(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', '256MB', true), gin_clean_pending_list('cases_search'::regclass)`)
+		return err
+	})
+	if err != nil && !isInsufficientPrivilege(err) {
 		return 0, fmt.Errorf("rebuild: %w", err)
 	}
 	return pos, nil

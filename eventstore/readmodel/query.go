@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -127,32 +128,57 @@ func (w *where) sql() string {
 	return strings.Join(w.conds, " AND ")
 }
 
-// visibility restricts to the visible units' subtrees (alias c).
-func (w *where) visibility(visible []string) {
-	if visible == nil {
-		return
-	}
-	w.add("c.unit_path && %s::text[]", nonNil(visible))
+// likeEscaper quotes LIKE's wildcards (the default escape is backslash).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// scope is the set of units a query may see: all of them, or a list.
+type scope struct {
+	all   bool
+	units []string
 }
 
-// unit restricts to one unit's subtree (alias c).
-func (w *where) unit(unit string) {
-	if unit != "" {
-		w.add("c.unit_path @> %s::text[]", []string{unit})
+// empty reports whether the scope shows nothing.
+func (s scope) empty() bool { return !s.all && len(s.units) == 0 }
+
+// restrict adds the scope's condition on col (a unit column).
+func (w *where) restrict(col string, s scope) {
+	if !s.all {
+		w.add(col+" = ANY(%s::text[])", s.units)
 	}
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// scope turns the visible subtrees (nil: no restriction) and a unit filter
+// (its subtree; "" none) into the list of units that have cases in both,
+// so the case queries filter on a plain unit = ANY(list) that their btree
+// indexes answer.
+func (r *Reader) scope(ctx context.Context, visible []string, unit string) (scope, error) {
+	unit = strings.TrimSpace(unit)
+	if visible == nil && unit == "" {
+		return scope{all: true}, nil
 	}
-	return s
+	if visible != nil && len(visible) == 0 {
+		return scope{}, nil
+	}
+	var vis any
+	if visible != nil {
+		vis = visible
+	}
+	rows, err := r.pool.Query(ctx, `SELECT unit FROM case_units
+		WHERE ($1::text[] IS NULL OR readmodel_unit_path(unit) && $1::text[])
+			AND ($2 = '' OR readmodel_unit_path(unit) @> ARRAY[$2])`, vis, unit)
+	if err != nil {
+		return scope{}, fmt.Errorf("units in scope: %w", err)
+	}
+	units, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return scope{}, fmt.Errorf("units in scope: %w", err)
+	}
+	return scope{units: units}, nil
 }
 
-func (r *Reader) filter(f Filter, visible []string) (*where, error) {
+func (r *Reader) filter(f Filter, sc scope) (*where, error) {
 	w := &where{}
-	w.visibility(visible)
-	w.unit(strings.TrimSpace(f.Unit))
+	w.restrict("c.unit", sc)
 	if len(f.Status) > 0 {
 		vals := make([]string, len(f.Status))
 		for i, s := range f.Status {
@@ -203,7 +229,10 @@ func (r *Reader) filter(f Filter, visible []string) (*where, error) {
 	if err != nil {
 		return nil, err
 	}
+	number, isNumber := numberPrefix(f.Text)
 	switch {
+	case isNumber:
+		w.add("c.number LIKE %s", likeEscaper.Replace(number)+"%")
 	case q != "":
 		w.add("c.search @@ %s::tsquery", q)
 	case strings.TrimSpace(f.Text) != "":
@@ -244,30 +273,35 @@ func CursorOf(c *incident.Case) string { return encodeCursor(c.ReportedAt, c.ID)
 // key, so paging never repeats or skips a case, even while cases are added.
 // first must be 0..MaxPageSize (0 returns only Total).
 func (r *Reader) ListCases(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
-	q, err := r.listQuery(f, visible, first, after)
+	if _, err := r.checkList(f, first, after); err != nil {
+		return Page{}, err
+	}
+	sc, err := r.scope(ctx, visible, f.Unit)
 	if err != nil {
 		return Page{}, err
 	}
-	batch := &pgx.Batch{}
-	var page Page
-	batch.Queue(q.countSQL, q.countArgs...).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
-	if first > 0 {
-		batch.Queue(q.listSQL, q.listArgs...).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var doc []byte
-				if err := rows.Scan(&doc); err != nil {
-					return err
-				}
-				var c incident.Case
-				if err := json.Unmarshal(doc, &c); err != nil {
-					return fmt.Errorf("stored document: %w", err)
-				}
-				page.Cases = append(page.Cases, c)
-			}
-			return rows.Err()
-		})
+	if sc.empty() {
+		return Page{Cursors: []string{}}, nil
 	}
-	if err := r.pool.SendBatch(ctx, batch).Close(); err != nil {
+	q, err := r.listQuery(f, sc, first, after)
+	if err != nil {
+		return Page{}, err
+	}
+	// The total and the page are independent: ask for them at once, on two
+	// connections.
+	var page Page
+	var countErr error
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		countErr = r.pool.QueryRow(ctx, q.countSQL, withMode(q.countArgs)...).Scan(&page.Total)
+	}()
+	var listErr error
+	if first > 0 {
+		page.Cases, listErr = r.queryCases(ctx, q.listSQL, q.listArgs)
+	}
+	<-counted
+	if err := errors.Join(countErr, listErr); err != nil {
 		return Page{}, fmt.Errorf("list cases: %w", err)
 	}
 	if len(page.Cases) > first {
@@ -283,6 +317,35 @@ func (r *Reader) ListCases(ctx context.Context, f Filter, visible []string, firs
 	return page, nil
 }
 
+// customPlan runs a query with the unnamed statement, so it is planned for
+// its actual parameters: a filter's selectivity depends on them far more
+// than a cached generic plan can know.
+const customPlan = pgx.QueryExecModeExec
+
+// withMode prefixes query arguments with customPlan.
+func withMode(args []any) []any { return append([]any{customPlan}, args...) }
+
+func (r *Reader) queryCases(ctx context.Context, sql string, args []any) ([]incident.Case, error) {
+	rows, err := r.pool.Query(ctx, sql, withMode(args)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []incident.Case
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var c incident.Case
+		if err := json.Unmarshal(doc, &c); err != nil {
+			return nil, fmt.Errorf("stored document: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // listQuery is the SQL of ListCases: the total and one page (first + 1
 // rows, to learn whether another page follows).
 type listQuery struct {
@@ -290,11 +353,24 @@ type listQuery struct {
 	countArgs, listArgs []any
 }
 
-func (r *Reader) listQuery(f Filter, visible []string, first int, after string) (listQuery, error) {
+// checkList validates the arguments of ListCases before any query.
+func (r *Reader) checkList(f Filter, first int, after string) (*where, error) {
+	if first < 0 || first > MaxPageSize {
+		return nil, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
+	}
+	if after != "" {
+		if _, err := decodeCursor(after); err != nil {
+			return nil, err
+		}
+	}
+	return r.filter(f, scope{all: true})
+}
+
+func (r *Reader) listQuery(f Filter, sc scope, first int, after string) (listQuery, error) {
 	if first < 0 || first > MaxPageSize {
 		return listQuery{}, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
 	}
-	w, err := r.filter(f, visible)
+	w, err := r.filter(f, sc)
 	if err != nil {
 		return listQuery{}, err
 	}
@@ -341,27 +417,56 @@ func (r *Reader) Stats(ctx context.Context, unit string, visible []string, from,
 			w.add(col+" < %s", *to)
 		}
 	}
-	base := func() *where {
+	st := Stats{ByStatus: map[incident.Status]int{}, ByKind: map[incident.Kind]int{}}
+	sc, err := r.scope(ctx, visible, unit)
+	if err != nil {
+		return Stats{}, err
+	}
+	if sc.empty() {
+		return st, nil
+	}
+	base := func(col string) *where {
 		w := &where{}
-		w.visibility(visible)
-		w.unit(strings.TrimSpace(unit))
+		w.restrict(col, sc)
 		return w
 	}
-	st := Stats{ByStatus: map[incident.Status]int{}, ByKind: map[incident.Kind]int{}}
-	batch := &pgx.Batch{}
 
-	counts := base()
+	counts := base("c.unit")
 	window(counts, "c.reported_at")
 	openRef := counts.arg(openStatuses())
 	nowRef := counts.arg(r.now())
-	batch.Queue(`SELECT c.status, c.kind, count(*), count(*) FILTER (WHERE c.status = ANY(`+openRef+`::text[])),
-			count(*) FILTER (WHERE c.next_due_at <= `+nowRef+`)
-		FROM cases c WHERE `+counts.sql()+` GROUP BY c.status, c.kind`, counts.args...).Query(func(rows pgx.Rows) error {
+	countSQL := `SELECT c.status, c.kind, count(*), count(*) FILTER (WHERE c.status = ANY(` + openRef + `::text[])),
+			count(*) FILTER (WHERE c.next_due_at <= ` + nowRef + `)
+		FROM cases c WHERE ` + counts.sql() + ` GROUP BY c.status, c.kind`
+
+	resolved := base("c.unit")
+	resolved.conds = append(resolved.conds, "c.resolved_at IS NOT NULL")
+	window(resolved, "c.resolved_at")
+	medianSQL := `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.resolved_at - c.reported_at) / 3600)
+		FROM cases c WHERE ` + resolved.sql()
+
+	settled := base("d.unit")
+	settled.conds = append(settled.conds, "d.state IN ('MET', 'MISSED')")
+	window(settled, "d.settled_at")
+	ratioSQL := `SELECT count(*) FILTER (WHERE d.state = 'MET'), count(*)
+		FROM deadlines d WHERE ` + settled.sql()
+
+	// Three independent scans: run them at once, on three connections.
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		rows, err := r.pool.Query(ctx, countSQL, withMode(counts.args)...)
+		if err != nil {
+			errs[0] = err
+			return
+		}
+		defer rows.Close()
 		for rows.Next() {
 			var status, kind string
 			var n, open, overdue int
 			if err := rows.Scan(&status, &kind, &n, &open, &overdue); err != nil {
-				return err
+				errs[0] = err
+				return
 			}
 			st.Total += n
 			st.Open += open
@@ -369,33 +474,20 @@ func (r *Reader) Stats(ctx context.Context, unit string, visible []string, from,
 			st.ByStatus[incident.Status(status)] += n
 			st.ByKind[incident.Kind(kind)] += n
 		}
-		return rows.Err()
+		errs[0] = rows.Err()
 	})
-
-	resolved := base()
-	resolved.conds = append(resolved.conds, "c.resolved_at IS NOT NULL")
-	window(resolved, "c.resolved_at")
-	batch.Queue(`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.resolved_at - c.reported_at) / 3600)
-		FROM cases c WHERE `+resolved.sql(), resolved.args...).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&st.MedianHoursToResolve)
+	wg.Go(func() {
+		errs[1] = r.pool.QueryRow(ctx, medianSQL, withMode(resolved.args)...).Scan(&st.MedianHoursToResolve)
 	})
-
-	settled := base()
-	settled.conds = append(settled.conds, "d.state IN ('MET', 'MISSED')")
-	window(settled, "d.settled_at")
-	batch.Queue(`SELECT count(*) FILTER (WHERE d.state = 'MET'), count(*)
-		FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE `+settled.sql(), settled.args...).QueryRow(func(row pgx.Row) error {
+	wg.Go(func() {
 		var met, all int
-		if err := row.Scan(&met, &all); err != nil {
-			return err
-		}
-		if all > 0 {
+		if errs[2] = r.pool.QueryRow(ctx, ratioSQL, withMode(settled.args)...).Scan(&met, &all); errs[2] == nil && all > 0 {
 			ratio := float64(met) / float64(all)
 			st.DeadlineMetRatio = &ratio
 		}
-		return nil
 	})
-	if err := r.pool.SendBatch(ctx, batch).Close(); err != nil {
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return Stats{}, fmt.Errorf("stats: %w", err)
 	}
 	return st, nil

@@ -156,7 +156,10 @@ func TestListFilters(t *testing.T) {
 		{"text subject url", Filter{Text: "phuckhoa.fake"}, nil, "A"},
 		{"text inside a url word", Filter{Text: "khoa.fak"}, nil, "A"},
 		{"text part of the number", Filter{Text: k.cases["C"].c.Number[len(k.cases["C"].c.Number)-4:]}, nil, "C"},
-		{"text prefix of a word", Filter{Text: "chiế quy"}, nil, "C"},
+		{"text last word is a prefix", Filter{Text: "chiếm quy"}, nil, "C"},
+		{"text other words are whole", Filter{Text: "chie quyen"}, nil, ""},
+		{"text number prefix", Filter{Text: "VV-2026-00000"}, nil, "DCBAFEG"},
+		{"text number lower case", Filter{Text: " " + strings.ToLower(k.cases["C"].c.Number)}, nil, "C"},
 		{"text inside a prose word does not match", Filter{Text: "oan ket"}, nil, ""},
 		{"text description", Filter{Text: "phát ngôn"}, nil, "G"},
 		{"text of punctuation only finds nothing", Filter{Text: "%"}, nil, ""},
@@ -473,7 +476,7 @@ func TestSearchUsesIndex(t *testing.T) {
 	if _, err := e.store.Pool().Exec(ctx, `ANALYZE cases`); err != nil {
 		t.Fatal(err)
 	}
-	q, err := e.reader.listQuery(Filter{Text: "Giả mạo ubnd"}, nil, 50, "")
+	q, err := e.reader.listQuery(Filter{Text: "Giả mạo ubnd"}, scope{all: true}, 50, "")
 	if err != nil {
 		t.Fatal(err)
 	}

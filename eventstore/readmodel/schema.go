@@ -20,7 +20,7 @@ const VersionTable = "public.readmodel_schema_version"
 // projectedTables are the tables a rebuild empties: everything derived from
 // the event log. The registry (units, official_accounts) is admin data and
 // is never truncated.
-var projectedTables = []string{"cases", "case_subjects", "deadlines", "takedowns", "evidence", "intake"}
+var projectedTables = []string{"cases", "case_units", "case_subjects", "deadlines", "takedowns", "evidence", "intake"}
 
 // EnsureSchema creates or upgrades the read-model tables. It is idempotent
 // and safe to call from several processes at once (tern serializes

@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -14,50 +15,85 @@ import (
 // subject URLs, folded by incident.FoldText (lower case, no diacritics,
 // đ → d) and split at every character that is not a letter or a digit. The
 // words are stored as a tsvector ("simple": no stemming, no stop words)
-// under a GIN index. A query is folded and split the same way, and every
-// query word must begin a word of the case: "gia mao" finds "Giả mạo",
-// "Đoàn" finds "doan ket", "quyen" finds "quyền".
+// under a GIN index. A query is folded and split the same way; every query
+// word must be a word of the case, and the last one may be the beginning
+// of one (the user is typing it): "gia mao" finds "Giả mạo", "Đoàn" finds
+// "doan ket", "chiem quy" finds "chiếm quyền". A query shaped like a case
+// number ("VV-2026-0001") finds the numbers that begin with it.
 //
 // Identifiers are also searchable from the middle: for the words of the
-// case number and of subject URLs every suffix is indexed too, so
-// "tanuyen" finds facebook.com/ubndtanuyen and "000123" or "123" find
-// VV-2026-000123. Prose words are matched from their start only, as people
-// type Vietnamese syllables.
+// case number and of the path of subject URLs (normalized) every suffix of
+// three characters or more is indexed too, so "tanuyen" finds
+// facebook.com/ubndtanuyen and "0123" or "123" find VV-2026-000123.
 //
-// This costs a fifth of a trigram index to maintain (about 60 entries per
-// case instead of about 300, no trigram extraction), needs no recheck of
+// This costs a fraction of a trigram index to maintain (about 60 entries per
+// case instead of about 300, and no trigram extraction), needs no recheck of
 // the text for every candidate row, and keeps rebuilds fast.
 
-// maxSuffixWord bounds the identifier words whose suffixes are indexed.
-const maxSuffixWord = 64
+const (
+	// minSuffixWord is the shortest identifier word whose suffixes are indexed.
+	minSuffixWord = 4
+	// minSuffix is the shortest suffix indexed.
+	minSuffix = 3
+	// maxSuffixWord bounds the identifier words whose suffixes are indexed.
+	maxSuffixWord = 64
+)
 
-// words folds s and splits it into its words.
-func words(s string) []string {
-	return strings.FieldsFunc(incident.FoldText(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+// isWordRune reports whether r belongs to a word: letters, digits and the
+// marks that may follow a letter in decomposed text.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
+}
+
+// folder folds words with incident.FoldText, remembering the words it has
+// seen (a batch of cases repeats most of its vocabulary). It is not safe for
+// concurrent use.
+type folder struct{ memo map[string]string }
+
+func newFolder() *folder { return &folder{memo: map[string]string{}} }
+
+// words splits s into words and folds each; a word that folds to several
+// (a character folding to a separator) is split again.
+func (f *folder) words(s string, fn func(string)) {
+	for w := range strings.FieldsFuncSeq(s, func(r rune) bool { return !isWordRune(r) }) {
+		folded, ok := f.memo[w]
+		if !ok {
+			folded = incident.FoldText(w)
+			f.memo[w] = folded
+		}
+		if !strings.ContainsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			fn(folded)
+			continue
+		}
+		for _, part := range strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			fn(part)
+		}
+	}
 }
 
 // searchVector returns the tsvector literal indexed for c.
-func searchVector(c *incident.Case) string {
-	set := map[string]struct{}{}
-	for _, w := range words(c.Title + "\n" + c.Description) {
+func (f *folder) searchVector(c *incident.Case) string {
+	set := make(map[string]struct{}, 96)
+	add := func(w string) { set[w] = struct{}{} }
+	addWithSuffixes := func(w string) {
 		set[w] = struct{}{}
-	}
-	ids := []string{c.Number}
-	for _, s := range c.Subjects {
-		ids = append(ids, s.URL, s.NormalizedURL)
-	}
-	for _, w := range words(strings.Join(ids, "\n")) {
-		set[w] = struct{}{}
-		if len(w) > maxSuffixWord {
-			continue
+		if len(w) < minSuffixWord || len(w) > maxSuffixWord {
+			return
 		}
 		for i := range w { // i is the start of each rune
-			if i > 0 && len(w)-i >= 2 {
+			if i > 0 && len(w)-i >= minSuffix {
 				set[w[i:]] = struct{}{}
 			}
 		}
+	}
+	f.words(c.Title, add)
+	f.words(c.Description, add)
+	f.words(c.Number, addWithSuffixes)
+	for _, s := range c.Subjects {
+		f.words(s.URL, add)
+		host, path, _ := strings.Cut(strings.TrimPrefix(s.NormalizedURL, "https://"), "/")
+		f.words(host, add)
+		f.words(path, addWithSuffixes)
 	}
 	lex := make([]string, 0, len(set))
 	for w := range set {
@@ -74,23 +110,43 @@ func searchVector(c *incident.Case) string {
 	return sb.String()
 }
 
-// searchQuery returns the tsquery that finds the cases matching every word
-// of text ("" when text has no word), or BAD_USER_INPUT for text that is
-// too long or not UTF-8.
+// searchQuery returns the tsquery that finds the cases matching text:
+// every word of text must be a word of the case, except the last, which
+// may be the beginning of one (people are still typing it). It returns ""
+// when text has no word, and BAD_USER_INPUT for text that is too long or
+// not UTF-8.
 func searchQuery(text string) (string, error) {
 	text, err := incident.CleanText("text", text, false, MaxSearchText)
 	if err != nil {
 		return "", err
 	}
+	var ws []string
+	newFolder().words(text, func(w string) { ws = append(ws, w) })
 	var sb strings.Builder
-	for i, w := range words(text) {
+	for i, w := range ws {
 		if i > 0 {
 			sb.WriteString(" & ")
 		}
 		quoteLexeme(&sb, w)
-		sb.WriteString(":*")
+		if i == len(ws)-1 {
+			sb.WriteString(":*")
+		}
 	}
 	return sb.String(), nil
+}
+
+// numberPattern matches a case number or the beginning of one, down to
+// the year and the dash that follows it: "VV-2026-0001".
+var numberPattern = regexp.MustCompile(`^(?i)vv-\d{4}-\d*$`)
+
+// numberPrefix returns the case-number prefix text stands for, when it
+// looks like one; such a search is answered by the number index instead.
+func numberPrefix(text string) (string, bool) {
+	t := strings.TrimSpace(text)
+	if !numberPattern.MatchString(t) {
+		return "", false
+	}
+	return strings.ToUpper(t), true
 }
 
 // quoteLexeme writes w as a quoted lexeme of tsvector/tsquery input.

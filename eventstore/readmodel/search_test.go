@@ -10,36 +10,42 @@ import (
 func TestSearchVector(t *testing.T) {
 	c := &incident.Case{Number: "VV-2026-000123", Title: "Trang giả mạo UBND", Description: "Đoàn Kết, ĐOÀN kết!",
 		Subjects: []incident.Subject{{URL: "https://www.facebook.com/ubndtanuyen?fbclid=1", NormalizedURL: "https://facebook.com/ubndtanuyen"}}}
-	lex := strings.Fields(searchVector(c))
+	lex := strings.Fields(newFolder().searchVector(c))
 	has := map[string]bool{}
 	for _, l := range lex {
 		has[strings.Trim(l, "'")] = true
 	}
 	for _, want := range []string{"trang", "gia", "mao", "ubnd", "doan", "ket", "vv", "2026", "000123", "00123", "123",
-		"ubndtanuyen", "tanuyen", "uyen", "facebook", "acebook", "www", "https", "fbclid"} {
+		"ubndtanuyen", "tanuyen", "uyen", "facebook", "www", "https", "fbclid", "com"} {
 		if !has[want] {
 			t.Errorf("lexeme %q missing from %v", want, lex)
 		}
 	}
-	for _, not := range []string{"oan", "rang", "ao", "3", "giả", "Đoàn"} {
+	for _, not := range []string{"oan", "rang", "ao", "3", "23", "en", "giả", "Đoàn", "acebook", "ttps", "bclid"} {
 		if has[not] {
 			t.Errorf("lexeme %q should not be indexed", not)
 		}
 	}
-	if n := strings.Count(searchVector(c), "'doan'"); n != 1 {
+	// Decomposed input (NFD) folds the same.
+	nfd := &incident.Case{Title: "Gia\u0309 ma\u0323o \u0110oa\u0300n"}
+	if got := newFolder().searchVector(nfd); got != "'doan' 'gia' 'mao'" {
+		t.Errorf("decomposed title: %s", got)
+	}
+	if n := strings.Count(newFolder().searchVector(c), "'doan'"); n != 1 {
 		t.Errorf("doan indexed %d times", n)
 	}
 }
 
 func TestSearchQuery(t *testing.T) {
 	for in, want := range map[string]string{
-		"gia mao":           "'gia':* & 'mao':*",
-		"  GIẢ   MẠO ":      "'gia':* & 'mao':*",
-		"Đoàn":              "'doan':*",
-		"facebook.com/ubnd": "'facebook':* & 'com':* & 'ubnd':*",
-		"a'b":               "'a':* & 'b':*",
-		"%_!|&":             "",
-		"":                  "",
+		"gia mao":             "'gia' & 'mao':*",
+		"  GIẢ   MẠO ":        "'gia' & 'mao':*",
+		"Đoàn":                "'doan':*",
+		"Gia\u0309 ma\u0323o": "'gia' & 'mao':*",
+		"facebook.com/ubnd":   "'facebook' & 'com' & 'ubnd':*",
+		"a'b":                 "'a' & 'b':*",
+		"%_!|&":               "",
+		"":                    "",
 	} {
 		got, err := searchQuery(in)
 		if err != nil || got != want {
@@ -48,5 +54,21 @@ func TestSearchQuery(t *testing.T) {
 	}
 	if _, err := searchQuery(strings.Repeat("x", MaxSearchText+1)); incident.ErrorCode(err) != incident.CodeBadUserInput {
 		t.Errorf("long text: %v", err)
+	}
+}
+
+func TestNumberPrefix(t *testing.T) {
+	for in, want := range map[string]string{
+		"VV-2026-000123": "VV-2026-000123",
+		" vv-2026-0001 ": "VV-2026-0001",
+		"VV-2026-":       "VV-2026-",
+		"VV-2026":        "",
+		"VV-2026-12a":    "",
+		"gia mao":        "",
+	} {
+		got, ok := numberPrefix(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("numberPrefix(%q) = %q %v, want %q", in, got, ok, want)
+		}
 	}
 }

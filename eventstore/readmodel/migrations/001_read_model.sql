@@ -4,7 +4,8 @@
 -- apart from the event store's own migrations.
 
 -- readmodel_unit_path lists a path-like unit id and all its path ancestors:
--- 'a/b/c' gives {a, a/b, a/b/c}. "Visible from unit u" is unit_path && {u}.
+-- 'a/b/c' gives {a, a/b, a/b/c}. Unit u's subtree is every unit whose path
+-- contains u.
 CREATE FUNCTION readmodel_unit_path(unit text) RETURNS text[]
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 	RETURN ARRAY(
@@ -16,12 +17,11 @@ CREATE FUNCTION readmodel_unit_path(unit text) RETURNS text[]
 -- columns the queries filter and sort on.
 CREATE TABLE cases (
 	id text COLLATE "C" PRIMARY KEY,
-	number text NOT NULL,
+	number text COLLATE "C" NOT NULL,
 	kind text NOT NULL,
 	status text NOT NULL,
 	severity text,
-	unit text NOT NULL,
-	unit_path text[] GENERATED ALWAYS AS (readmodel_unit_path(unit)) STORED,
+	unit text COLLATE "C" NOT NULL,
 	assignee text,
 	verdict text,
 	reported_by text NOT NULL,
@@ -38,10 +38,15 @@ CREATE TABLE cases (
 	global_position bigint NOT NULL,
 	-- doc is the case as JSON. json (kept as text) rather than jsonb: it is
 	-- only stored and returned whole, and json with lz4 costs a third of
-	-- jsonb with pglz to write. It is moved out of line (toast_tuple_target),
-	-- so the rows the filters scan stay narrow.
+	-- jsonb with pglz to write.
 	doc json NOT NULL
-) WITH (toast_tuple_target = 1024, fillfactor = 90);
+) WITH (toast_tuple_target = 128, fillfactor = 90);
+-- doc and search live out of line (toast_tuple_target = 128), so the rows
+-- that counts and filters visit stay about 300 bytes wide: a count over a
+-- broad search visits a third of the pages it would otherwise. search is
+-- never read back (the GIN index answers @@ without a recheck), so it is
+-- stored uncompressed.
+ALTER TABLE cases ALTER COLUMN search SET STORAGE EXTERNAL;
 DO $$
 BEGIN
 	ALTER TABLE cases ALTER COLUMN doc SET COMPRESSION lz4;
@@ -49,14 +54,23 @@ EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
 	NULL; -- a server built without lz4 keeps the default compression
 END
 $$;
+-- Lists walk cases_order; counts and statistics restricted to units and
+-- statuses read cases_unit_status alone (index-only); text goes through
+-- cases_search.
 CREATE INDEX cases_order ON cases (reported_at DESC, id DESC);
-CREATE INDEX cases_status_order ON cases (status, reported_at DESC, id DESC);
+CREATE INDEX cases_unit_status ON cases (unit, status) INCLUDE (kind);
 CREATE INDEX cases_number ON cases (number);
-CREATE INDEX cases_unit_path ON cases USING gin (unit_path);
 CREATE INDEX cases_assignee ON cases (assignee);
-CREATE INDEX cases_next_due ON cases (next_due_at);
-CREATE INDEX cases_resolved ON cases (resolved_at);
+CREATE INDEX cases_next_due ON cases (next_due_at) WHERE next_due_at IS NOT NULL;
+CREATE INDEX cases_resolved ON cases (resolved_at) INCLUDE (reported_at, unit) WHERE resolved_at IS NOT NULL;
 CREATE INDEX cases_search ON cases USING gin (search);
+
+-- case_units lists every unit that has a case: the queries turn the caller's
+-- visible subtrees into the list of these units they contain, and filter
+-- cases by unit = ANY(list).
+CREATE TABLE case_units (
+	unit text COLLATE "C" PRIMARY KEY
+);
 
 -- case_subjects lists every subject of every case; open mirrors the case's status.
 CREATE TABLE case_subjects (
@@ -71,8 +85,11 @@ CREATE TABLE case_subjects (
 );
 CREATE INDEX case_subjects_url ON case_subjects (normalized_url);
 
+-- deadlines carry their case's unit, so statistics filter them by
+-- visibility without a join.
 CREATE TABLE deadlines (
 	case_id text COLLATE "C" NOT NULL,
+	unit text COLLATE "C" NOT NULL,
 	deadline_id text NOT NULL,
 	kind text NOT NULL,
 	ref text,
@@ -83,8 +100,7 @@ CREATE TABLE deadlines (
 	reminders int NOT NULL,
 	PRIMARY KEY (case_id, deadline_id)
 );
-CREATE INDEX deadlines_settled ON deadlines (settled_at) WHERE state IN ('MET', 'MISSED');
-CREATE INDEX deadlines_pending ON deadlines (due_at) WHERE state = 'PENDING';
+CREATE INDEX deadlines_settled ON deadlines (settled_at) INCLUDE (state, unit) WHERE state IN ('MET', 'MISSED');
 
 CREATE TABLE takedowns (
 	case_id text COLLATE "C" NOT NULL,
@@ -101,7 +117,6 @@ CREATE TABLE takedowns (
 	due_at timestamptz NOT NULL,
 	PRIMARY KEY (case_id, takedown_id)
 );
-CREATE INDEX takedowns_status ON takedowns (status);
 
 CREATE TABLE evidence (
 	case_id text COLLATE "C" NOT NULL,
@@ -115,7 +130,6 @@ CREATE TABLE evidence (
 	added_at timestamptz NOT NULL,
 	PRIMARY KEY (case_id, evidence_id)
 );
-CREATE INDEX evidence_sha256 ON evidence (sha256);
 
 -- intake maps a reporter's idempotency key to the case that received the
 -- report (CaseReported or ReportMerged). The first report with a key wins.
@@ -158,7 +172,7 @@ CREATE INDEX official_accounts_unit ON official_accounts (unit);
 DO $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'casetrail_app') THEN
-		GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON cases, case_subjects, deadlines, takedowns, evidence, intake TO casetrail_app;
+		GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON cases, case_units, case_subjects, deadlines, takedowns, evidence, intake TO casetrail_app;
 		GRANT SELECT, INSERT, UPDATE ON units, official_accounts TO casetrail_app;
 	END IF;
 END

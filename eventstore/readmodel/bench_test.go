@@ -1,0 +1,359 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"casetrail/eventstore"
+	"casetrail/eventstore/pgtest"
+	"casetrail/incident"
+)
+
+// Benchmarks run on a data set made by Generate. Its size is
+// CASETRAIL_BENCH_CASES (default 2,000; the targets are stated for 100,000).
+// CASETRAIL_BENCH_DB names a database to keep it in between runs (created
+// and filled when empty); without it a temporary database is used and
+// dropped. The targets: list and search p95 <= 15 ms, CaseAsOf and Verify
+// of a 1,000-event case <= 10 ms, rebuild >= 50,000 events/s.
+//
+//	CASETRAIL_BENCH_CASES=100000 go test -run '^$' -bench . -benchtime 200x ./eventstore/readmodel/
+
+var (
+	benchOnce sync.Once
+	benchSet  *benchData
+	benchErr  error
+	benchDrop func()
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchSet != nil {
+		benchSet.store.Close()
+	}
+	if benchDrop != nil {
+		benchDrop()
+	}
+	os.Exit(code)
+}
+
+type benchData struct {
+	store  *eventstore.Store
+	reader *Reader
+	longID string
+	cases  int
+	events int64
+}
+
+// longCaseID is the 1,000-event case of the benchmarks.
+const longCaseID = "00000000-0000-4000-8000-00000000b000"
+
+func loadBench(b *testing.B) *benchData {
+	b.Helper()
+	benchOnce.Do(func() { benchSet, benchErr = prepareBench() })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchSet
+}
+
+func prepareBench() (*benchData, error) {
+	ctx := context.Background()
+	n := 2000
+	if s := os.Getenv("CASETRAIL_BENCH_CASES"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("CASETRAIL_BENCH_CASES=%q: want a positive number", s)
+		}
+		n = v
+	}
+	dbURL := os.Getenv("CASETRAIL_BENCH_DB")
+	if dbURL == "" {
+		u, drop, err := pgtest.Create("ct_bench_readmodel")
+		if err != nil {
+			return nil, err
+		}
+		dbURL, benchDrop = u, drop
+	}
+	store, err := eventstore.Open(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	d := &benchData{store: store, reader: NewReader(store.Pool()), longID: longCaseID, cases: n}
+	if err := EnsureSchema(ctx, store.Pool()); err != nil {
+		return nil, err
+	}
+	streams, err := store.Streams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(streams) < n {
+		start := time.Now()
+		if err := generate(ctx, store, n, 1, time.Now().UTC().Truncate(time.Second), 4); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "generated %d cases in %v\n", n, time.Since(start).Round(time.Millisecond))
+	}
+	if err := appendLongCase(ctx, store, longCaseID, 1000); err != nil {
+		return nil, err
+	}
+	if d.events, err = store.HeadPosition(ctx); err != nil {
+		return nil, err
+	}
+	cp, err := store.Checkpoint(ctx, Consumer)
+	if err != nil {
+		return nil, err
+	}
+	if cp < d.events {
+		start := time.Now()
+		if _, err := NewProjector(store).Rebuild(ctx); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "projected %d events in %v\n", d.events, time.Since(start).Round(time.Millisecond))
+	}
+	// What autovacuum does on a running server (it may be off on a test one).
+	if _, err := store.Pool().Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "data set: %d cases, %d events\n", n, d.events)
+	return d, nil
+}
+
+// appendLongCase writes a case of about events events (report, triage,
+// analysis, then evidence, comments, assignments and takedowns) unless the
+// stream already exists.
+func appendLongCase(ctx context.Context, store *eventstore.Store, id string, events int) error {
+	if v, err := store.StreamVersion(ctx, StreamOf(id)); err != nil || v > 0 {
+		return err
+	}
+	p := incident.DefaultPolicy()
+	var c incident.Case
+	var pending []eventstore.EventData
+	at := time.Now().UTC().Add(-30 * day).Truncate(time.Second)
+	do := func(actor string, cmd incident.Command) error {
+		at = at.Add(time.Minute)
+		pays, err := incident.Decide(c, cmd, at, p)
+		if err != nil {
+			return fmt.Errorf("long case: %s: %w", cmd.Name(), err)
+		}
+		for _, pay := range pays {
+			data, err := incident.EncodePayload(pay)
+			if err != nil {
+				return err
+			}
+			if err := incident.Apply(&c, incident.Event{Type: pay.EventType(), Actor: actor, At: at, Data: pay}); err != nil {
+				return err
+			}
+			pending = append(pending, eventstore.EventData{Type: pay.EventType(), Data: data, OccurredAt: at, Metadata: eventstore.Metadata{Actor: actor}})
+		}
+		return nil
+	}
+	steps := []struct {
+		actor string
+		cmd   incident.Command
+	}{
+		{"reporter1", incident.Report{CaseID: id, Number: "VV-2026-999999", ClientRequestID: "bench-long", Kind: incident.Impersonation,
+			Unit: "lai-chau/tan-uyen", Title: "Trang giả mạo UBND huyện Tân Uyên kéo dài", Description: "Vụ việc có rất nhiều sự kiện.",
+			Subjects: []incident.SubjectInput{{Platform: incident.Facebook, URL: "https://www.facebook.com/ubnd.tanuyen.gia"}}}},
+		{"handler1", incident.Triage{Severity: incident.High, Assignee: "handler1"}},
+		{"handler1", incident.StartAnalysis{}},
+		{"handler1", incident.RecordAnalysis{Findings: "Giả mạo", Verdict: incident.VerdictFalse}},
+	}
+	for _, s := range steps {
+		if err := do(s.actor, s.cmd); err != nil {
+			return err
+		}
+	}
+	for i := 0; len(pending) < events; i++ {
+		var cmd incident.Command
+		switch i % 5 {
+		case 0:
+			cmd = incident.Comment{Text: fmt.Sprintf("Cập nhật lần %d: nền tảng chưa phản hồi.", i)}
+		case 1:
+			cmd = incident.AddEvidence{Description: fmt.Sprintf("Ảnh chụp %d", i), MediaType: "image/png",
+				SHA256: fmt.Sprintf("%064x", i), SizeBytes: int64(1000 + i)}
+		case 2:
+			cmd = incident.Assign{Assignee: fmt.Sprintf("handler%d", i%7)}
+		case 3:
+			cmd = incident.RequestTakedown{Platform: incident.Facebook, TargetURL: fmt.Sprintf("https://facebook.com/fake-%d", i), Reason: "Giả mạo"}
+		case 4:
+			cmd = incident.RecordTakedownResponse{TakedownID: c.Takedowns[len(c.Takedowns)-1].ID, Outcome: incident.OutcomeRemoved}
+		}
+		if err := do("handler1", cmd); err != nil {
+			return err
+		}
+	}
+	var version int64
+	for len(pending) > 0 {
+		k := min(len(pending), eventstore.MaxBatch)
+		if _, err := store.Append(ctx, StreamOf(id), version, pending[:k]...); err != nil {
+			return err
+		}
+		version += int64(k)
+		pending = pending[k:]
+	}
+	return nil
+}
+
+// latencies records one duration per operation and reports p50 and p95.
+type latencies []time.Duration
+
+func (l latencies) report(b *testing.B) {
+	if len(l) == 0 {
+		return
+	}
+	slices.Sort(l)
+	at := func(q float64) float64 {
+		return float64(l[min(len(l)-1, int(q*float64(len(l))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.95), "p95-ms")
+}
+
+func benchQueries(b *testing.B, filters []Filter, visible [][]string) {
+	d := loadBench(b)
+	ctx := context.Background()
+	lat := make(latencies, 0, b.N)
+	total := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := filters[i%len(filters)]
+		start := time.Now()
+		p, err := d.reader.ListCases(ctx, f, visible[i%len(visible)], 50, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+		total += p.Total
+	}
+	b.StopTimer()
+	lat.report(b)
+	b.ReportMetric(float64(total)/float64(b.N), "matches/op")
+}
+
+var allVisible = [][]string{nil, {"lai-chau"}, {"lai-chau/tan-uyen", "dien-bien"}}
+
+// BenchmarkListCases lists the first page of cases with a status and a text
+// filter, as a handler's worklist search does.
+func BenchmarkListCases(b *testing.B) {
+	st := func(s ...incident.Status) []incident.Status { return s }
+	benchQueries(b, []Filter{
+		{Status: st(incident.StatusAnalysis, incident.StatusAction), Text: "gia mao"},
+		{Status: st(incident.StatusClosed), Text: "lu quet"},
+		{Status: st(incident.StatusReported, incident.StatusTriaged), Text: "facebook"},
+		{Status: st(incident.StatusResolved), Text: "Đoàn Kết"},
+		{Status: st(incident.StatusEscalated), Text: "tân uyên"},
+		{Status: st(incident.StatusClosed, incident.StatusResolved), Text: "chiếm quyền"},
+	}, allVisible)
+}
+
+// BenchmarkListCasesStatusOnly is the baseline: the same lists without text.
+func BenchmarkListCasesStatusOnly(b *testing.B) {
+	st := func(s ...incident.Status) []incident.Status { return s }
+	benchQueries(b, []Filter{
+		{Status: st(incident.StatusAnalysis, incident.StatusAction)},
+		{Status: st(incident.StatusClosed)},
+		{Status: st(incident.StatusReported, incident.StatusTriaged)},
+		{Status: st(incident.StatusResolved)},
+		{Status: st(incident.StatusEscalated)},
+	}, allVisible)
+}
+
+// BenchmarkTextSearch is the text filter alone, from selective to broad.
+func BenchmarkTextSearch(b *testing.B) {
+	benchQueries(b, []Filter{
+		{Text: "giả mạo"},
+		{Text: "chiem quyen quan tri"},
+		{Text: "sai su that lu quet"},
+		{Text: "VV-2025-0012"},
+		{Text: "muong te"},
+		{Text: "zalo.me/84"},
+		{Text: "quyên góp"},
+	}, allVisible)
+}
+
+// BenchmarkCaseAsOf folds the 1,000-event case from its stream.
+func BenchmarkCaseAsOf(b *testing.B) {
+	d := loadBench(b)
+	ctx := context.Background()
+	lat := make(latencies, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		c, err := CaseAsOf(ctx, d.store, d.longID, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+		if c.Version < 1000 {
+			b.Fatalf("long case has %d events", c.Version)
+		}
+	}
+	b.StopTimer()
+	lat.report(b)
+}
+
+// BenchmarkVerify recomputes the hash chain of the 1,000-event case.
+func BenchmarkVerify(b *testing.B) {
+	d := loadBench(b)
+	ctx := context.Background()
+	lat := make(latencies, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		rep, err := Verify(ctx, d.store, d.longID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+		if !rep.OK || rep.EventsChecked < 1000 {
+			b.Fatalf("verify: %+v", rep)
+		}
+	}
+	b.StopTimer()
+	lat.report(b)
+}
+
+// BenchmarkStats computes the statistics of a province over all time.
+func BenchmarkStats(b *testing.B) {
+	d := loadBench(b)
+	ctx := context.Background()
+	lat := make(latencies, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := d.reader.Stats(ctx, "lai-chau", allVisible[i%len(allVisible)], nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	lat.report(b)
+}
+
+// BenchmarkRebuild truncates the projection and replays the whole log.
+func BenchmarkRebuild(b *testing.B) {
+	d := loadBench(b)
+	ctx := context.Background()
+	p := NewProjector(d.store)
+	var elapsed time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		pos, err := p.Rebuild(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		if pos != d.events {
+			b.Fatalf("rebuild reached %d of %d", pos, d.events)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(d.events)*float64(b.N)/elapsed.Seconds(), "events/s")
+}
