@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"casetrail/eventstore"
@@ -52,17 +53,18 @@ func CaseAsOf(ctx context.Context, store *eventstore.Store, caseID string, versi
 		if err != nil {
 			return nil, notFound(caseID, err)
 		}
-		for _, r := range recs {
-			if at != nil && r.OccurredAt.After(*at) {
+		if at != nil {
+			// Events are in version order and their times do not go back:
+			// stop at the first one after at.
+			if i := slices.IndexFunc(recs, func(r eventstore.RecordedEvent) bool { return r.OccurredAt.After(*at) }); i >= 0 {
+				if err := foldRecorded(&c, recs[:i]); err != nil {
+					return nil, fmt.Errorf("case %s as of: %w", caseID, err)
+				}
 				return asOfResult(caseID, &c, at)
 			}
-			e, err := ToDomain(r)
-			if err != nil {
-				return nil, fmt.Errorf("case %s as of: %w", caseID, err)
-			}
-			if err := incident.Apply(&c, e); err != nil {
-				return nil, fmt.Errorf("case %s as of: %w", caseID, err)
-			}
+		}
+		if err := foldRecorded(&c, recs); err != nil {
+			return nil, fmt.Errorf("case %s as of: %w", caseID, err)
 		}
 		if version != nil && c.Version >= *version {
 			return asOfResult(caseID, &c, at)
@@ -74,6 +76,26 @@ func CaseAsOf(ctx context.Context, store *eventstore.Store, caseID string, versi
 			return asOfResult(caseID, &c, at)
 		}
 	}
+}
+
+// foldRecorded decodes recs (on every core) and folds them into c.
+func foldRecorded(c *incident.Case, recs []eventstore.RecordedEvent) error {
+	evs := make([]incident.Event, len(recs))
+	errs := make([]error, len(recs))
+	parallel(len(recs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			evs[i], errs[i] = ToDomain(recs[i])
+		}
+	})
+	for i := range evs {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if err := incident.Apply(c, evs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func asOfResult(caseID string, c *incident.Case, at *time.Time) (*incident.Case, error) {

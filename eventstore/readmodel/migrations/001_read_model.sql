@@ -40,12 +40,14 @@ CREATE TABLE cases (
 	-- only stored and returned whole, and json with lz4 costs a third of
 	-- jsonb with pglz to write.
 	doc json NOT NULL
-) WITH (toast_tuple_target = 128, fillfactor = 90);
--- doc and search live out of line (toast_tuple_target = 128), so the rows
+) WITH (toast_tuple_target = 512, fillfactor = 90, parallel_workers = 0);
+-- doc and search live out of line (toast_tuple_target = 512), so the rows
 -- that counts and filters visit stay about 300 bytes wide: a count over a
 -- broad search visits a third of the pages it would otherwise. search is
--- never read back (the GIN index answers @@ without a recheck), so it is
--- stored uncompressed.
+-- rarely read back (the GIN index answers most @@ without a recheck), so it
+-- is stored uncompressed. The read model serves many small queries at once:
+-- parallel workers would only take cores from the other callers
+-- (parallel_workers = 0).
 ALTER TABLE cases ALTER COLUMN search SET STORAGE EXTERNAL;
 DO $$
 BEGIN
@@ -99,7 +101,7 @@ CREATE TABLE deadlines (
 	settled_at timestamptz,
 	reminders int NOT NULL,
 	PRIMARY KEY (case_id, deadline_id)
-);
+) WITH (parallel_workers = 0);
 CREATE INDEX deadlines_settled ON deadlines (settled_at) INCLUDE (state, unit) WHERE state IN ('MET', 'MISSED');
 
 CREATE TABLE takedowns (
