@@ -220,12 +220,13 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 
 // benchRun is one run of the bench on a started app.
 type benchRun struct {
-	a     *app
-	plan  benchPlan
-	out   io.Writer
-	runID string // distinguishes this run's ids
-	http  *http.Client
-	url   string // of the GraphQL endpoint
+	a      *app
+	plan   benchPlan
+	out    io.Writer
+	runID  string // distinguishes this run's ids
+	http   *http.Client
+	url    string   // of the GraphQL endpoint
+	tokens sync.Map // subject -> JWT
 }
 
 // profile starts a CPU profile of phase when --profile is set and returns
@@ -321,10 +322,23 @@ func (r *benchRun) serveHTTP() (stop func(), err error) {
 	}, nil
 }
 
+// token returns a JWT for sub, minted once per run.
+func (r *benchRun) token(sub string) (string, error) {
+	if t, ok := r.tokens.Load(sub); ok {
+		return t.(string), nil
+	}
+	t, err := r.a.auth.Mint(sub, 24*time.Hour)
+	if err != nil {
+		return "", err
+	}
+	r.tokens.Store(sub, t)
+	return t, nil
+}
+
 // gql posts a GraphQL operation as sub and decodes its data into out; any
 // GraphQL error fails it.
 func (r *benchRun) gql(ctx context.Context, sub, query string, vars map[string]any, out any) error {
-	token, err := r.a.auth.Mint(sub, time.Hour)
+	token, err := r.token(sub)
 	if err != nil {
 		return err
 	}
