@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -183,7 +184,8 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 			a.close()
 		}
 	}()
-	fmt.Fprintf(out, "started (database, embedded Temporal, worker) in %s\n", time.Since(began).Round(time.Millisecond))
+	fmt.Fprintf(out, "started (database, embedded Temporal, worker) in %s; %d CPUs%s\n",
+		time.Since(began).Round(time.Millisecond), runtime.NumCPU(), benchLoadAverage())
 
 	r := &benchRun{a: a, plan: plan, out: out, runID: name[len(name)-8:]}
 	var f benchFigures
@@ -213,7 +215,7 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 	if f.appendCasetrail, f.appendBaseline, err = r.appendVsInsert(ctx, dbURL); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "bench done in %s\n", time.Since(began).Round(time.Second))
+	fmt.Fprintf(out, "bench done in %s%s\n", time.Since(began).Round(time.Second), benchLoadAverage())
 	f.write(out)
 	return nil
 }
@@ -444,6 +446,8 @@ func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
 	}
 	stop := r.profile("list")
 	lat := make([]time.Duration, 0, r.plan.listRuns)
+	perFilter := make([][]time.Duration, len(benchListFilters))
+	matchesOf := make([]int, len(benchListFilters))
 	matches := 0
 	for i := range r.plan.listRuns {
 		t := time.Now()
@@ -451,10 +455,20 @@ func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
 			stop()
 			return 0, 0, fmt.Errorf("bench: list: %w", err)
 		}
-		lat = append(lat, time.Since(t))
+		d := time.Since(t)
+		lat = append(lat, d)
+		k := i % len(benchListFilters)
+		perFilter[k] = append(perFilter[k], d)
+		matchesOf[k] = max(matchesOf[k], page.Cases.TotalCount)
 		matches += page.Cases.TotalCount
 	}
 	stop()
+	slowest := 0
+	for k := range perFilter {
+		if benchQuantile(perFilter[k], 0.95) > benchQuantile(perFilter[slowest], 0.95) {
+			slowest = k
+		}
+	}
 	if matches == 0 {
 		return 0, 0, errors.New("bench: list: no filter matched any case; the measurement would be empty")
 	}
@@ -483,6 +497,8 @@ func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
 	fmt.Fprintf(r.out, "list: %d cases(filter) over GraphQL, %.0f matches each on average: p50 %.1f ms, p95 %.1f ms (Reader.ListCases alone: p50 %.1f ms, p95 %.1f ms)\n",
 		len(lat), float64(matches)/float64(len(lat)), benchMS(benchQuantile(lat, 0.5)), benchMS(benchQuantile(lat, 0.95)),
 		benchMS(benchQuantile(direct, 0.5)), benchMS(benchQuantile(direct, 0.95)))
+	fmt.Fprintf(r.out, "list: slowest filter %v (up to %d matches): p95 %.1f ms\n",
+		benchListFilters[slowest], matchesOf[slowest], benchMS(benchQuantile(perFilter[slowest], 0.95)))
 	return benchQuantile(lat, 0.95), cases, nil
 }
 
@@ -874,6 +890,16 @@ func benchQuantile(ds []time.Duration, q float64) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
+
+// benchLoadAverage describes the machine's load (Linux), so that figures
+// taken while other work ran are read as such; "" where unknown.
+func benchLoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return fmt.Sprintf(", load average %s %s %s", f[0], f[1], f[2])
+	}
+	return ""
 }
 
 // benchDatabaseName is a fresh, unique database name.
