@@ -2,12 +2,11 @@ package readmodel
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"casetrail/eventstore"
 )
@@ -106,7 +105,8 @@ func (p *Projector) catchUp(ctx context.Context, batch int, h eventstore.Handler
 
 // Rebuild drops every projected row (the registry stays), resets the
 // checkpoint and replays the log from position 1 until it reaches the head
-// as of the start of the replay. A live Run may keep going meanwhile:
+// as of the start of the replay, then vacuums and analyzes the new tables.
+// It returns the position reached. A live Run may keep going meanwhile:
 // events already applied are skipped by version and a case found behind is
 // folded from its own stream, so both converge on the same tables.
 func (p *Projector) Rebuild(ctx context.Context) (int64, error) {
@@ -119,38 +119,70 @@ func (p *Projector) Rebuild(ctx context.Context) (int64, error) {
 	if err := p.store.ResetCheckpoint(ctx, Consumer); err != nil {
 		return 0, fmt.Errorf("rebuild: %w", err)
 	}
+	// The replay lets the search index's pending list grow (see
+	// applyBatch); meanwhile another connection merges it into the index
+	// every couple of seconds, on the core the replay leaves idle.
+	cleanCtx, stopCleaning := context.WithCancel(ctx)
+	cleaned := make(chan struct{})
+	go func() {
+		defer close(cleaned)
+		p.cleanSearchIndex(cleanCtx, 2*time.Second)
+	}()
 	pos, err := p.catchUp(ctx, p.RebuildBatch, p.bulkHandler)
+	stopCleaning()
+	<-cleaned
 	if err != nil {
 		return 0, err
 	}
-	// Merge the search index's pending list now rather than in the next
-	// live batch. Only the index's owner may; others leave it to autovacuum.
-	err = pgx.BeginFunc(ctx, p.store.Pool(), func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', '256MB', true), gin_clean_pending_list('cases_search'::regclass)`)
-		return err
-	})
-	if err != nil && !isInsufficientPrivilege(err) {
+	if err := p.vacuum(ctx); err != nil {
 		return 0, fmt.Errorf("rebuild: %w", err)
 	}
 	return pos, nil
 }
 
-func isInsufficientPrivilege(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "42501"
+// cleanSearchIndex merges the search index's pending list every interval
+// until ctx ends. Only the index's owner may: for anyone else it stops at
+// the first refusal and leaves the merge to VACUUM.
+func (p *Projector) cleanSearchIndex(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := p.store.Pool().Exec(ctx, `SELECT gin_clean_pending_list('cases_search'::regclass)`); err != nil {
+			return
+		}
+	}
+}
+
+// vacuum runs VACUUM (ANALYZE) on the projected tables after a rebuild: it
+// merges the search index's pending list, marks the new pages all-visible
+// (counts then skip the heap) and gives the planner statistics of the new
+// rows. A role that does not own the tables gets a warning from PostgreSQL
+// for each and leaves them to autovacuum.
+func (p *Projector) vacuum(ctx context.Context) error {
+	conn, err := p.store.Pool().Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '256MB'`); err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, `VACUUM (ANALYZE) `+strings.Join(projectedTables, ", "))
+	if _, rerr := conn.Exec(ctx, `RESET maintenance_work_mem`); err == nil {
+		err = rerr
+	}
+	return err
 }
 
 // Truncate empties the projected tables (not the registry). The checkpoint
 // is left alone: call Rebuild to replay.
 func (p *Projector) Truncate(ctx context.Context) error {
-	sql := "TRUNCATE "
-	for i, t := range projectedTables {
-		if i > 0 {
-			sql += ", "
-		}
-		sql += t
-	}
-	if _, err := p.store.Pool().Exec(ctx, sql); err != nil {
+	if _, err := p.store.Pool().Exec(ctx, "TRUNCATE "+strings.Join(projectedTables, ", ")); err != nil {
 		return fmt.Errorf("truncate read model: %w", err)
 	}
 	return nil

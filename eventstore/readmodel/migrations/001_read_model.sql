@@ -56,11 +56,12 @@ EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
 	NULL; -- a server built without lz4 keeps the default compression
 END
 $$;
--- Lists walk cases_order; counts and statistics restricted to units and
--- statuses read cases_unit_status alone (index-only); text goes through
--- cases_search.
+-- Lists walk cases_order, or cases_status_order when they filter by
+-- status; counts and statistics restricted to units and statuses read
+-- cases_unit_status alone (index-only); text goes through cases_search.
 CREATE INDEX cases_order ON cases (reported_at DESC, id DESC);
-CREATE INDEX cases_unit_status ON cases (unit, status) INCLUDE (kind);
+CREATE INDEX cases_status_order ON cases (status, reported_at DESC, id DESC);
+CREATE INDEX cases_unit_status ON cases (unit, status) INCLUDE (kind, next_due_at);
 CREATE INDEX cases_number ON cases (number);
 CREATE INDEX cases_assignee ON cases (assignee);
 CREATE INDEX cases_next_due ON cases (next_due_at) WHERE next_due_at IS NOT NULL;
