@@ -452,9 +452,11 @@ func nextDue(c *incident.Case) *time.Time {
 	return out
 }
 
-// sameText reports whether a and b have the same searched text.
+// sameText reports whether a and b have the same search vector: the same
+// searched text and facets.
 func sameText(a, b *incident.Case) bool {
-	if a.Number != b.Number || a.Title != b.Title || a.Description != b.Description || len(a.Subjects) != len(b.Subjects) {
+	if a.Number != b.Number || a.Title != b.Title || a.Description != b.Description || len(a.Subjects) != len(b.Subjects) ||
+		a.Status != b.Status || a.Kind != b.Kind || a.Unit != b.Unit || a.Severity != b.Severity {
 		return false
 	}
 	for i := range a.Subjects {

@@ -131,10 +131,12 @@ func (w *where) sql() string {
 // likeEscaper quotes LIKE's wildcards (the default escape is backslash).
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// scope is the set of units a query may see: all of them, or a list.
+// scope is the set of units a query may see: all of them, or a list (and
+// the other units that have cases, so a search can exclude the fewer).
 type scope struct {
-	all   bool
-	units []string
+	all    bool
+	units  []string
+	others []string
 }
 
 // empty reports whether the scope shows nothing.
@@ -163,82 +165,114 @@ func (r *Reader) scope(ctx context.Context, visible []string, unit string) (scop
 	if visible != nil {
 		vis = visible
 	}
-	rows, err := r.pool.Query(ctx, `SELECT unit FROM case_units
-		WHERE ($1::text[] IS NULL OR readmodel_unit_path(unit) && $1::text[])
-			AND ($2 = '' OR readmodel_unit_path(unit) @> ARRAY[$2])`, vis, unit)
+	rows, err := r.pool.Query(ctx, `SELECT unit,
+			($1::text[] IS NULL OR readmodel_unit_path(unit) && $1::text[])
+			AND ($2 = '' OR readmodel_unit_path(unit) @> ARRAY[$2])
+		FROM case_units`, vis, unit)
 	if err != nil {
 		return scope{}, fmt.Errorf("units in scope: %w", err)
 	}
-	units, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	var sc scope
+	var u string
+	var in bool
+	_, err = pgx.ForEachRow(rows, []any{&u, &in}, func() error {
+		if in {
+			sc.units = append(sc.units, u)
+		} else {
+			sc.others = append(sc.others, u)
+		}
+		return nil
+	})
 	if err != nil {
 		return scope{}, fmt.Errorf("units in scope: %w", err)
 	}
-	return scope{units: units}, nil
+	return sc, nil
 }
 
-func (r *Reader) filter(f Filter, sc scope) (*where, error) {
-	w := &where{}
-	w.restrict("c.unit", sc)
-	if len(f.Status) > 0 {
-		vals := make([]string, len(f.Status))
-		for i, s := range f.Status {
-			if !validStatus(s) {
-				return nil, incident.BadInput("filter.status", "unknown status %q", s)
-			}
-			vals[i] = string(s)
+// filters are the SQL conditions of a list: list is the page's, count the
+// total's. With a text filter the count finds status, kind, severity and
+// units through the search index too (see facetQuery), so the index alone
+// selects its rows and the heap is not read for them; the page keeps the
+// plain conditions, which let it walk a status index in order.
+type filters struct {
+	list, count *where
+}
+
+func (fs filters) add(format string, vals ...any) {
+	fs.list.add(format, vals...)
+	fs.count.add(format, vals...)
+}
+
+func (r *Reader) filter(f Filter, sc scope) (filters, error) {
+	fs := filters{list: &where{}, count: &where{}}
+	var statuses, kinds, severities []string
+	for _, s := range f.Status {
+		if !validStatus(s) {
+			return fs, incident.BadInput("filter.status", "unknown status %q", s)
 		}
-		w.add("c.status = ANY(%s::text[])", vals)
+		statuses = append(statuses, string(s))
 	}
-	if len(f.Kind) > 0 {
-		vals := make([]string, len(f.Kind))
-		for i, k := range f.Kind {
-			if !validKind(k) {
-				return nil, incident.BadInput("filter.kind", "unknown incident kind %q", k)
-			}
-			vals[i] = string(k)
+	for _, k := range f.Kind {
+		if !validKind(k) {
+			return fs, incident.BadInput("filter.kind", "unknown incident kind %q", k)
 		}
-		w.add("c.kind = ANY(%s::text[])", vals)
+		kinds = append(kinds, string(k))
 	}
-	if len(f.Severity) > 0 {
-		vals := make([]string, len(f.Severity))
-		for i, s := range f.Severity {
-			if !validSeverity(s) {
-				return nil, incident.BadInput("filter.severity", "unknown severity %q", s)
-			}
-			vals[i] = string(s)
+	for _, s := range f.Severity {
+		if !validSeverity(s) {
+			return fs, incident.BadInput("filter.severity", "unknown severity %q", s)
 		}
-		w.add("c.severity = ANY(%s::text[])", vals)
-	}
-	if f.Assignee != "" {
-		w.add("c.assignee = %s", f.Assignee)
-	}
-	if f.Overdue != nil {
-		if *f.Overdue {
-			w.add("c.next_due_at <= %s", r.now())
-		} else {
-			w.add("(c.next_due_at IS NULL OR c.next_due_at > %s)", r.now())
-		}
-	}
-	if f.ReportedAfter != nil {
-		w.add("c.reported_at >= %s", *f.ReportedAfter)
-	}
-	if f.ReportedBefore != nil {
-		w.add("c.reported_at < %s", *f.ReportedBefore)
+		severities = append(severities, string(s))
 	}
 	q, err := searchQuery(f.Text)
 	if err != nil {
-		return nil, err
+		return fs, err
 	}
 	number, isNumber := numberPrefix(f.Text)
+	facets := q != "" && !isNumber
+
+	plain := []*where{fs.list}
+	if !facets {
+		plain = append(plain, fs.count)
+	}
+	for _, w := range plain {
+		w.restrict("c.unit", sc)
+		if len(statuses) > 0 {
+			w.add("c.status = ANY(%s::text[])", statuses)
+		}
+		if len(kinds) > 0 {
+			w.add("c.kind = ANY(%s::text[])", kinds)
+		}
+		if len(severities) > 0 {
+			w.add("c.severity = ANY(%s::text[])", severities)
+		}
+	}
+	if f.Assignee != "" {
+		fs.add("c.assignee = %s", f.Assignee)
+	}
+	if f.Overdue != nil {
+		if *f.Overdue {
+			fs.add("c.next_due_at <= %s", r.now())
+		} else {
+			fs.add("(c.next_due_at IS NULL OR c.next_due_at > %s)", r.now())
+		}
+	}
+	if f.ReportedAfter != nil {
+		fs.add("c.reported_at >= %s", *f.ReportedAfter)
+	}
+	if f.ReportedBefore != nil {
+		fs.add("c.reported_at < %s", *f.ReportedBefore)
+	}
 	switch {
 	case isNumber:
-		w.add("c.number LIKE %s", likeEscaper.Replace(number)+"%")
-	case q != "":
-		w.add("c.search @@ %s::tsquery", q)
+		fs.add("c.number LIKE %s", likeEscaper.Replace(number)+"%")
+	case facets:
+		fs.list.add("c.search @@ %s::tsquery", q)
+		fs.count.add("c.search @@ %s::tsquery", facetQuery(q, statuses, kinds, severities, sc))
 	case strings.TrimSpace(f.Text) != "":
-		w.conds = append(w.conds, "FALSE") // only punctuation: no word to find
+		fs.add("FALSE") // only punctuation: no word to find
 	}
-	return w, nil
+	return fs, nil
 }
 
 // cursor is the sort key of a case: reported_at (microseconds) and id.
@@ -273,7 +307,7 @@ func CursorOf(c *incident.Case) string { return encodeCursor(c.ReportedAt, c.ID)
 // key, so paging never repeats or skips a case, even while cases are added.
 // first must be 0..MaxPageSize (0 returns only Total).
 func (r *Reader) ListCases(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
-	if _, err := r.checkList(f, first, after); err != nil {
+	if err := r.checkList(f, first, after); err != nil {
 		return Page{}, err
 	}
 	sc, err := r.scope(ctx, visible, f.Unit)
@@ -354,27 +388,29 @@ type listQuery struct {
 }
 
 // checkList validates the arguments of ListCases before any query.
-func (r *Reader) checkList(f Filter, first int, after string) (*where, error) {
+func (r *Reader) checkList(f Filter, first int, after string) error {
 	if first < 0 || first > MaxPageSize {
-		return nil, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
+		return incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
 	}
 	if after != "" {
 		if _, err := decodeCursor(after); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return r.filter(f, scope{all: true})
+	_, err := r.filter(f, scope{all: true})
+	return err
 }
 
 func (r *Reader) listQuery(f Filter, sc scope, first int, after string) (listQuery, error) {
 	if first < 0 || first > MaxPageSize {
 		return listQuery{}, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
 	}
-	w, err := r.filter(f, sc)
+	fs, err := r.filter(f, sc)
 	if err != nil {
 		return listQuery{}, err
 	}
-	q := listQuery{countSQL: `SELECT count(*) FROM cases c WHERE ` + w.sql(), countArgs: append([]any(nil), w.args...)}
+	q := listQuery{countSQL: `SELECT count(*) FROM cases c WHERE ` + fs.count.sql(), countArgs: fs.count.args}
+	w := fs.list
 	if after != "" {
 		cur, err := decodeCursor(after)
 		if err != nil {

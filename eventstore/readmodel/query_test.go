@@ -175,6 +175,12 @@ func TestListFilters(t *testing.T) {
 		{"visible none", Filter{}, []string{}, ""},
 		{"visible and unit", Filter{Unit: "lai-chau"}, []string{"dien-bien"}, ""},
 		{"visible and text", Filter{Text: "gia mao"}, []string{"lai-chau/tan-uyen"}, "A"},
+		{"status and text", Filter{Status: S(incident.StatusAction, incident.StatusResolved), Text: "gia mao"}, nil, "AG"},
+		{"status, text and visible", Filter{Status: S(incident.StatusResolved), Text: "gia"}, []string{"lai-chau/phuong-doan-ket"}, "G"},
+		{"severity and text", Filter{Severity: []incident.Severity{incident.High, incident.Medium}, Text: "tai khoan"}, nil, "E"},
+		{"kind, unit and text", Filter{Kind: []incident.Kind{incident.Impersonation}, Unit: "lai-chau", Text: "mao"}, nil, "AE"},
+		{"text and a status nobody has", Filter{Status: S(incident.StatusEscalated), Text: "gia"}, nil, ""},
+		{"text, assignee and overdue", Filter{Text: "trang", Assignee: "handler1", Overdue: ptr(true)}, nil, "A"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 func TestSearchVector(t *testing.T) {
 	c := &incident.Case{Number: "VV-2026-000123", Title: "Trang giả mạo UBND", Description: "Đoàn Kết, ĐOÀN kết!",
+		Status: incident.StatusTriaged, Kind: incident.Impersonation, Unit: "lai-chau/tan-uyen", Severity: incident.High,
 		Subjects: []incident.Subject{{URL: "https://www.facebook.com/ubndtanuyen?fbclid=1", NormalizedURL: "https://facebook.com/ubndtanuyen"}}}
 	lex := strings.Fields(newFolder().searchVector(c))
 	has := map[string]bool{}
@@ -16,12 +17,13 @@ func TestSearchVector(t *testing.T) {
 		has[strings.Trim(l, "'")] = true
 	}
 	for _, want := range []string{"trang", "gia", "mao", "ubnd", "doan", "ket", "vv", "2026", "000123", "00123", "123",
-		"ubndtanuyen", "tanuyen", "uyen", "facebook", "www", "https", "fbclid", "com"} {
+		"ubndtanuyen", "tanuyen", "uyen", "facebook", "www", "https", "fbclid", "com",
+		"status:TRIAGED", "kind:IMPERSONATION", "unit:lai-chau/tan-uyen", "severity:HIGH"} {
 		if !has[want] {
 			t.Errorf("lexeme %q missing from %v", want, lex)
 		}
 	}
-	for _, not := range []string{"oan", "rang", "ao", "3", "23", "en", "giả", "Đoàn", "acebook", "ttps", "bclid"} {
+	for _, not := range []string{"oan", "rang", "ao", "3", "23", "en", "giả", "Đoàn", "acebook", "ttps", "bclid", "status:", "unit:"} {
 		if has[not] {
 			t.Errorf("lexeme %q should not be indexed", not)
 		}
@@ -69,6 +71,24 @@ func TestNumberPrefix(t *testing.T) {
 		got, ok := numberPrefix(in)
 		if got != want || ok != (want != "") {
 			t.Errorf("numberPrefix(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+}
+
+func TestFacetQuery(t *testing.T) {
+	for _, tc := range []struct {
+		sc   scope
+		want string
+	}{
+		{scope{all: true}, "'gia' & 'mao':* & ('status:CLOSED' | 'status:RESOLVED') & ('severity:HIGH')"},
+		{scope{units: []string{"a/b", "c"}, others: []string{"d", "e", "f"}},
+			"'gia' & 'mao':* & ('status:CLOSED' | 'status:RESOLVED') & ('severity:HIGH') & ('unit:a/b' | 'unit:c')"},
+		{scope{units: []string{"a/b", "c", "d"}, others: []string{"e"}},
+			"'gia' & 'mao':* & ('status:CLOSED' | 'status:RESOLVED') & ('severity:HIGH') & !('unit:e')"},
+		{scope{units: []string{"a/b"}}, "'gia' & 'mao':* & ('status:CLOSED' | 'status:RESOLVED') & ('severity:HIGH')"},
+	} {
+		if got := facetQuery("'gia' & 'mao':*", []string{"CLOSED", "RESOLVED"}, nil, []string{"HIGH"}, tc.sc); got != tc.want {
+			t.Errorf("got  %s\nwant %s", got, tc.want)
 		}
 	}
 }
