@@ -70,18 +70,6 @@ func ValidUnitID(id string) bool {
 	return !strings.ContainsFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 }
 
-// UnitPath returns the unit and its path ancestors, root first:
-// "a/b/c" gives ["a", "a/b", "a/b/c"].
-func UnitPath(id string) []string {
-	var out []string
-	for i := 0; i < len(id); i++ {
-		if id[i] == '/' {
-			out = append(out, id[:i])
-		}
-	}
-	return append(out, id)
-}
-
 func cleanUnit(u Unit) (Unit, error) {
 	u.ID = strings.TrimSpace(u.ID)
 	if !ValidUnitID(u.ID) {
