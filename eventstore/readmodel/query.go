@@ -57,11 +57,13 @@ type Filter struct {
 	Overdue        *bool
 	ReportedAfter  *time.Time // inclusive
 	ReportedBefore *time.Time // exclusive
-	// Text keeps the cases where every word of Text begins a word of the
+	// Text keeps the cases where every word of Text is a word of the
 	// number, title, description or subject URLs, ignoring case and
-	// Vietnamese diacritics ("gia mao" finds "Giả mạo"; đ matches d); in the
-	// number and URLs a word may also match from the middle ("tanuyen"
-	// finds facebook.com/ubndtanuyen). See search.go.
+	// Vietnamese diacritics ("gia mao" finds "Giả mạo"; đ matches d); the
+	// last word may be the beginning of one, and in the number and URL
+	// paths a word may also match from the middle ("tanuyen" finds
+	// facebook.com/ubndtanuyen). Text shaped like a case number
+	// ("VV-2026-0001") keeps the numbers that begin with it. See search.go.
 	Text string
 }
 
