@@ -37,7 +37,8 @@ type ServerOptions struct {
 
 // NewServer returns the HTTP API: POST (and GET for queries) /graphql behind
 // the edge protections, GraphiQL for browsers in development, /healthz,
-// /readyz and /metrics.
+// /readyz and /metrics. Without a Schema (a worker process) only the last
+// three are served.
 func NewServer(o ServerOptions) http.Handler {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -57,14 +58,16 @@ func NewServer(o ServerOptions) http.Handler {
 	hardened := Harden(gql, o.Auth, o.Timeout)
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && !o.Production && wantsHTML(r) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write([]byte(graphiQL))
-			return
-		}
-		hardened.ServeHTTP(w, r)
-	})
+	if o.Schema.QueryType() != nil { // a worker-only process serves no graph
+		mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && !o.Production && wantsHTML(r) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				_, _ = w.Write([]byte(graphiQL))
+				return
+			}
+			hardened.ServeHTTP(w, r)
+		})
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -26,9 +26,7 @@ func (a *app) handler(r role) http.Handler {
 		Logger:     a.log,
 	}
 	if !r.api {
-		mux := http.NewServeMux()
-		mux.Handle("/", api.NewServer(opts))
-		return mux
+		return api.NewServer(opts) // health, readiness and metrics only
 	}
 	backend := &api.Backend{
 		Store: a.store, Reader: a.reader, Registry: a.registry, Projector: a.projector,
