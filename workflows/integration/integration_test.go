@@ -35,6 +35,7 @@ import (
 	"casetrail/eventstore/pgtest"
 	"casetrail/incident"
 	"casetrail/workflows"
+	"casetrail/workflows/internal/fixture"
 )
 
 var recordHistory = flag.Bool("record-history", false, "rewrite ../testdata/*.history.json, the histories TestReplay replays")
@@ -405,33 +406,10 @@ const (
 	leader  = "leader1"
 )
 
-// The commands of a false-information case.
-func reportCmd() incident.Report {
-	return incident.Report{
-		ClientRequestID: "client-req-1",
-		Kind:            incident.FalseInformation,
-		Unit:            "lai-chau/tan-uyen",
-		EscalatesTo:     "lai-chau/so-vhttdl",
-		Title:           "Tin giả về lũ quét ở xã Phúc Khoa",
-		Description:     "Một trang đăng tin sai sự thật về lũ quét.",
-		Subjects: []incident.SubjectInput{{
-			Platform: incident.Facebook, URL: "https://www.facebook.com/tin.nong.lai.chau/posts/123?fbclid=abc", DisplayName: "Tin nóng Lai Châu",
-		}},
-	}
-}
-
-func triageCmd() incident.Triage {
-	return incident.Triage{Severity: incident.Medium, Assignee: handler}
-}
-
-func analysisCmd() incident.RecordAnalysis {
-	return incident.RecordAnalysis{Findings: "Không có lũ quét; ảnh cũ từ 2018.", Verdict: incident.VerdictFalse}
-}
-
-func takedownCmd() incident.RequestTakedown {
-	return incident.RequestTakedown{Platform: incident.Facebook, TargetURL: "https://www.facebook.com/tin.nong.lai.chau/posts/123", Reason: "Thông tin sai sự thật (Nghị định 147/2024)"}
-}
-
-func responseCmd(outcome incident.TakedownOutcome) incident.RecordTakedownResponse {
-	return incident.RecordTakedownResponse{TakedownID: "TD-1", Outcome: outcome, PlatformReference: "FB-998877"}
-}
+var (
+	reportCmd   = fixture.Report
+	triageCmd   = fixture.Triage
+	analysisCmd = fixture.Analysis
+	takedownCmd = fixture.Takedown
+	responseCmd = fixture.Response
+)
