@@ -164,7 +164,7 @@ func (s *Store) resolveRejected(ctx context.Context, stream string, expected int
 	if err != nil {
 		return nil, classify(op, err)
 	}
-	stored, err := collectEvents(rows)
+	stored, err := collectEvents(rows, canonicalData, len(ids))
 	if err != nil {
 		return nil, classify(op, err)
 	}

@@ -2,7 +2,6 @@ package eventstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -15,57 +14,78 @@ const DefaultReadLimit = 1000
 const eventColumns = `e.global_position, e.id::text, e.stream, e.version, e.type, e.schema_version, e.data,
        e.metadata, e.occurred_at, e.recorded_at, e.prev_hash, e.hash`
 
-// scanned is a stored event plus whether its stored data could be read
-// back (it can fail only after tampering).
-type scanned struct {
-	RecordedEvent
-	dataErr error
-}
-
 // querier is what both the pool and a transaction offer.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// scanEvents reads rows of eventColumns, keeping unreadable data as is.
-func scanEvents(rows pgx.Rows) ([]scanned, error) {
+// dataForm is how a read hands back an event's Data.
+type dataForm int
+
+const (
+	// canonicalData is the canonical form, the bytes that were hashed.
+	canonicalData dataForm = iota
+	// storedData is the text PostgreSQL returns for the jsonb value: the
+	// same JSON value, in jsonb's key order and spacing. It skips the
+	// canonicalization, for readers that only decode.
+	storedData
+)
+
+// maxScanHint bounds the room scanEvents makes before reading.
+const maxScanHint = 20000
+
+// scanEvents reads rows of eventColumns (about hint of them), keeping
+// unreadable data as is: bad[i] says why event i's stored data or metadata
+// cannot be read back (only tampering does that); bad is nil when all can.
+func scanEvents(rows pgx.Rows, form dataForm, hint int) (evs []RecordedEvent, bad map[int]error, err error) {
 	defer rows.Close()
-	var out []scanned
+	evs = make([]RecordedEvent, 0, min(max(hint, 0), maxScanHint))
 	for rows.Next() {
-		var e scanned
+		evs = append(evs, RecordedEvent{})
+		e := &evs[len(evs)-1]
 		var data, meta []byte
 		if err := rows.Scan(&e.GlobalPosition, &e.ID, &e.Stream, &e.Version, &e.Type, &e.SchemaVersion, &data, &meta,
 			&e.OccurredAt, &e.RecordedAt, &e.PrevHash, &e.Hash); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if canon, err := canonicalJSON(data); err != nil {
-			e.Data, e.dataErr = data, err
+		var dataErr error
+		if form == storedData {
+			e.Data = data
+		} else if canon, err := canonicalJSON(data); err != nil {
+			e.Data, dataErr = data, err
 		} else {
 			e.Data = canon
 		}
-		if err := json.Unmarshal(meta, &e.Metadata); err != nil {
-			e.dataErr = fmt.Errorf("metadata: %w", err)
+		md, mdErr := decodeMetadata(meta)
+		if mdErr != nil {
+			dataErr = fmt.Errorf("metadata: %w", mdErr)
+		}
+		e.Metadata = md
+		if dataErr != nil {
+			if bad == nil {
+				bad = map[int]error{}
+			}
+			bad[len(evs)-1] = dataErr
 		}
 		e.OccurredAt, e.RecordedAt = e.OccurredAt.UTC(), e.RecordedAt.UTC()
-		out = append(out, e)
 	}
-	return out, rows.Err()
+	return evs, bad, rows.Err()
 }
 
-// collectEvents reads rows of eventColumns and fails on unreadable data.
-func collectEvents(rows pgx.Rows) ([]RecordedEvent, error) {
-	evs, err := scanEvents(rows)
+// collectEvents reads rows of eventColumns (about hint of them) and fails
+// on unreadable data.
+func collectEvents(rows pgx.Rows, form dataForm, hint int) ([]RecordedEvent, error) {
+	evs, bad, err := scanEvents(rows, form, hint)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]RecordedEvent, len(evs))
-	for i, e := range evs {
-		if e.dataErr != nil {
-			return nil, fmt.Errorf("event %s (%s v%d): stored data unreadable: %w", e.ID, e.Stream, e.Version, e.dataErr)
+	for i := range evs { // in order, so the first bad event is reported
+		if err := bad[i]; err != nil {
+			e := &evs[i]
+			return nil, fmt.Errorf("event %s (%s v%d): stored data unreadable: %w", e.ID, e.Stream, e.Version, err)
 		}
-		out[i] = e.RecordedEvent
 	}
-	return out, nil
+	return evs, nil
 }
 
 // ReadStream returns up to limit events of stream (all when limit <= 0) with
@@ -88,7 +108,7 @@ WHERE e.stream = $1 AND e.version >= $2 ORDER BY e.version LIMIT $3`, stream, ma
 	if err != nil {
 		return nil, classify(op, err)
 	}
-	evs, err := collectEvents(rows)
+	evs, err := collectEvents(rows, canonicalData, limit)
 	if err != nil {
 		return nil, classify(op, err)
 	}
@@ -113,14 +133,14 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]Recorded
 	if err := s.check(ctx, "read all"); err != nil {
 		return nil, err
 	}
-	out, err := readAll(ctx, s.pool, after, limit)
+	out, err := readAll(ctx, s.pool, after, limit, canonicalData)
 	if err != nil {
 		return nil, classify(fmt.Sprintf("read all after %d", after), err)
 	}
 	return out, nil
 }
 
-func readAll(ctx context.Context, q querier, after int64, limit int) ([]RecordedEvent, error) {
+func readAll(ctx context.Context, q querier, after int64, limit int, form dataForm) ([]RecordedEvent, error) {
 	if limit <= 0 {
 		limit = DefaultReadLimit
 	}
@@ -129,7 +149,7 @@ WHERE e.global_position > $1 ORDER BY e.global_position LIMIT $2`, max(after, 0)
 	if err != nil {
 		return nil, err
 	}
-	return collectEvents(rows)
+	return collectEvents(rows, form, limit)
 }
 
 // HeadPosition returns the highest global position (0 when the log is empty).
@@ -213,7 +233,7 @@ WHERE e.stream = $1 AND e.version >= $2 ORDER BY e.version LIMIT 1000`, stream, 
 		if err != nil {
 			return rep, classify(op, err)
 		}
-		evs, err := scanEvents(rows)
+		evs, bad, err := scanEvents(rows, canonicalData, 1000)
 		if err != nil {
 			return rep, classify(op, err)
 		}
@@ -224,9 +244,9 @@ WHERE e.stream = $1 AND e.version >= $2 ORDER BY e.version LIMIT 1000`, stream, 
 				rep.FirstBadVersion = want
 				return rep, nil
 			}
-			ok := e.dataErr == nil && e.PrevHash == prev
+			ok := bad[i] == nil && e.PrevHash == prev
 			if ok {
-				h, err := eventHash(prev, &e.RecordedEvent)
+				h, err := eventHash(prev, e)
 				ok = err == nil && h == e.Hash
 			}
 			if !ok {

@@ -29,6 +29,20 @@ const notifyChannel = "casetrail_events"
 // the batch back and stops the subscription.
 type Handler func(ctx context.Context, tx pgx.Tx, events []RecordedEvent) error
 
+// SubscribeOption tunes a subscription.
+type SubscribeOption func(*subscribeOptions)
+
+type subscribeOptions struct{ form dataForm }
+
+// StoredData hands the handler each event's Data as PostgreSQL returns the
+// stored jsonb (the same JSON value, in jsonb's key order and spacing)
+// instead of the canonical form the hash covers. A handler that decodes
+// payloads and never hashes them saves the canonicalization, about a
+// fifth of the cost of reading the log.
+func StoredData() SubscribeOption {
+	return func(o *subscribeOptions) { o.form = storedData }
+}
+
 // handlerError marks an error returned by a Handler.
 type handlerError struct{ err error }
 
@@ -42,11 +56,18 @@ func (e *handlerError) Unwrap() error { return e.err }
 // consumer name, in any process, take turns: each batch locks the
 // checkpoint row.
 //
+// While h works on a full batch, Subscribe reads the next one on another
+// connection, so reading the log and handling it overlap when catching up.
+//
 // Subscribe returns nil when ctx is done. It returns the handler's error
 // (wrapped), ErrClosed, or a database error that is not transient; it
 // retries transient ones (lost connections, a restarting server).
-func (s *Store) Subscribe(ctx context.Context, consumer string, batch int, h Handler) error {
+func (s *Store) Subscribe(ctx context.Context, consumer string, batch int, h Handler, opts ...SubscribeOption) error {
 	op := fmt.Sprintf("subscribe %q", consumer)
+	var o subscribeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if s.closed.Load() {
 		return fmt.Errorf("eventstore: %s: %w", op, ErrClosed)
 	}
@@ -67,9 +88,15 @@ func (s *Store) Subscribe(ctx context.Context, consumer string, batch int, h Han
 		stop()
 		wg.Wait()
 	}()
+	// ahead is the next page, read while the handler works on the current
+	// one; it is waited for before Subscribe returns.
+	var ahead *readAhead
+	defer func() { ahead.wait() }()
 	backoff := time.Duration(0)
 	for {
-		n, err := s.deliver(ctx, consumer, batch, h)
+		n, next, err := s.deliver(ctx, consumer, batch, o.form, h, ahead)
+		ahead.wait()
+		ahead = next
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -104,42 +131,86 @@ func (s *Store) Subscribe(ctx context.Context, consumer string, batch int, h Han
 	}
 }
 
-// deliver hands at most one batch to h and returns its size.
-func (s *Store) deliver(ctx context.Context, consumer string, batch int, h Handler) (int, error) {
+// readAhead is a page of the log read outside the delivering transaction,
+// after position after, while the handler works on the page before it.
+type readAhead struct {
+	after int64
+	done  chan struct{}
+	evs   []RecordedEvent
+	err   error
+}
+
+// readAhead starts reading the page after position after.
+func (s *Store) readAhead(ctx context.Context, after int64, batch int, form dataForm) *readAhead {
+	r := &readAhead{after: after, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.evs, r.err = readAll(ctx, s.pool, after, batch, form)
+	}()
+	return r
+}
+
+// wait returns once the read is over; nil waits for nothing.
+func (r *readAhead) wait() {
+	if r != nil {
+		<-r.done
+	}
+}
+
+// deliver hands at most one batch to h and returns its size. The batch is
+// ahead's page when ahead was read from the checkpoint deliver locks (the
+// log is gap-free and commit-ordered, so a page read after a position is
+// the same inside and outside the transaction, as long as it is full);
+// otherwise it is read inside the transaction. After a full page, deliver
+// starts reading the next one, which the caller passes to the next call.
+func (s *Store) deliver(ctx context.Context, consumer string, batch int, form dataForm, h Handler, ahead *readAhead) (int, *readAhead, error) {
 	var cp, head int64
 	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT position FROM subscription_checkpoints WHERE consumer = $1), 0),
        (SELECT coalesce(max(global_position), 0) FROM events)`, consumer).Scan(&cp, &head)
 	if err != nil || head <= cp {
-		return 0, err
+		return 0, nil, err
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	if _, err := tx.Exec(ctx, `INSERT INTO subscription_checkpoints (consumer, position) VALUES ($1, 0)
 ON CONFLICT (consumer) DO NOTHING`, consumer); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if err := tx.QueryRow(ctx, `SELECT position FROM subscription_checkpoints WHERE consumer = $1 FOR UPDATE`, consumer).Scan(&cp); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	evs, err := readAll(ctx, tx, cp, batch)
-	if err != nil || len(evs) == 0 {
-		return 0, err
+	var evs []RecordedEvent
+	if ahead != nil && ahead.after == cp {
+		ahead.wait()
+		// A short page may have missed events committed since: read again.
+		if ahead.err == nil && len(ahead.evs) == batch {
+			evs = ahead.evs
+		}
 	}
-	if err := h(ctx, tx, evs); err != nil {
-		return 0, &handlerError{err: err}
+	if evs == nil {
+		if evs, err = readAll(ctx, tx, cp, batch, form); err != nil || len(evs) == 0 {
+			return 0, nil, err
+		}
 	}
 	last := evs[len(evs)-1].GlobalPosition
+	var next *readAhead
+	if len(evs) == batch {
+		next = s.readAhead(ctx, last, batch, form)
+	}
+	if err := h(ctx, tx, evs); err != nil {
+		return 0, next, &handlerError{err: err}
+	}
 	if _, err := tx.Exec(ctx, `UPDATE subscription_checkpoints SET position = $2, updated_at = now() WHERE consumer = $1`, consumer, last); err != nil {
-		return 0, err
+		return 0, next, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, err
+		return 0, next, err
 	}
 	s.checkpointChanged()
-	return len(evs), nil
+	return len(evs), next, nil
 }
 
 // listen signals wake on every notification of committed appends, and

@@ -224,3 +224,48 @@ func TestWaitForPositionTimesOut(t *testing.T) {
 		t.Errorf("Subscribe with a nil handler = %v", err)
 	}
 }
+
+// Without options a handler gets the canonical data the hash covers; with
+// StoredData it gets jsonb's text of the same value. Both carry the
+// metadata, and a read-ahead page (batch 2 over 5 events) changes neither.
+func TestSubscribeDataForms(t *testing.T) {
+	t.Parallel()
+	s := newTestStore(t)
+	for i := range 5 {
+		mustAppend(t, s, "case-forms", int64(i), ev("E", fmt.Sprintf(`{"zeta": %d, "alpha": "\u00e1", "mid": [true, null]}`, i)))
+	}
+	for _, c := range []struct {
+		consumer string
+		opts     []SubscribeOption
+		want     func(i int) string
+	}{
+		{"canonical", nil, func(i int) string { return fmt.Sprintf(`{"alpha":"á","mid":[true,null],"zeta":%d}`, i) }},
+		{"stored", []SubscribeOption{StoredData()}, func(i int) string { return fmt.Sprintf(`{"mid": [true, null], "zeta": %d, "alpha": "á"}`, i) }},
+	} {
+		var mu sync.Mutex
+		var got []RecordedEvent
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- s.Subscribe(ctx, c.consumer, 2, func(ctx context.Context, tx pgx.Tx, evs []RecordedEvent) error {
+				mu.Lock()
+				defer mu.Unlock()
+				got = append(got, evs...)
+				return nil
+			}, c.opts...)
+		}()
+		waitFor(t, s, c.consumer, 5)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 5 {
+			t.Fatalf("%s: %d events delivered, want 5", c.consumer, len(got))
+		}
+		for i, e := range got {
+			if string(e.Data) != c.want(i) || e.Metadata.Actor != "handler1" || e.GlobalPosition != int64(i+1) {
+				t.Errorf("%s: event %d: data %s, actor %q, position %d", c.consumer, i, e.Data, e.Metadata.Actor, e.GlobalPosition)
+			}
+		}
+	}
+}
