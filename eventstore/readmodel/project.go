@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"casetrail/eventstore"
 	"casetrail/incident"
@@ -255,21 +256,16 @@ func (b *batchApplier) fold(id string, st *caseState, e incident.Event) error {
 	return nil
 }
 
-// write sends every changed row of the batch in one round trip.
+// write sends every changed row of the batch in one round trip; in bulk
+// mode, the rows of cases new to the read model go by COPY instead.
 func (b *batchApplier) write(ctx context.Context) error {
 	if len(b.order) == 0 {
 		return nil
 	}
-	cr := newCaseRows(len(b.order))
-	var sub subjectRows
-	var dl deadlineRows
-	var td takedownRows
-	var ev evidenceRows
-	var delSub, delDl, delTd, delEv []string
 	// The documents and search vectors are the costly part: make them on
 	// every core.
 	docs := make([][]byte, len(b.order))
-	searches := make([]*string, len(b.order))
+	searches := make([]pgtype.TSVector, len(b.order))
 	docErrs := make([]error, len(b.order))
 	parallel(len(b.order), func(lo, hi int) {
 		f := newFolder()
@@ -277,11 +273,12 @@ func (b *batchApplier) write(ctx context.Context) error {
 			st := b.cases[b.order[i]]
 			docs[i], docErrs[i] = json.Marshal(&st.c)
 			if !st.existed || !sameText(&st.before, &st.c) {
-				v := f.searchVector(&st.c)
-				searches[i] = &v
+				searches[i] = tsvector(f.lexemes(&st.c))
 			}
 		}
 	})
+	var upd, fresh rowSet
+	var delSub, delDl, delTd, delEv []string
 	for i, id := range b.order {
 		st := b.cases[id]
 		c := &st.c
@@ -289,34 +286,30 @@ func (b *batchApplier) write(ctx context.Context) error {
 		if docErrs[i] != nil {
 			return fmt.Errorf("project: case %s: %w", id, docErrs[i])
 		}
-		cr.add(c, st.lastPos, searches[i], docs[i])
-		if !st.existed || !reflect.DeepEqual(old.Subjects, c.Subjects) || old.Status.Open() != c.Status.Open() {
-			if st.existed {
-				delSub = append(delSub, id)
-			}
-			sub.add(c)
+		if b.bulk && !st.existed {
+			fresh.add(c, st.lastPos, searches[i], docs[i], true, true, true, true)
+			continue
 		}
-		if !st.existed || !reflect.DeepEqual(old.Deadlines, c.Deadlines) || old.Unit != c.Unit {
-			if st.existed {
-				delDl = append(delDl, id)
+		sub := !st.existed || !reflect.DeepEqual(old.Subjects, c.Subjects) || old.Status.Open() != c.Status.Open()
+		dl := !st.existed || !reflect.DeepEqual(old.Deadlines, c.Deadlines) || old.Unit != c.Unit
+		td := !st.existed || !reflect.DeepEqual(old.Takedowns, c.Takedowns)
+		ev := !st.existed || !reflect.DeepEqual(old.Evidence, c.Evidence)
+		if st.existed {
+			for _, d := range []struct {
+				changed bool
+				ids     *[]string
+			}{{sub, &delSub}, {dl, &delDl}, {td, &delTd}, {ev, &delEv}} {
+				if d.changed {
+					*d.ids = append(*d.ids, id)
+				}
 			}
-			dl.add(c)
 		}
-		if !st.existed || !reflect.DeepEqual(old.Takedowns, c.Takedowns) {
-			if st.existed {
-				delTd = append(delTd, id)
-			}
-			td.add(c)
-		}
-		if !st.existed || !reflect.DeepEqual(old.Evidence, c.Evidence) {
-			if st.existed {
-				delEv = append(delEv, id)
-			}
-			ev.add(c)
-		}
+		upd.add(c, st.lastPos, searches[i], docs[i], sub, dl, td, ev)
 	}
 	batch := &pgx.Batch{}
-	batch.Queue(upsertCasesSQL, cr.args()...)
+	if len(upd.cases.id) > 0 {
+		batch.Queue(upsertCasesSQL, upd.cases.args()...)
+	}
 	for _, d := range []struct {
 		table string
 		ids   []string
@@ -325,17 +318,17 @@ func (b *batchApplier) write(ctx context.Context) error {
 			batch.Queue(`DELETE FROM `+d.table+` WHERE case_id = ANY($1)`, d.ids)
 		}
 	}
-	if len(sub.caseID) > 0 {
-		batch.Queue(insertSubjectsSQL, sub.args()...)
+	if len(upd.sub.caseID) > 0 {
+		batch.Queue(insertSubjectsSQL, upd.sub.args()...)
 	}
-	if len(dl.caseID) > 0 {
-		batch.Queue(insertDeadlinesSQL, dl.args()...)
+	if len(upd.dl.caseID) > 0 {
+		batch.Queue(insertDeadlinesSQL, upd.dl.args()...)
 	}
-	if len(td.caseID) > 0 {
-		batch.Queue(insertTakedownsSQL, td.args()...)
+	if len(upd.td.caseID) > 0 {
+		batch.Queue(insertTakedownsSQL, upd.td.args()...)
 	}
-	if len(ev.caseID) > 0 {
-		batch.Queue(insertEvidenceSQL, ev.args()...)
+	if len(upd.ev.caseID) > 0 {
+		batch.Queue(insertEvidenceSQL, upd.ev.args()...)
 	}
 	units := map[string]bool{}
 	for _, id := range b.order {
@@ -363,22 +356,90 @@ func (b *batchApplier) write(ctx context.Context) error {
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::bigint[])
 			ON CONFLICT DO NOTHING`, rep, req, cid, merged, pos)
 	}
-	if err := b.tx.SendBatch(ctx, batch).Close(); err != nil {
-		return fmt.Errorf("project: write %d cases: %w", len(b.order), err)
+	if batch.Len() > 0 {
+		if err := b.tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("project: write %d cases: %w", len(upd.cases.id), err)
+		}
+	}
+	if err := fresh.copy(ctx, b.tx); err != nil {
+		return fmt.Errorf("project: copy %d new cases: %w", len(fresh.cases.id), err)
 	}
 	return nil
+}
+
+// rowSet is the rows of changed cases, by table.
+type rowSet struct {
+	cases caseRows
+	sub   subjectRows
+	dl    deadlineRows
+	td    takedownRows
+	ev    evidenceRows
+}
+
+// add adds c's case row and the child rows of the tables that changed.
+func (r *rowSet) add(c *incident.Case, pos int64, search pgtype.TSVector, doc []byte, sub, dl, td, ev bool) {
+	r.cases.add(c, pos, search, doc)
+	if sub {
+		r.sub.add(c)
+	}
+	if dl {
+		r.dl.add(c)
+	}
+	if td {
+		r.td.add(c)
+	}
+	if ev {
+		r.ev.add(c)
+	}
+}
+
+// copy inserts the rows with COPY: for cases that have no rows yet.
+func (r *rowSet) copy(ctx context.Context, tx pgx.Tx) error {
+	for _, t := range []struct {
+		table string
+		cols  []string
+		n     int
+		row   func(i int) []any
+	}{
+		{"cases", caseColumns, len(r.cases.id), r.cases.row},
+		{"case_subjects", subjectColumns, len(r.sub.caseID), r.sub.row},
+		{"deadlines", deadlineColumns, len(r.dl.caseID), r.dl.row},
+		{"takedowns", takedownColumns, len(r.td.caseID), r.td.row},
+		{"evidence", evidenceColumns, len(r.ev.caseID), r.ev.row},
+	} {
+		if t.n == 0 {
+			continue
+		}
+		i := 0
+		src := pgx.CopyFromFunc(func() ([]any, error) {
+			if i == t.n {
+				return nil, nil
+			}
+			i++
+			return t.row(i - 1), nil
+		})
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, src); err != nil {
+			return fmt.Errorf("%s: %w", t.table, err)
+		}
+	}
+	return nil
+}
+
+// tsvector is the tsvector of sorted, distinct lexemes.
+func tsvector(lexemes []string) pgtype.TSVector {
+	v := pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, len(lexemes)), Valid: true}
+	for i, w := range lexemes {
+		v.Lexemes[i].Word = w
+	}
+	return v
 }
 
 const upsertCasesSQL = `
 INSERT INTO cases (id, number, kind, status, severity, unit, assignee, verdict, reported_by,
 	reported_at, resolved_at, updated_at, version, next_due_at, search, global_position, doc)
-SELECT id, number, kind, status, severity, unit, assignee, verdict, reported_by,
-	reported_at, resolved_at, updated_at, version, next_due_at, search::tsvector, global_position, doc
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 	$7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[],
-	$13::bigint[], $14::timestamptz[], $15::text[], $16::bigint[], $17::json[])
-	AS r(id, number, kind, status, severity, unit, assignee, verdict, reported_by,
-	reported_at, resolved_at, updated_at, version, next_due_at, search, global_position, doc)
+	$13::bigint[], $14::timestamptz[], $15::tsvector[], $16::bigint[], $17::json[])
 ON CONFLICT (id) DO UPDATE SET number = excluded.number, kind = excluded.kind,
 	status = excluded.status, severity = excluded.severity, unit = excluded.unit,
 	assignee = excluded.assignee, verdict = excluded.verdict, reported_by = excluded.reported_by,
@@ -387,30 +448,23 @@ ON CONFLICT (id) DO UPDATE SET number = excluded.number, kind = excluded.kind,
 	search = coalesce(excluded.search, cases.search), global_position = excluded.global_position,
 	doc = excluded.doc`
 
+// caseColumns are the columns of caseRows.row, as upsertCasesSQL lists them.
+var caseColumns = []string{"id", "number", "kind", "status", "severity", "unit", "assignee", "verdict", "reported_by",
+	"reported_at", "resolved_at", "updated_at", "version", "next_due_at", "search", "global_position", "doc"}
+
 type caseRows struct {
 	id, number, kind, status, unit, reportedBy []string
-	severity, assignee, verdict, search        []*string
+	severity, assignee, verdict                []*string
 	reportedAt, updatedAt                      []time.Time
 	resolvedAt, nextDue                        []*time.Time
 	version, pos                               []int64
-	doc                                        []string
+	search                                     []pgtype.TSVector
+	doc                                        [][]byte
 }
 
-func newCaseRows(n int) *caseRows {
-	str := func() []string { return make([]string, 0, n) }
-	ptr := func() []*string { return make([]*string, 0, n) }
-	return &caseRows{
-		id: str(), number: str(), kind: str(), status: str(), unit: str(), reportedBy: str(),
-		severity: ptr(), assignee: ptr(), verdict: ptr(), search: ptr(),
-		reportedAt: make([]time.Time, 0, n), updatedAt: make([]time.Time, 0, n),
-		resolvedAt: make([]*time.Time, 0, n), nextDue: make([]*time.Time, 0, n),
-		version: make([]int64, 0, n), pos: make([]int64, 0, n), doc: str(),
-	}
-}
-
-// add appends c's row: doc is its JSON, search its search vector (nil when
-// the searched text did not change).
-func (r *caseRows) add(c *incident.Case, pos int64, search *string, doc []byte) {
+// add appends c's row: doc is its JSON, search its search vector (not
+// Valid when the searched text did not change).
+func (r *caseRows) add(c *incident.Case, pos int64, search pgtype.TSVector, doc []byte) {
 	var verdict *string
 	if c.Analysis != nil {
 		verdict = nullable(string(c.Analysis.Verdict))
@@ -431,12 +485,21 @@ func (r *caseRows) add(c *incident.Case, pos int64, search *string, doc []byte) 
 	r.nextDue = append(r.nextDue, nextDue(c))
 	r.search = append(r.search, search)
 	r.pos = append(r.pos, pos)
-	r.doc = append(r.doc, string(doc))
+	r.doc = append(r.doc, doc)
 }
 
 func (r *caseRows) args() []any {
+	docs := make([]string, len(r.doc))
+	for i, d := range r.doc {
+		docs[i] = string(d)
+	}
 	return []any{r.id, r.number, r.kind, r.status, r.severity, r.unit, r.assignee, r.verdict,
-		r.reportedBy, r.reportedAt, r.resolvedAt, r.updatedAt, r.version, r.nextDue, r.search, r.pos, r.doc}
+		r.reportedBy, r.reportedAt, r.resolvedAt, r.updatedAt, r.version, r.nextDue, r.search, r.pos, docs}
+}
+
+func (r *caseRows) row(i int) []any {
+	return []any{r.id[i], r.number[i], r.kind[i], r.status[i], r.severity[i], r.unit[i], r.assignee[i], r.verdict[i],
+		r.reportedBy[i], r.reportedAt[i], r.resolvedAt[i], r.updatedAt[i], r.version[i], r.nextDue[i], r.search[i], r.pos[i], r.doc[i]}
 }
 
 // nextDue is the earliest due time of a pending deadline, nil when none.
@@ -493,6 +556,12 @@ func (r *subjectRows) args() []any {
 	return []any{r.caseID, r.ord, r.platform, r.url, r.norm, r.name, r.open}
 }
 
+var subjectColumns = []string{"case_id", "ord", "platform", "url", "normalized_url", "display_name", "open"}
+
+func (r *subjectRows) row(i int) []any {
+	return []any{r.caseID[i], r.ord[i], r.platform[i], r.url[i], r.norm[i], r.name[i], r.open[i]}
+}
+
 const insertDeadlinesSQL = `INSERT INTO deadlines (case_id, deadline_id, kind, ref, started_at, due_at, state, settled_at, reminders, unit)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
 	$7::text[], $8::timestamptz[], $9::int[], $10::text[])`
@@ -522,6 +591,12 @@ func (r *deadlineRows) add(c *incident.Case) {
 
 func (r *deadlineRows) args() []any {
 	return []any{r.caseID, r.id, r.kind, r.ref, r.started, r.due, r.state, r.settled, r.reminders, r.unit}
+}
+
+var deadlineColumns = []string{"case_id", "deadline_id", "kind", "ref", "started_at", "due_at", "state", "settled_at", "reminders", "unit"}
+
+func (r *deadlineRows) row(i int) []any {
+	return []any{r.caseID[i], r.id[i], r.kind[i], r.ref[i], r.started[i], r.due[i], r.state[i], r.settled[i], r.reminders[i], r.unit[i]}
 }
 
 const insertTakedownsSQL = `INSERT INTO takedowns (case_id, takedown_id, platform, target_url, reason, legal_basis,
@@ -557,6 +632,14 @@ func (r *takedownRows) args() []any {
 	return []any{r.caseID, r.id, r.platform, r.target, r.reason, r.legal, r.status, r.ref, r.by, r.requested, r.responded, r.due}
 }
 
+var takedownColumns = []string{"case_id", "takedown_id", "platform", "target_url", "reason", "legal_basis",
+	"status", "platform_reference", "requested_by", "requested_at", "responded_at", "due_at"}
+
+func (r *takedownRows) row(i int) []any {
+	return []any{r.caseID[i], r.id[i], r.platform[i], r.target[i], r.reason[i], r.legal[i], r.status[i], r.ref[i], r.by[i],
+		r.requested[i], r.responded[i], r.due[i]}
+}
+
 const insertEvidenceSQL = `INSERT INTO evidence (case_id, evidence_id, description, url, sha256, media_type, size_bytes, added_by, added_at)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
 	$8::text[], $9::timestamptz[])`
@@ -584,4 +667,10 @@ func (r *evidenceRows) add(c *incident.Case) {
 
 func (r *evidenceRows) args() []any {
 	return []any{r.caseID, r.id, r.desc, r.url, r.sha, r.media, r.size, r.by, r.added}
+}
+
+var evidenceColumns = []string{"case_id", "evidence_id", "description", "url", "sha256", "media_type", "size_bytes", "added_by", "added_at"}
+
+func (r *evidenceRows) row(i int) []any {
+	return []any{r.caseID[i], r.id[i], r.desc[i], r.url[i], r.sha[i], r.media[i], r.size[i], r.by[i], r.added[i]}
 }

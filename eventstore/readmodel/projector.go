@@ -2,8 +2,10 @@ package readmodel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,7 +51,7 @@ func (p *Projector) Run(ctx context.Context) error {
 	if err := EnsureSchema(ctx, p.store.Pool()); err != nil {
 		return err
 	}
-	if err := p.store.Subscribe(ctx, Consumer, p.Batch, p.handler); err != nil {
+	if err := p.store.Subscribe(ctx, Consumer, p.Batch, p.handler, eventstore.StoredData()); err != nil {
 		return fmt.Errorf("projector: %w", err)
 	}
 	return nil
@@ -73,7 +75,7 @@ func (p *Projector) catchUp(ctx context.Context, batch int, h eventstore.Handler
 	subCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	subDone := make(chan error, 1)
-	go func() { subDone <- p.store.Subscribe(subCtx, Consumer, batch, h) }()
+	go func() { subDone <- p.store.Subscribe(subCtx, Consumer, batch, h, eventstore.StoredData()) }()
 	waitDone := make(chan error, 1)
 	go func() { waitDone <- p.store.WaitForPosition(subCtx, Consumer, head) }()
 	select {
@@ -161,9 +163,26 @@ func (p *Projector) cleanSearchIndex(ctx context.Context, interval time.Duration
 // vacuum runs VACUUM (ANALYZE) on the projected tables after a rebuild: it
 // merges the search index's pending list, marks the new pages all-visible
 // (counts then skip the heap) and gives the planner statistics of the new
-// rows. A role that does not own the tables gets a warning from PostgreSQL
-// for each and leaves them to autovacuum.
+// rows. cases, the longest, goes on one connection and the other tables on
+// another, at the same time. A role that does not own the tables gets a
+// warning from PostgreSQL for each and leaves them to autovacuum.
 func (p *Projector) vacuum(ctx context.Context) error {
+	groups := [][]string{{"cases"}, nil}
+	for _, t := range projectedTables {
+		if t != "cases" {
+			groups[1] = append(groups[1], t)
+		}
+	}
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	for i, tables := range groups {
+		wg.Go(func() { errs[i] = p.vacuumTables(ctx, tables) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (p *Projector) vacuumTables(ctx context.Context, tables []string) error {
 	conn, err := p.store.Pool().Acquire(ctx)
 	if err != nil {
 		return err
@@ -172,7 +191,7 @@ func (p *Projector) vacuum(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '256MB'`); err != nil {
 		return err
 	}
-	_, err = conn.Exec(ctx, `VACUUM (ANALYZE) `+strings.Join(projectedTables, ", "))
+	_, err = conn.Exec(ctx, `VACUUM (ANALYZE) `+strings.Join(tables, ", "))
 	if _, rerr := conn.Exec(ctx, `RESET maintenance_work_mem`); err == nil {
 		err = rerr
 	}

@@ -37,6 +37,9 @@ const (
 	minSuffix = 3
 	// maxSuffixWord bounds the identifier words whose suffixes are indexed.
 	maxSuffixWord = 64
+	// maxLexeme bounds the words indexed, in bytes: nobody searches for a
+	// longer one, and PostgreSQL refuses lexemes over 2 KiB.
+	maxLexeme = 255
 )
 
 // isWordRune reports whether r belongs to a word: letters, digits and the
@@ -71,13 +74,17 @@ func (f *folder) words(s string, fn func(string)) {
 	}
 }
 
-// searchVector returns the tsvector literal indexed for c: its words and
-// its facets.
-func (f *folder) searchVector(c *incident.Case) string {
+// lexemes returns the lexemes indexed for c, its words and its facets, in
+// tsvector order (byte order, no duplicates).
+func (f *folder) lexemes(c *incident.Case) []string {
 	set := make(map[string]struct{}, 96)
-	add := func(w string) { set[w] = struct{}{} }
+	add := func(w string) {
+		if len(w) <= maxLexeme {
+			set[w] = struct{}{}
+		}
+	}
 	addWithSuffixes := func(w string) {
-		set[w] = struct{}{}
+		add(w)
 		if len(w) < minSuffixWord || len(w) > maxSuffixWord {
 			return
 		}
@@ -108,14 +115,7 @@ func (f *folder) searchVector(c *incident.Case) string {
 		lex = append(lex, w)
 	}
 	slices.Sort(lex)
-	var sb strings.Builder
-	for i, w := range lex {
-		if i > 0 {
-			sb.WriteByte(' ')
-		}
-		quoteLexeme(&sb, w)
-	}
-	return sb.String()
+	return lex
 }
 
 // searchQuery returns the tsquery that finds the cases matching text:
