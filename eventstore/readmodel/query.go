@@ -192,10 +192,11 @@ func (r *Reader) scope(ctx context.Context, visible []string, unit string) (scop
 }
 
 // filters are the SQL conditions of a list: list is the page's, count the
-// total's. With a text filter the count finds status, kind, severity and
-// units through the search index too (see facetQuery), so the index alone
-// selects its rows and the heap is not read for them; the page keeps the
-// plain conditions, which let it walk a status index in order.
+// total's. With a text filter both find status, kind, severity and units
+// through the search index too (see facetQuery), so the index alone selects
+// the rows and none is read from the table only to be dropped; the page
+// also keeps the plain conditions, which let it walk a status index in
+// order when that is cheaper (a broad search).
 type filters struct {
 	list, count *where
 }
@@ -269,8 +270,7 @@ func (r *Reader) filter(f Filter, sc scope) (filters, error) {
 	case isNumber:
 		fs.add("c.number LIKE %s", likeEscaper.Replace(number)+"%")
 	case facets:
-		fs.list.add("c.search @@ %s::tsquery", q)
-		fs.count.add("c.search @@ %s::tsquery", facetQuery(q, statuses, kinds, severities, sc))
+		fs.add("c.search @@ %s::tsquery", facetQuery(q, statuses, kinds, severities, sc))
 	case strings.TrimSpace(f.Text) != "":
 		fs.add("FALSE") // only punctuation: no word to find
 	}
