@@ -516,10 +516,9 @@ func nextDue(c *incident.Case) *time.Time {
 }
 
 // sameText reports whether a and b have the same search vector: the same
-// searched text and facets.
+// searched text.
 func sameText(a, b *incident.Case) bool {
-	if a.Number != b.Number || a.Title != b.Title || a.Description != b.Description || len(a.Subjects) != len(b.Subjects) ||
-		a.Status != b.Status || a.Kind != b.Kind || a.Unit != b.Unit || a.Severity != b.Severity {
+	if a.Number != b.Number || a.Title != b.Title || a.Description != b.Description || len(a.Subjects) != len(b.Subjects) {
 		return false
 	}
 	for i := range a.Subjects {

@@ -2,8 +2,13 @@ package readmodel
 
 import (
 	"context"
+	"io/fs"
 	"testing"
 
+	"github.com/jackc/tern/v2/migrate"
+
+	"casetrail/eventstore"
+	"casetrail/eventstore/pgtest"
 	"casetrail/incident"
 )
 
@@ -181,13 +186,62 @@ func TestSchemaIsIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	files, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var v int
-	if err := e.store.Pool().QueryRow(context.Background(), `SELECT version FROM `+VersionTable).Scan(&v); err != nil || v != 1 {
-		t.Fatalf("schema version %d %v", v, err)
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT version FROM `+VersionTable).Scan(&v); err != nil || v != len(files) || v < 2 {
+		t.Fatalf("schema version %d %v, want %d (the migrations)", v, err, len(files))
 	}
 	var paths []string
 	if err := e.store.Pool().QueryRow(context.Background(), `SELECT readmodel_unit_path('a/b/c')`).Scan(&paths); err != nil {
 		t.Fatal(err)
 	}
 	mustEqual(t, "unit path", paths, []string{"a", "a/b", "a/b/c"})
+}
+
+// Migration 2 takes the facet lexemes ('status:CLOSED' and the like) out of
+// the search vectors stored by version 1, and keeps the words.
+func TestMigrationDropsFacetLexemes(t *testing.T) {
+	ctx := context.Background()
+	store, err := eventstore.Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	conn, err := store.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	m, err := migrate.NewMigrator(ctx, conn.Conn(), VersionTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.LoadMigrations(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.MigrateTo(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO cases (id, number, kind, status, severity, unit, reported_by, reported_at, updated_at, version, search, global_position, doc)
+		VALUES ('a', 'VV-2026-000001', 'IMPERSONATION', 'CLOSED', NULL, 'lai-chau/tan-uyen', 'r', now(), now(), 3,
+			$$'gia' 'kind:IMPERSONATION' 'mao' 'status' 'status:CLOSED' 'unit:lai-chau/tan-uyen'$$, 3, '{}')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var search string
+	if err := conn.QueryRow(ctx, `SELECT search::text FROM cases WHERE id = 'a'`).Scan(&search); err != nil {
+		t.Fatal(err)
+	}
+	if want := `'gia' 'mao' 'status'`; search != want {
+		t.Fatalf("search after migration = %s, want %s", search, want)
+	}
 }

@@ -74,8 +74,8 @@ func (f *folder) words(s string, fn func(string)) {
 	}
 }
 
-// lexemes returns the lexemes indexed for c, its words and its facets, in
-// tsvector order (byte order, no duplicates).
+// lexemes returns the lexemes indexed for c, in tsvector order (byte order,
+// no duplicates).
 func (f *folder) lexemes(c *incident.Case) []string {
 	set := make(map[string]struct{}, 96)
 	add := func(w string) {
@@ -102,13 +102,6 @@ func (f *folder) lexemes(c *incident.Case) []string {
 		host, path, _ := strings.Cut(strings.TrimPrefix(s.NormalizedURL, "https://"), "/")
 		f.words(host, add)
 		f.words(path, addWithSuffixes)
-	}
-	// Facets, so a count with text needs nothing but the index (see
-	// facetQuery). They contain ':', which no word does.
-	for _, fc := range [][2]string{{"status", string(c.Status)}, {"kind", string(c.Kind)}, {"unit", c.Unit}, {"severity", string(c.Severity)}} {
-		if fc[1] != "" {
-			set[facet(fc[0], fc[1])] = struct{}{}
-		}
 	}
 	lex := make([]string, 0, len(set))
 	for w := range set {
@@ -141,50 +134,6 @@ func searchQuery(text string) (string, error) {
 		}
 	}
 	return sb.String(), nil
-}
-
-// facet is the lexeme of a filtered column's value.
-func facet(name, value string) string { return name + ":" + value }
-
-// facetQuery extends the words query q with the filter's alternatives:
-// q & (status:a | status:b) & (kind:...) & (severity:...) & (unit:...).
-// When the scope's units outnumber the others, it excludes the others
-// instead (& !(unit:x | unit:y)): fewer posting lists to read.
-func facetQuery(q string, statuses, kinds, severities []string, sc scope) string {
-	var sb strings.Builder
-	sb.WriteString(q)
-	group := func(name string, values []string, not bool) {
-		sb.WriteString(" & ")
-		if not {
-			sb.WriteByte('!')
-		}
-		sb.WriteByte('(')
-		for i, v := range values {
-			if i > 0 {
-				sb.WriteString(" | ")
-			}
-			quoteLexeme(&sb, facet(name, v))
-		}
-		sb.WriteByte(')')
-	}
-	for _, g := range []struct {
-		name   string
-		values []string
-	}{{"status", statuses}, {"kind", kinds}, {"severity", severities}} {
-		if len(g.values) > 0 {
-			group(g.name, g.values, false)
-		}
-	}
-	switch {
-	case sc.all:
-	case len(sc.others) < len(sc.units):
-		if len(sc.others) > 0 {
-			group("unit", sc.others, true)
-		}
-	default:
-		group("unit", sc.units, false)
-	}
-	return sb.String()
 }
 
 // numberPattern matches a case number or the beginning of one, down to
