@@ -11,7 +11,8 @@
 //     id, stream, 1-based gap-free version, type, schema version, data
 //     (jsonb), metadata, occurred/recorded times, prev_hash and hash.
 //     UNIQUE(id) makes appends idempotent, UNIQUE(stream, version) enforces
-//     expected versions.
+//     expected versions; events_streams indexes the first event of each
+//     stream, for Streams.
 //   - casetrail_append(...): the only way events are inserted (see below).
 //   - subscription_checkpoints and blobs.
 //
