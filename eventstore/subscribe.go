@@ -32,7 +32,10 @@ type Handler func(ctx context.Context, tx pgx.Tx, events []RecordedEvent) error
 // SubscribeOption tunes a subscription.
 type SubscribeOption func(*subscribeOptions)
 
-type subscribeOptions struct{ form dataForm }
+type subscribeOptions struct {
+	form   dataForm
+	onPage func([]RecordedEvent)
+}
 
 // StoredData hands the handler each event's Data as PostgreSQL returns the
 // stored jsonb (the same JSON value, in jsonb's key order and spacing)
@@ -41,6 +44,17 @@ type subscribeOptions struct{ form dataForm }
 // fifth of the cost of reading the log.
 func StoredData() SubscribeOption {
 	return func(o *subscribeOptions) { o.form = storedData }
+}
+
+// OnPage calls fn with every page of events as soon as it is read, before
+// the handler gets it: on the reading goroutine, so for a page read ahead
+// it runs while the handler works on the page before. fn must not modify
+// the events. A handler can use it to decode a page's payloads off its own
+// critical path; fn may also see a page the handler never gets (read ahead
+// from a checkpoint another subscriber moved), so whatever it prepares must
+// be keyed by position.
+func OnPage(fn func([]RecordedEvent)) SubscribeOption {
+	return func(o *subscribeOptions) { o.onPage = fn }
 }
 
 // handlerError marks an error returned by a Handler.
@@ -94,7 +108,7 @@ func (s *Store) Subscribe(ctx context.Context, consumer string, batch int, h Han
 	defer func() { ahead.wait() }()
 	backoff := time.Duration(0)
 	for {
-		n, next, err := s.deliver(ctx, consumer, batch, o.form, h, ahead)
+		n, next, err := s.deliver(ctx, consumer, batch, o, h, ahead)
 		ahead.wait()
 		ahead = next
 		if ctx.Err() != nil {
@@ -141,11 +155,14 @@ type readAhead struct {
 }
 
 // readAhead starts reading the page after position after.
-func (s *Store) readAhead(ctx context.Context, after int64, batch int, form dataForm) *readAhead {
+func (s *Store) readAhead(ctx context.Context, after int64, batch int, o subscribeOptions) *readAhead {
 	r := &readAhead{after: after, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
-		r.evs, r.err = readAll(ctx, s.pool, after, batch, form)
+		r.evs, r.err = readAll(ctx, s.pool, after, batch, o.form)
+		if r.err == nil && len(r.evs) == batch && o.onPage != nil {
+			o.onPage(r.evs)
+		}
 	}()
 	return r
 }
@@ -163,7 +180,7 @@ func (r *readAhead) wait() {
 // the same inside and outside the transaction, as long as it is full);
 // otherwise it is read inside the transaction. After a full page, deliver
 // starts reading the next one, which the caller passes to the next call.
-func (s *Store) deliver(ctx context.Context, consumer string, batch int, form dataForm, h Handler, ahead *readAhead) (int, *readAhead, error) {
+func (s *Store) deliver(ctx context.Context, consumer string, batch int, o subscribeOptions, h Handler, ahead *readAhead) (int, *readAhead, error) {
 	var cp, head int64
 	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT position FROM subscription_checkpoints WHERE consumer = $1), 0),
        (SELECT coalesce(max(global_position), 0) FROM events)`, consumer).Scan(&cp, &head)
@@ -191,14 +208,17 @@ ON CONFLICT (consumer) DO NOTHING`, consumer); err != nil {
 		}
 	}
 	if evs == nil {
-		if evs, err = readAll(ctx, tx, cp, batch, form); err != nil || len(evs) == 0 {
+		if evs, err = readAll(ctx, tx, cp, batch, o.form); err != nil || len(evs) == 0 {
 			return 0, nil, err
+		}
+		if o.onPage != nil {
+			o.onPage(evs)
 		}
 	}
 	last := evs[len(evs)-1].GlobalPosition
 	var next *readAhead
 	if len(evs) == batch {
-		next = s.readAhead(ctx, last, batch, form)
+		next = s.readAhead(ctx, last, batch, o)
 	}
 	if err := h(ctx, tx, evs); err != nil {
 		return 0, next, &handlerError{err: err}

@@ -85,7 +85,7 @@ type batchApplier struct {
 // bulk (a rebuild) lets the search index's pending list grow instead of
 // merging it into the index every few megabytes: inserts stay cheap and the
 // merge is done once, in bulk, at the end of the rebuild.
-func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events []eventstore.RecordedEvent, bulk bool) error {
+func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events []eventstore.RecordedEvent, bulk bool, pages *decodedPages) error {
 	b := &batchApplier{store: store, tx: tx, bulk: bulk, cases: map[string]*caseState{}}
 	ids := make([]string, 0, len(events)/4+1)
 	seen := map[string]bool{}
@@ -98,22 +98,21 @@ func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events 
 	if len(ids) == 0 {
 		return nil
 	}
-	// Decode the payloads on other cores while the database loads the cases.
-	decoded := make([]incident.Event, len(events))
-	decodeErrs := make([]error, len(events))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		parallel(len(events), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				if _, ok := caseIDOf(events[i].Stream); ok {
-					decoded[i], decodeErrs[i] = ToDomain(events[i])
-				}
-			}
-		})
-	}()
+	// The payloads were decoded when the page was read (see decodedPages);
+	// if not, decode them on other cores while the database loads the cases.
+	decoded, decodeErrs, ok := pages.take(events)
+	var done chan struct{}
+	if !ok {
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			decoded, decodeErrs = decodeAll(events)
+		}()
+	}
 	loadErr := b.load(ctx, ids)
-	<-done
+	if done != nil {
+		<-done
+	}
 	if loadErr != nil {
 		return loadErr
 	}
@@ -130,6 +129,73 @@ func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events 
 		}
 	}
 	return b.write(ctx)
+}
+
+// decodeAll converts the events of case streams into domain events, on
+// every core; errs[i] is event i's decoding error.
+func decodeAll(events []eventstore.RecordedEvent) (decoded []incident.Event, errs []error) {
+	decoded = make([]incident.Event, len(events))
+	errs = make([]error, len(events))
+	parallel(len(events), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if _, ok := caseIDOf(events[i].Stream); ok {
+				decoded[i], errs[i] = ToDomain(events[i])
+			}
+		}
+	})
+	return decoded, errs
+}
+
+// decodedPages keeps pages of the log decoded as they were read
+// (eventstore.OnPage), keyed by the position of their first event, until
+// the handler takes them. A page read ahead is decoded while the handler
+// still works on the page before; the log is gap-free, so the same first
+// position and length mean the same events.
+type decodedPages struct {
+	mu    sync.Mutex
+	pages map[int64]decodedPage
+}
+
+type decodedPage struct {
+	n      int
+	events []incident.Event
+	errs   []error
+}
+
+// put decodes events and keeps the result.
+func (d *decodedPages) put(events []eventstore.RecordedEvent) {
+	if len(events) == 0 {
+		return
+	}
+	decoded, errs := decodeAll(events)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.pages == nil {
+		d.pages = map[int64]decodedPage{}
+	}
+	d.pages[events[0].GlobalPosition] = decodedPage{len(events), decoded, errs}
+}
+
+// take returns the decoded form of events when it was kept, and forgets
+// that page and every one before it (pages read ahead but not delivered).
+// A nil d keeps nothing.
+func (d *decodedPages) take(events []eventstore.RecordedEvent) ([]incident.Event, []error, bool) {
+	if d == nil || len(events) == 0 {
+		return nil, nil, false
+	}
+	first := events[0].GlobalPosition
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p, ok := d.pages[first]
+	for k := range d.pages {
+		if k <= first {
+			delete(d.pages, k)
+		}
+	}
+	if !ok || p.n != len(events) {
+		return nil, nil, false
+	}
+	return p.events, p.errs, true
 }
 
 // parallel runs fn over [0, n) split into GOMAXPROCS ranges (one range when

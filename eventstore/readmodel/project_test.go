@@ -232,7 +232,7 @@ func TestProjectionSkipsAppliedEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := applyBatch(e.ctx, e.store, tx, recs, false); err != nil {
+	if err := applyBatch(e.ctx, e.store, tx, recs, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(e.ctx); err != nil {
@@ -365,5 +365,38 @@ func TestGenerateIsDeterministic(t *testing.T) {
 				last = ev.OccurredAt
 			}
 		}
+	}
+}
+
+// A page decoded as it was read is taken by the handler of that very page
+// (same first position and length) and forgotten with every page before it.
+func TestDecodedPages(t *testing.T) {
+	page := func(first int64, n int) []eventstore.RecordedEvent {
+		evs := make([]eventstore.RecordedEvent, n)
+		for i := range evs {
+			evs[i] = eventstore.RecordedEvent{GlobalPosition: first + int64(i), Stream: "unit-x", Type: "X"}
+		}
+		return evs
+	}
+	var d decodedPages
+	a, b := page(1, 3), page(4, 3)
+	d.put(a)
+	d.put(b)
+	if _, _, ok := d.take(page(4, 2)); ok {
+		t.Fatal("a shorter page at the same position was taken")
+	}
+	d.put(b)
+	if got, errs, ok := d.take(b); !ok || len(got) != 3 || len(errs) != 3 {
+		t.Fatalf("take(b) = %d events, %d errs, %v", len(got), len(errs), ok)
+	}
+	if _, _, ok := d.take(a); ok {
+		t.Fatal("a page before the one taken was kept")
+	}
+	if _, _, ok := d.take(b); ok {
+		t.Fatal("a page was taken twice")
+	}
+	var none *decodedPages
+	if _, _, ok := none.take(a); ok {
+		t.Fatal("nil pages took a page")
 	}
 }

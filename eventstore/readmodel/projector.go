@@ -29,6 +29,8 @@ type Projector struct {
 	// WaitTimeout bounds WaitFor when the caller's context has no earlier
 	// deadline.
 	WaitTimeout time.Duration
+
+	pages decodedPages
 }
 
 // NewProjector returns a projector over store's database with default
@@ -38,11 +40,17 @@ func NewProjector(store *eventstore.Store) *Projector {
 }
 
 func (p *Projector) handler(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-	return applyBatch(ctx, p.store, tx, events, false)
+	return applyBatch(ctx, p.store, tx, events, false, &p.pages)
 }
 
 func (p *Projector) bulkHandler(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-	return applyBatch(ctx, p.store, tx, events, true)
+	return applyBatch(ctx, p.store, tx, events, true, &p.pages)
+}
+
+// subscribe follows the log with h: payloads as stored (they are decoded,
+// never hashed), decoded as soon as each page is read.
+func (p *Projector) subscribe(ctx context.Context, batch int, h eventstore.Handler) error {
+	return p.store.Subscribe(ctx, Consumer, batch, h, eventstore.StoredData(), eventstore.OnPage(p.pages.put))
 }
 
 // Run ensures the schema and projects events as they are appended, until ctx
@@ -51,7 +59,7 @@ func (p *Projector) Run(ctx context.Context) error {
 	if err := EnsureSchema(ctx, p.store.Pool()); err != nil {
 		return err
 	}
-	if err := p.store.Subscribe(ctx, Consumer, p.Batch, p.handler, eventstore.StoredData()); err != nil {
+	if err := p.subscribe(ctx, p.Batch, p.handler); err != nil {
 		return fmt.Errorf("projector: %w", err)
 	}
 	return nil
@@ -75,7 +83,7 @@ func (p *Projector) catchUp(ctx context.Context, batch int, h eventstore.Handler
 	subCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	subDone := make(chan error, 1)
-	go func() { subDone <- p.store.Subscribe(subCtx, Consumer, batch, h, eventstore.StoredData()) }()
+	go func() { subDone <- p.subscribe(subCtx, batch, h) }()
 	waitDone := make(chan error, 1)
 	go func() { waitDone <- p.store.WaitForPosition(subCtx, Consumer, head) }()
 	select {
