@@ -84,7 +84,9 @@ type batchApplier struct {
 //
 // bulk (a rebuild) lets the search index's pending list grow instead of
 // merging it into the index every few megabytes: inserts stay cheap and the
-// merge is done once, in bulk, at the end of the rebuild.
+// merge is done once, in bulk, at the end of the rebuild. It also writes the
+// cases new to the read model with COPY. pages holds payloads decoded as
+// their page was read (nil: none).
 func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events []eventstore.RecordedEvent, bulk bool, pages *decodedPages) error {
 	b := &batchApplier{store: store, tx: tx, bulk: bulk, cases: map[string]*caseState{}}
 	ids := make([]string, 0, len(events)/4+1)

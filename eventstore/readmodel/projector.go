@@ -170,9 +170,9 @@ func (p *Projector) cleanSearchIndex(ctx context.Context, interval time.Duration
 
 // vacuum runs VACUUM (ANALYZE) on the projected tables after a rebuild: it
 // merges the search index's pending list, marks the new pages all-visible
-// (counts then skip the heap) and gives the planner statistics of the new
-// rows. cases, the longest, goes on one connection and the other tables on
-// another, at the same time. A role that does not own the tables gets a
+// (index-only scans then skip the heap) and gives the planner statistics of
+// the new rows. cases, the longest, goes on one connection and the other
+// tables on another, at the same time. A role that does not own the tables gets a
 // warning from PostgreSQL for each and leaves them to autovacuum.
 func (p *Projector) vacuum(ctx context.Context) error {
 	groups := [][]string{{"cases"}, nil}
