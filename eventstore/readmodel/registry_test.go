@@ -5,8 +5,6 @@ import (
 	"io/fs"
 	"testing"
 
-	"github.com/jackc/tern/v2/migrate"
-
 	"casetrail/eventstore"
 	"casetrail/eventstore/pgtest"
 	"casetrail/incident"
@@ -215,15 +213,8 @@ func TestMigrationDropsFacetLexemes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Release()
-	m, err := migrate.NewMigrator(ctx, conn.Conn(), VersionTable)
+	m, err := newMigrator(ctx, conn.Conn())
 	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.LoadMigrations(sub); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.MigrateTo(ctx, 1); err != nil {

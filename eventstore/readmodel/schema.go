@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
 )
@@ -31,19 +32,28 @@ func EnsureSchema(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("readmodel schema: %w", err)
 	}
 	defer conn.Release()
-	m, err := migrate.NewMigrator(ctx, conn.Conn(), VersionTable)
+	m, err := newMigrator(ctx, conn.Conn())
 	if err != nil {
-		return fmt.Errorf("readmodel schema: %w", err)
-	}
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return fmt.Errorf("readmodel schema: %w", err)
-	}
-	if err := m.LoadMigrations(sub); err != nil {
 		return fmt.Errorf("readmodel schema: %w", err)
 	}
 	if err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("readmodel schema: %w", err)
 	}
 	return nil
+}
+
+// newMigrator returns a migrator of the read-model migrations on conn.
+func newMigrator(ctx context.Context, conn *pgx.Conn) (*migrate.Migrator, error) {
+	m, err := migrate.NewMigrator(ctx, conn, VersionTable)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	if err := m.LoadMigrations(sub); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
