@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -179,8 +180,8 @@ func (r *Reader) scope(ctx context.Context, visible []string, unit string) (scop
 	return sc, nil
 }
 
-// filters are the SQL conditions of a list: list is the page's, count the
-// total's; both get the same conditions, list may add a cursor's.
+// filter returns the SQL conditions of a list's filter within scope sc;
+// the total counts the rows they select, the page adds a cursor's.
 //
 // A text search finds its words in the search index and filters status,
 // kind, severity and unit on the table's columns. (Status and unit were
@@ -189,78 +190,67 @@ func (r *Reader) scope(ctx context.Context, visible []string, unit string) (scop
 // and the posting lists of such common words cost more to read than the
 // rows they would drop: a status and text count over 100,000 cases took
 // 29 ms with them and 11 ms without.)
-type filters struct {
-	list, count *where
-}
-
-func (fs filters) add(format string, vals ...any) {
-	fs.list.add(format, vals...)
-	fs.count.add(format, vals...)
-}
-
-func (r *Reader) filter(f Filter, sc scope) (filters, error) {
-	fs := filters{list: &where{}, count: &where{}}
+func (r *Reader) filter(f Filter, sc scope) (*where, error) {
+	w := &where{}
 	var statuses, kinds, severities []string
 	for _, s := range f.Status {
 		if !validStatus(s) {
-			return fs, incident.BadInput("filter.status", "unknown status %q", s)
+			return w, incident.BadInput("filter.status", "unknown status %q", s)
 		}
 		statuses = append(statuses, string(s))
 	}
 	for _, k := range f.Kind {
 		if !validKind(k) {
-			return fs, incident.BadInput("filter.kind", "unknown incident kind %q", k)
+			return w, incident.BadInput("filter.kind", "unknown incident kind %q", k)
 		}
 		kinds = append(kinds, string(k))
 	}
 	for _, s := range f.Severity {
 		if !validSeverity(s) {
-			return fs, incident.BadInput("filter.severity", "unknown severity %q", s)
+			return w, incident.BadInput("filter.severity", "unknown severity %q", s)
 		}
 		severities = append(severities, string(s))
 	}
 	q, err := searchQuery(f.Text)
 	if err != nil {
-		return fs, err
+		return w, err
 	}
 	number, isNumber := numberPrefix(f.Text)
-	for _, w := range []*where{fs.list, fs.count} {
-		w.restrict("c.unit", sc)
-		if len(statuses) > 0 {
-			w.add("c.status = ANY(%s::text[])", statuses)
-		}
-		if len(kinds) > 0 {
-			w.add("c.kind = ANY(%s::text[])", kinds)
-		}
-		if len(severities) > 0 {
-			w.add("c.severity = ANY(%s::text[])", severities)
-		}
+	w.restrict("c.unit", sc)
+	if len(statuses) > 0 {
+		w.add("c.status = ANY(%s::text[])", statuses)
+	}
+	if len(kinds) > 0 {
+		w.add("c.kind = ANY(%s::text[])", kinds)
+	}
+	if len(severities) > 0 {
+		w.add("c.severity = ANY(%s::text[])", severities)
 	}
 	if f.Assignee != "" {
-		fs.add("c.assignee = %s", f.Assignee)
+		w.add("c.assignee = %s", f.Assignee)
 	}
 	if f.Overdue != nil {
 		if *f.Overdue {
-			fs.add("c.next_due_at <= %s", r.now())
+			w.add("c.next_due_at <= %s", r.now())
 		} else {
-			fs.add("(c.next_due_at IS NULL OR c.next_due_at > %s)", r.now())
+			w.add("(c.next_due_at IS NULL OR c.next_due_at > %s)", r.now())
 		}
 	}
 	if f.ReportedAfter != nil {
-		fs.add("c.reported_at >= %s", *f.ReportedAfter)
+		w.add("c.reported_at >= %s", *f.ReportedAfter)
 	}
 	if f.ReportedBefore != nil {
-		fs.add("c.reported_at < %s", *f.ReportedBefore)
+		w.add("c.reported_at < %s", *f.ReportedBefore)
 	}
 	switch {
 	case isNumber:
-		fs.add("c.number LIKE %s", likeEscaper.Replace(number)+"%")
+		w.add("c.number LIKE %s", likeEscaper.Replace(number)+"%")
 	case q != "":
-		fs.add("c.search @@ %s::tsquery", q)
+		w.add("c.search @@ %s::tsquery", q)
 	case strings.TrimSpace(f.Text) != "":
-		fs.add("FALSE") // only punctuation: no word to find
+		w.add("FALSE") // only punctuation: no word to find
 	}
-	return fs, nil
+	return w, nil
 }
 
 // cursor is the sort key of a case: reported_at (microseconds) and id.
@@ -393,12 +383,11 @@ func (r *Reader) listQuery(f Filter, sc scope, first int, after string) (listQue
 	if first < 0 || first > MaxPageSize {
 		return listQuery{}, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
 	}
-	fs, err := r.filter(f, sc)
+	w, err := r.filter(f, sc)
 	if err != nil {
 		return listQuery{}, err
 	}
-	q := listQuery{countSQL: `SELECT count(*) FROM cases c WHERE ` + fs.count.sql(), countArgs: fs.count.args}
-	w := fs.list
+	q := listQuery{countSQL: `SELECT count(*) FROM cases c WHERE ` + w.sql(), countArgs: slices.Clone(w.args)}
 	if after != "" {
 		cur, err := decodeCursor(after)
 		if err != nil {
