@@ -49,6 +49,25 @@ func invalidTransition(cmd string, s Status) *Error {
 	return Errorf(CodeInvalidTransition, "%s is not allowed while the case is %s", cmd, s)
 }
 
+// The INTERNAL errors whose message a caller may see: each says what
+// happened and what to do, and names no internals.
+var (
+	// ErrUnavailable: the database could not be reached; nothing was done.
+	ErrUnavailable = &Error{Code: CodeInternal, Message: "the database is unavailable; try again"}
+	// ErrOutcomeUnknown: a command was handed over, but its outcome was not
+	// learned in time. It is applied at most once: the same request sent
+	// again with the same Idempotency-Key is answered with its outcome.
+	ErrOutcomeUnknown = &Error{Code: CodeInternal, Message: "the outcome of the command is not known yet; " +
+		"send the same request again with the same Idempotency-Key header (for a report, the same clientRequestId) " +
+		"to learn it; it is never applied twice"}
+)
+
+// Public reports whether e's message may be shown to a caller as it is: every
+// code but INTERNAL, and the INTERNAL errors above.
+func (e *Error) Public() bool {
+	return e.Code != CodeInternal || e == ErrUnavailable || e == ErrOutcomeUnknown
+}
+
 // ErrorCode returns the contract code of err: the code of the first *Error in
 // its chain, or INTERNAL for anything else (nil gives "").
 func ErrorCode(err error) string {

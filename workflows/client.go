@@ -2,7 +2,11 @@ package workflows
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -50,8 +54,10 @@ func Report(ctx context.Context, c client.Client, caseID string, req Request[inc
 // Execute sends command req.Command to case caseID as the Workflow Update of
 // its name and returns the new case. C may be a concrete command or the
 // interface incident.Command itself (the update is named by the dynamic
-// command). The Update ID is req.RequestID (a new one when empty). Errors are
-// *incident.Error (see DomainError).
+// command). req.RequestID is the idempotency key (a new one when empty): the
+// same key and body is answered with the first outcome and applied once; the
+// same key with another body is BAD_USER_INPUT. Errors are *incident.Error
+// (see DomainError).
 func Execute[C incident.Command](ctx context.Context, c client.Client, caseID string, req Request[C]) (incident.Case, error) {
 	if any(req.Command) == nil {
 		return incident.Case{}, incident.BadInput("command", "is required")
@@ -59,9 +65,14 @@ func Execute[C incident.Command](ctx context.Context, c client.Client, caseID st
 	if req.RequestID == "" {
 		req.RequestID = uuid.NewString()
 	}
+	req.Fingerprint = Fingerprint(req.Command, req.ExpectedVersion)
 	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   WorkflowID(caseID),
-		UpdateID:     req.RequestID,
+		WorkflowID: WorkflowID(caseID),
+		// Temporal answers a repeated Update ID with the first outcome
+		// without asking the workflow; with the fingerprint in it, only
+		// the very same request is answered so, and the workflow sees a
+		// reused key with another body.
+		UpdateID:     req.RequestID + "/" + req.Fingerprint,
 		UpdateName:   req.Command.Name(),
 		Args:         []any{req},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -117,8 +128,43 @@ func DomainError(err error) error {
 		return &incident.Error{Code: app.Type(), Field: field, Message: app.Message()}
 	}
 	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) && strings.Contains(notFound.Error(), "update was aborted") {
+		// The run closed (continued as new) before it took the update.
+		return incident.ErrOutcomeUnknown
+	}
 	if errors.As(err, &notFound) {
 		return incident.Errorf(incident.CodeNotFound, "case not found")
 	}
+	if outcomeUnknown(err) {
+		return incident.ErrOutcomeUnknown
+	}
 	return incident.Errorf(incident.CodeInternal, "internal error")
+}
+
+// outcomeUnknown reports whether err means the command may have been handed
+// over but its outcome was not learned: the caller's time ran out, the
+// engine was unreachable, or it dropped the update (it is redelivered).
+func outcomeUnknown(err error) bool {
+	var (
+		deadline    *serviceerror.DeadlineExceeded
+		unavailable *serviceerror.Unavailable
+		canceled    *serviceerror.Canceled
+	)
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.As(err, &deadline) || errors.As(err, &unavailable) || errors.As(err, &canceled)
+}
+
+// Fingerprint returns the fingerprint of a command request's body: the
+// command's name and content and the expected version, hashed.
+func Fingerprint(cmd incident.Command, expected *int64) string {
+	b, err := json.Marshal(struct {
+		Name     string           `json:"name"`
+		Command  incident.Command `json:"command"`
+		Expected *int64           `json:"expected,omitempty"`
+	}{cmd.Name(), cmd, expected})
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }

@@ -22,15 +22,20 @@ type Request[C incident.Command] struct {
 	RequestID string `json:"requestId,omitempty"`
 	// ExpectedVersion, when set, must equal the case's version (CONFLICT otherwise).
 	ExpectedVersion *int64 `json:"expectedVersion,omitempty"`
+	// Fingerprint identifies the request's body (Fingerprint): the same
+	// RequestID with another fingerprint is a reused key, BAD_USER_INPUT.
+	// Empty means unknown (no check). Client helpers set it.
+	Fingerprint string `json:"fingerprint,omitempty"`
 	// Command is what to do.
 	Command C `json:"command"`
 }
 
 // meta is the command-independent part of a Request.
 type meta struct {
-	actor    string
-	id       string
-	expected *int64
+	actor       string
+	id          string
+	expected    *int64
+	fingerprint string
 }
 
 func metaOf[C incident.Command](ctx workflow.Context, req Request[C]) meta {
@@ -40,7 +45,7 @@ func metaOf[C incident.Command](ctx workflow.Context, req Request[C]) meta {
 			id = info.ID
 		}
 	}
-	return meta{actor: req.Actor, id: id, expected: req.ExpectedVersion}
+	return meta{actor: req.Actor, id: id, expected: req.ExpectedVersion, fingerprint: req.Fingerprint}
 }
 
 // registerCommands installs one update handler per command a person may send.
@@ -86,11 +91,15 @@ func register[C incident.Command](ctx workflow.Context, w *caseWorkflow) error {
 // validate accepts cmd when the handler would apply it (or answer it as a
 // repeat). It reads the state only: rejections leave no trace in history.
 func (w *caseWorkflow) validate(ctx workflow.Context, m meta, cmd incident.Command) error {
-	if w.repeated(m, cmd) {
-		return nil
+	if repeat, err := w.repeated(m, cmd); repeat || err != nil {
+		return updateError(err)
 	}
 	return updateError(w.check(m, cmd, w.now(ctx)))
 }
+
+// maxCatchUps bounds how often one command is decided again after the case
+// caught up with its store.
+const maxCatchUps = 3
 
 // handle applies cmd: serialised with other handlers and the clock, it
 // re-checks cmd on the current state, runs the steps the command needs before
@@ -100,39 +109,64 @@ func (w *caseWorkflow) handle(ctx workflow.Context, m meta, cmd incident.Command
 		return incident.Case{}, w.fail(ctx, cmd, err)
 	}
 	defer w.lock.Unlock()
-	if w.repeated(m, cmd) {
+	if repeat, err := w.repeated(m, cmd); err != nil {
+		return incident.Case{}, w.fail(ctx, cmd, err)
+	} else if repeat {
 		return w.state.Clone(), nil
 	}
-	now := w.now(ctx)
-	if err := w.check(m, cmd, now); err != nil {
-		return incident.Case{}, w.fail(ctx, cmd, err)
+	for attempt := 1; ; attempt++ {
+		now := w.now(ctx)
+		if err := w.check(m, cmd, now); err != nil {
+			return incident.Case{}, w.fail(ctx, cmd, err)
+		}
+		decided, err := w.before(ctx, cmd, now)
+		if err != nil {
+			return incident.Case{}, w.fail(ctx, cmd, err)
+		}
+		events, err := incident.Decide(w.state, decided, now, w.policy)
+		if err != nil {
+			return incident.Case{}, w.fail(ctx, cmd, err)
+		}
+		err = w.append(ctx, batch{key: "req:" + m.id, fingerprint: m.fingerprint}, m.actor, cmd.Name(), events, now)
+		if errors.Is(err, errCaughtUp) && attempt < maxCatchUps {
+			continue
+		}
+		if err != nil {
+			return incident.Case{}, w.fail(ctx, cmd, err)
+		}
+		w.remember(m, now)
+		w.attrs.sync(ctx, &w.state)
+		w.after(ctx, decided)
+		return w.state.Clone(), nil
 	}
-	cmd, err := w.before(ctx, cmd, now)
-	if err != nil {
-		return incident.Case{}, w.fail(ctx, cmd, err)
-	}
-	events, err := incident.Decide(w.state, cmd, now, w.policy)
-	if err != nil {
-		return incident.Case{}, w.fail(ctx, cmd, err)
-	}
-	if err := w.append(ctx, "req:"+m.id, m.actor, cmd.Name(), events, now); err != nil {
-		return incident.Case{}, w.fail(ctx, cmd, err)
-	}
-	w.remember(m.id)
-	w.attrs.sync(ctx, &w.state)
-	w.after(ctx, cmd)
-	return w.state.Clone(), nil
 }
 
 // repeated reports whether cmd was already applied: the same request id, or
-// a report of this very case (same client request id) sent again.
-func (w *caseWorkflow) repeated(m meta, cmd incident.Command) bool {
-	if m.id != "" && w.seen(m.id) {
-		return true
+// a report of this very case (same client request id) sent again. A request
+// id applied with another body is a reused key: BAD_USER_INPUT. (A report's
+// key is its clientRequestId, whose repeat returns the case whatever the body.)
+func (w *caseWorkflow) repeated(m meta, cmd incident.Command) (bool, error) {
+	if m.id != "" {
+		if h, ok := w.seen(m.id); ok {
+			if h.Fingerprint != "" && m.fingerprint != "" && h.Fingerprint != m.fingerprint && !isReport(cmd) {
+				return false, incident.BadInput("Idempotency-Key",
+					"was already used for a different request; use a new key for a new request")
+			}
+			return true, nil
+		}
 	}
 	r, ok := cmd.(incident.Report)
 	return ok && w.state.Version > 0 && r.ClientRequestID != "" &&
-		strings.TrimSpace(r.ClientRequestID) == strings.TrimSpace(w.state.ClientRequestID)
+		strings.TrimSpace(r.ClientRequestID) == strings.TrimSpace(w.state.ClientRequestID), nil
+}
+
+// isReport reports whether cmd is a report (opened or merged).
+func isReport(cmd incident.Command) bool {
+	switch cmd.(type) {
+	case incident.Report, incident.MergeReport:
+		return true
+	}
+	return false
 }
 
 // check returns why cmd must be refused on the current state, if it must.

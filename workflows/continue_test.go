@@ -42,8 +42,8 @@ func TestContinueAsNew(t *testing.T) {
 				t.Fatalf("continued with %+v", next.State)
 			}
 			for _, id := range []string{"report", "triage", "comment"} {
-				if !slices.Contains(next.Handled, id) {
-					t.Errorf("request %s not carried over: %v", id, next.Handled)
+				if !slices.ContainsFunc(next.Requests, func(r workflows.HandledRequest) bool { return r.ID == id }) {
+					t.Errorf("request %s not carried over: %v", id, next.Requests)
 				}
 			}
 			if next.ContinueAfter != in.ContinueAfter || next.Policy.Triage != in.Policy.Triage {

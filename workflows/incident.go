@@ -3,9 +3,50 @@
 // Updates; deadlines are one durable timer; everything with a side effect
 // runs as an activity (package activities). Only deterministic code lives
 // here.
+//
+// # Every answered command stored exactly once
+//
+// The guarantee rests on three choices.
+//
+//   - Appends are regular activities. A regular activity is scheduled by a
+//     workflow task the server has committed, and its result is recorded in
+//     the history before the workflow sees it. So no append happens inside a
+//     workflow task that the server may still drop (a speculative task of an
+//     Update, a task that fails or times out): a replayed workflow finds
+//     every append it made in its history and folds the same events again.
+//     The workflow's case and the stream cannot part. (Local activities,
+//     which earlier runs used and old histories still replay — see
+//     storeVersion —, write inside the task; when the task was lost the store
+//     was ahead of the history, and concurrent commands came back as
+//     CONFLICT or INTERNAL although stored.)
+//   - One writer, serialised. Handlers and the deadline clock take one
+//     mutex, decide on the current case and append with the case's version as
+//     the expected version; a command without expectedVersion therefore never
+//     meets a CONFLICT. Event ids derive from the batch key (request id and
+//     body fingerprint, clock version, escalation), so an activity retried
+//     after a lost answer writes nothing new and gets the stored events.
+//     Should the store still be ahead of the case (a stream left so by older
+//     code), append reads the stream, folds it and the command is decided
+//     again on what the store holds.
+//   - An update ends only in its answer. Database failures are retried
+//     without limit inside the activity, so a handler never ends with an
+//     error that is not the command's outcome; what was decided before any
+//     write (INVALID_TRANSITION, CONFLICT on expectedVersion, BAD_USER_INPUT)
+//     is final and writes nothing. A caller that stops waiting (its request
+//     timed out, the engine was unreachable) is told the outcome is unknown
+//     (incident.ErrOutcomeUnknown) and sends the request again with the same
+//     Idempotency-Key: the Update ID repeats, so Temporal joins the running
+//     update or answers its outcome, and the workflow remembers applied keys
+//     for requestMemory across continue-as-new; a key reused with another
+//     body is BAD_USER_INPUT.
+//
+// The price is one more round trip through the server per command (the
+// activity's task and result); eager activity dispatch hands the task back in
+// the workflow task's answer. Measured figures are in README.md.
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -47,8 +88,12 @@ type Input struct {
 	Policy incident.Policy `json:"policy"`
 	// State is the folded case carried over by continue-as-new (nil for a new case).
 	State *incident.Case `json:"state,omitempty"`
-	// Handled holds the latest request ids already applied, carried over by
-	// continue-as-new so a retried request is not applied twice.
+	// Requests holds the requests applied within requestMemory (at most
+	// maxHandled), carried over by continue-as-new so a retried request is
+	// answered, not applied twice, and a reused key is recognised.
+	Requests []HandledRequest `json:"requests,omitempty"`
+	// Handled holds request ids carried over by runs that predate Requests;
+	// they are kept as requests without a fingerprint.
 	Handled []string `json:"handled,omitempty"`
 	// ContinueAfter, when positive, makes the workflow continue as new once
 	// its history has that many events (tests; the server's suggestion always
@@ -60,8 +105,12 @@ const (
 	// reportGrace is how long a new workflow waits for its reportIncident
 	// update before ending with no case (e.g. the report was rejected).
 	reportGrace = 10 * time.Minute
-	// maxHandled bounds the remembered request ids.
-	maxHandled = 256
+	// requestMemory is how long an applied request id is remembered: a
+	// client may retry with the same Idempotency-Key within it.
+	requestMemory = 24 * time.Hour
+	// maxHandled bounds the remembered request ids (about 100 bytes each in
+	// the continue-as-new input).
+	maxHandled = 4096
 	// dispatchRetry is the pause between attempts to send an approved
 	// escalation whose first dispatch failed.
 	dispatchRetry = 5 * time.Minute
@@ -221,7 +270,7 @@ func (w *caseWorkflow) dispatch(ctx workflow.Context) error {
 	if actor == "" {
 		actor = incident.SystemActor
 	}
-	if err := w.append(ctx, "dispatch:"+in.Key, actor, incident.CmdSendEscalation, events, now); err != nil {
+	if err := w.append(ctx, batch{key: "dispatch:" + in.Key}, actor, incident.CmdSendEscalation, events, now); err != nil {
 		return err
 	}
 	w.attrs.sync(ctx, &w.state)
@@ -272,7 +321,10 @@ func (w *caseWorkflow) onClock(ctx workflow.Context) {
 		return
 	}
 	key := fmt.Sprintf("clock:%d", w.state.Version)
-	if err := w.append(ctx, key, incident.SystemActor, "deadline", due, now); err != nil {
+	if err := w.append(ctx, batch{key: key}, incident.SystemActor, "deadline", due, now); errors.Is(err, errCaughtUp) {
+		w.clock.snooze(now.Add(minSnooze)) // decide again on the caught-up case
+		return
+	} else if err != nil {
 		workflow.GetLogger(ctx).Error("store deadline events; retrying later", "error", err)
 		w.clock.snooze(now.Add(storeRetry))
 		return
@@ -342,7 +394,7 @@ func (w *caseWorkflow) continueAsNew(ctx workflow.Context) (incident.Case, error
 		CaseID:        w.caseID,
 		Policy:        w.policy,
 		State:         &state,
-		Handled:       append([]string(nil), w.handled...),
+		Requests:      append([]HandledRequest(nil), w.handled...),
 		ContinueAfter: w.continueAfter,
 	})
 }

@@ -17,7 +17,7 @@ type caseWorkflow struct {
 	caseID        string
 	policy        incident.Policy
 	state         incident.Case
-	handled       []string
+	handled       []HandledRequest
 	continueAfter int
 
 	lock        workflow.Mutex // serialises handlers and the clock
@@ -33,9 +33,12 @@ func newCaseWorkflow(ctx workflow.Context, in Input) (*caseWorkflow, error) {
 		workflowID:    info.WorkflowExecution.ID,
 		caseID:        in.CaseID,
 		policy:        in.Policy,
-		handled:       append([]string(nil), in.Handled...),
+		handled:       append([]HandledRequest(nil), in.Requests...),
 		continueAfter: in.ContinueAfter,
 		lock:          workflow.NewMutex(ctx),
+	}
+	for _, id := range in.Handled {
+		w.handled = append(w.handled, HandledRequest{ID: id, At: workflow.Now(ctx).UTC()})
 	}
 	if w.caseID == "" {
 		w.caseID = strings.TrimPrefix(w.workflowID, "case-")
@@ -69,21 +72,36 @@ func (w *caseWorkflow) now(ctx workflow.Context) time.Time { return workflow.Now
 // localTime formats t in Vietnam time for people.
 func localTime(t time.Time) string { return t.In(vietnam).Format("15:04 02/01/2006") }
 
-// seen reports whether request id was already applied.
-func (w *caseWorkflow) seen(id string) bool {
-	for _, h := range w.handled {
-		if h == id {
-			return true
-		}
-	}
-	return false
+// HandledRequest is a request the case applied: its id (the caller-scoped
+// idempotency key), the fingerprint of its body and when it was applied.
+type HandledRequest struct {
+	ID          string    `json:"id"`
+	Fingerprint string    `json:"fp,omitempty"`
+	At          time.Time `json:"at"`
 }
 
-// remember records request id as applied, keeping the latest maxHandled.
-func (w *caseWorkflow) remember(id string) {
-	w.handled = append(w.handled, id)
+// seen returns the applied request with id, if any.
+func (w *caseWorkflow) seen(id string) (HandledRequest, bool) {
+	for _, h := range w.handled {
+		if h.ID == id {
+			return h, true
+		}
+	}
+	return HandledRequest{}, false
+}
+
+// remember records request m as applied at now, forgetting those older
+// than requestMemory and keeping at most maxHandled.
+func (w *caseWorkflow) remember(m meta, now time.Time) {
+	keep := w.handled[:0]
+	for _, h := range w.handled {
+		if now.Sub(h.At) < requestMemory {
+			keep = append(keep, h)
+		}
+	}
+	w.handled = append(keep, HandledRequest{ID: m.id, Fingerprint: m.fingerprint, At: now})
 	if n := len(w.handled) - maxHandled; n > 0 {
-		w.handled = append([]string(nil), w.handled[n:]...)
+		w.handled = append([]HandledRequest(nil), w.handled[n:]...)
 	}
 }
 
@@ -104,23 +122,49 @@ func activity(ctx workflow.Context, o workflow.ActivityOptions) workflow.Context
 	return workflow.WithActivityOptions(ctx, o)
 }
 
-// local returns ctx for the short database activities (the event store and
-// the numbering tables), run as local activities: in the worker that runs the
-// workflow, without a round trip through the server's task queues. This
-// cuts a command from about 45 ms to about 12 ms on the test server (see
-// BenchmarkCommand). Transient failures are retried quickly, typed errors
-// (CONFLICT) are not.
+// storeVersion is the workflow.GetVersion change that moved the event-store
+// activities (AppendEvents, ReadEvents) from local to regular activities.
+// Runs started before it keep the local ones.
+const storeVersion = "store-as-regular-activity"
+
+// store runs an event-store activity and decodes its result into out. It is
+// a regular activity: it is scheduled by a completed workflow task, so no
+// append can happen in a task the server later drops (see the package doc).
+// Histories recorded before storeVersion replay their local activities.
+func (w *caseWorkflow) store(ctx workflow.Context, name string, in, out any) error {
+	if workflow.GetVersion(ctx, storeVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return workflow.ExecuteLocalActivity(local(ctx), name, in).Get(ctx, out)
+	}
+	return workflow.ExecuteActivity(activity(ctx, storeOptions), name, in).Get(ctx, out)
+}
+
+// local returns ctx for local activities, run in the worker that runs the
+// workflow without a round trip through the server: case numbers (whose
+// allocation is keyed by the case, so running it again in a replayed task
+// returns the same number) and, in runs older than storeVersion, the event
+// store. A failure the database may recover from is retried until it does:
+// a command never ends in an error that is not its answer.
 func local(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second,
-		},
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         storeRetryPolicy,
 	})
 }
 
+// storeRetryPolicy retries a database activity quickly at first, then every
+// 5 s, with no limit; typed errors (CONFLICT, refused events) are not retried.
+var storeRetryPolicy = &temporal.RetryPolicy{
+	InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second,
+}
+
 var (
+	// storeOptions: the event store. No overall limit: while the database is
+	// away the command waits for it (its caller may time out and retry with
+	// the same Idempotency-Key, which joins this update).
+	storeOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         storeRetryPolicy,
+	}
 	// lookupOptions: reads that may fail without harm (the official-account registry).
 	lookupOptions = workflow.ActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -17,18 +18,45 @@ var eventNamespace = uuid.MustParse("6f1c3a52-0c1e-4c55-9a36-3f7f4b2d8e10")
 // EventID returns the deterministic id of event index of the batch key in
 // workflow workflowID: the same batch always gets the same ids, so a retried
 // append is recognised by the store and writes nothing new. Keys are
-// "req:<request id>" for commands, "clock:<version>" for the deadline clock
-// and "dispatch:<escalation>" for the escalation dispatch.
+// "req:<request id>[/<fingerprint>]" for commands, "clock:<version>" for the
+// deadline clock and "dispatch:<escalation>" for the escalation dispatch.
 func EventID(workflowID, key string, index int) string {
 	return uuid.NewSHA1(eventNamespace, []byte(workflowID+"\x00"+key+"\x00"+strconv.Itoa(index))).String()
 }
 
-// append stores payloads as the events of batch key (expected version = the
+// errCaughtUp is returned by append when the store was ahead of the case:
+// the case has caught up, and the caller may decide its command again.
+var errCaughtUp = errors.New("the event store was ahead of the case; caught up")
+
+// batch names a batch of events: key is its correlation id ("req:<request
+// id>", "clock:<version>", "dispatch:<escalation>"); the event ids derive
+// from key and, for a request, the fingerprint of its body, so a key reused
+// for another body after it was forgotten (requestMemory) is a new batch.
+type batch struct {
+	key         string
+	fingerprint string
+}
+
+func (b batch) idKey() string {
+	if b.fingerprint == "" {
+		return b.key
+	}
+	return b.key + "/" + b.fingerprint
+}
+
+// append stores payloads as the events of batch b (expected version = the
 // case's version), recorded under actor with the batch key as correlation id
-// and cause (the command name, or "deadline") as causation id, and folds what the store returns. When the append fails it
-// reads the stream back: if the batch is there after all (its answer was
-// lost), that is a success; either way the state catches up with the store.
-func (w *caseWorkflow) append(ctx workflow.Context, key, actor, cause string, payloads []incident.Payload, now time.Time) error {
+// and cause (the command name, or "deadline") as causation id, and folds what
+// the store returns.
+//
+// The store is the truth the case folds. When the append fails, or returns
+// the batch at other versions than the case expects (a retry of a batch the
+// store already holds), append reads the stream beyond the case's version and
+// folds it: if the batch is there, that is a success; if other events were
+// (the store was ahead, as only a run of older code that lost a workflow
+// task can leave it), it returns errCaughtUp so the command is decided again
+// on the state the store holds.
+func (w *caseWorkflow) append(ctx workflow.Context, b batch, actor, cause string, payloads []incident.Payload, now time.Time) error {
 	if len(payloads) == 0 {
 		return nil
 	}
@@ -39,28 +67,45 @@ func (w *caseWorkflow) append(ctx workflow.Context, key, actor, cause string, pa
 			return err
 		}
 		in.Events = append(in.Events, NewEvent{
-			ID:            EventID(w.workflowID, key, i),
+			ID:            EventID(w.workflowID, b.idKey(), i),
 			Type:          p.EventType(),
 			Data:          data,
 			Actor:         actor,
-			CorrelationID: key,
+			CorrelationID: b.key,
 			CausationID:   cause,
 			OccurredAt:    now,
 		})
 	}
 	var res AppendResult
-	err := workflow.ExecuteLocalActivity(local(ctx), ActivityAppendEvents, in).Get(ctx, &res)
-	if err == nil {
-		return w.fold(res.Events)
+	err := w.store(ctx, ActivityAppendEvents, in, &res)
+	if err == nil && len(res.Events) > 0 {
+		switch first := res.Events[0].Version; {
+		case first == w.state.Version+1:
+			return w.fold(res.Events)
+		case first <= w.state.Version:
+			return nil // the batch was stored and folded before: a repeat
+		}
 	}
+	before := w.state.Version
 	stored, rerr := w.catchUp(ctx)
 	if rerr != nil {
-		workflow.GetLogger(ctx).Warn("read the stream back after a failed append", "case", w.caseID, "error", rerr)
+		workflow.GetLogger(ctx).Warn("read the stream back after an append", "case", w.caseID, "error", rerr)
+		if err == nil {
+			return rerr
+		}
+		return err
 	}
 	for _, e := range stored {
 		if e.ID == in.Events[0].ID {
 			return nil
 		}
+	}
+	if w.state.Version > before {
+		workflow.GetLogger(ctx).Warn("the event store was ahead of the case", "case", w.caseID, "from", before, "to", w.state.Version)
+		return errCaughtUp
+	}
+	if err == nil {
+		err = fmt.Errorf("append %s: the store answered with versions the stream does not hold", w.caseID)
 	}
 	return err
 }
@@ -69,7 +114,7 @@ func (w *caseWorkflow) append(ctx workflow.Context, key, actor, cause string, pa
 func (w *caseWorkflow) catchUp(ctx workflow.Context) ([]StoredEvent, error) {
 	var events []StoredEvent
 	in := ReadInput{Stream: Stream(w.caseID), FromVersion: w.state.Version + 1}
-	if err := workflow.ExecuteLocalActivity(local(ctx), ActivityReadEvents, in).Get(ctx, &events); err != nil {
+	if err := w.store(ctx, ActivityReadEvents, in, &events); err != nil {
 		return nil, err
 	}
 	return events, w.fold(events)
