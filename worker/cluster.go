@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/dynamicconfig"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
@@ -62,4 +63,32 @@ func EnsureCluster(ctx context.Context, c client.Client, namespace string, reten
 		return fmt.Errorf("add search attributes: %w", err)
 	}
 	return nil
+}
+
+// ClusterDynamicConfig is the Temporal dynamic configuration CaseTrail asks
+// of the server its cases run on: the embedded server applies it, and
+// config/temporal-dynamicconfig.yaml carries it to the cluster of
+// docker-compose.yml (a test keeps the two equal).
+var ClusterDynamicConfig = map[string]any{
+	// Commands to one case queue up in its workflow, which takes them one at
+	// a time. Temporal's default admits 10 in-flight updates per workflow
+	// and refuses the rest (RESOURCE_EXHAUSTED), which the SDK retries with
+	// back-off: seconds of latency for a burst of commands to one case.
+	"history.maxInFlightUpdates": 200,
+	// A worker that replays a case from its start gets its whole history in
+	// the poll response (up to the server's continue-as-new suggestion at
+	// 4,096 events) instead of fetching further pages, which may not hold a
+	// speculative workflow task's events ("premature end of stream"): such a
+	// task fails, and the server aborts every update in flight.
+	"matching.historyMaxPageSize": 8192,
+}
+
+// DynamicConfig returns ClusterDynamicConfig as a server's static dynamic
+// configuration (the embedded server's, and the test servers').
+func DynamicConfig() dynamicconfig.StaticClient {
+	dc := dynamicconfig.StaticClient{}
+	for k, v := range ClusterDynamicConfig {
+		dc[dynamicconfig.MakeKey(k)] = v
+	}
+	return dc
 }

@@ -320,10 +320,9 @@ func (e *Embedded) startServer(opts EmbeddedOptions, ip net.IP, sqlConf *config.
 	if err != nil {
 		return fmt.Errorf("claim mapper: %w", err)
 	}
-	dynConf := dynamicconfig.StaticClient{
-		// The API and the projector may list cases through visibility.
-		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-	}
+	dynConf := DynamicConfig()
+	// The API and the projector may list cases through visibility.
+	dynConf[dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key()] = 100
 	server, err = temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),

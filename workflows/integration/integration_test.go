@@ -27,6 +27,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -34,6 +36,7 @@ import (
 	"casetrail/eventstore"
 	"casetrail/eventstore/pgtest"
 	"casetrail/incident"
+	casetrailworker "casetrail/worker"
 	"casetrail/workflows"
 	"casetrail/workflows/internal/fixture"
 )
@@ -53,7 +56,10 @@ type integration struct {
 	notified []activities.Notification
 }
 
-func newIntegration(t testing.TB) *integration {
+// newIntegration starts the server, the store and a worker; the worker has
+// the options given (temporaltest's own worker fails a workflow on a panic,
+// so a test that needs a panic to fail only the workflow task brings its own).
+func newIntegration(t testing.TB, opts ...worker.Options) *integration {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: needs the Temporal test server and PostgreSQL")
@@ -91,9 +97,9 @@ func newIntegration(t testing.TB) *integration {
 
 	var ts *temporaltest.TestServer
 	if tt, ok := t.(*testing.T); ok {
-		ts = temporaltest.NewServer(temporaltest.WithT(tt))
+		ts = temporaltest.NewServer(temporaltest.WithT(tt), dynamicConfig())
 	} else {
-		ts = temporaltest.NewServer()
+		ts = temporaltest.NewServer(dynamicConfig())
 		t.Cleanup(ts.Stop)
 	}
 	it.client, it.ns = ts.GetDefaultClient(), ts.GetDefaultNamespace()
@@ -114,11 +120,29 @@ func newIntegration(t testing.TB) *integration {
 			return []string{"leader1"}, nil
 		},
 	}
-	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
+	register := func(r worker.Registry) {
 		workflows.Register(r)
 		activities.Register(r, acts)
-	})
+	}
+	if len(opts) == 0 {
+		ts.NewWorker(workflows.TaskQueue, register)
+		return it
+	}
+	w := worker.New(it.client, workflows.TaskQueue, opts[0])
+	register(w)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
 	return it
+}
+
+// dynamicConfig gives the test server what CaseTrail asks of every server
+// (worker.ClusterDynamicConfig), beside temporaltest's own setting.
+func dynamicConfig() temporaltest.TestServerOption {
+	dc := casetrailworker.DynamicConfig()
+	dc[dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key()] = true
+	return temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(dc))
 }
 
 // events returns the types of the stored events of caseID.
@@ -149,8 +173,9 @@ func cmd[C incident.Command](it *integration, caseID, actor string, c C) inciden
 	return got
 }
 
-// finish cancels the case workflow, waits for it and, with -record-history,
-// saves its history as workflows/testdata/name.history.json for TestReplay.
+// finish cancels the case workflow, waits for it and, with -record-history
+// and a name, saves its history as workflows/testdata/name.history.json for
+// TestReplay.
 func (it *integration) finish(caseID, name string) {
 	it.t.Helper()
 	id := workflows.WorkflowID(caseID)
@@ -160,7 +185,7 @@ func (it *integration) finish(caseID, name string) {
 	if err := it.client.GetWorkflow(it.ctx, id, "").Get(it.ctx, nil); err == nil {
 		it.t.Fatal("the cancelled workflow ended without an error")
 	}
-	if !*recordHistory {
+	if !*recordHistory || name == "" {
 		return
 	}
 	var history historypb.History
