@@ -34,14 +34,32 @@ var (
 
 // Report opens case caseID through its workflow (update-with-start).
 func (b *Backend) Report(ctx context.Context, caseID, actor, requestID string, r incident.Report) (incident.Case, error) {
+	ctx, cancel := commandContext(ctx)
+	defer cancel()
 	return workflows.Report(ctx, b.Temporal, caseID, workflows.Request[incident.Report]{Actor: actor, RequestID: requestID, Command: r}, b.Policy)
 }
 
 // Execute sends cmd to the workflow of case caseID as the Update of its name.
 func (b *Backend) Execute(ctx context.Context, caseID, actor, requestID string, expectedVersion *int64, cmd incident.Command) (incident.Case, error) {
+	ctx, cancel := commandContext(ctx)
+	defer cancel()
 	return workflows.Execute(ctx, b.Temporal, caseID, workflows.Request[incident.Command]{
 		Actor: actor, RequestID: requestID, ExpectedVersion: expectedVersion, Command: cmd,
 	})
+}
+
+// commandAnswerTime is what a request keeps, after it stops waiting for a
+// command, to answer that the command's outcome is not known yet
+// (incident.ErrOutcomeUnknown) before the request's own timeout cuts it off.
+const commandAnswerTime = 2 * time.Second
+
+// commandContext is ctx with its deadline, if any, commandAnswerTime earlier.
+func commandContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok || time.Until(deadline) <= 2*commandAnswerTime {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, deadline.Add(-commandAnswerTime))
 }
 
 // Case returns the projected case, or nil when there is none.

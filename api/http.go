@@ -408,7 +408,8 @@ func Timeout(d time.Duration, next http.Handler) http.Handler {
 		case <-ctx.Done():
 			bw.stop()
 			WriteError(w, http.StatusServiceUnavailable, incident.CodeInternal,
-				"the request took too long and was cancelled")
+				"the request took too long and was cancelled; a command it carried may still be applied: "+
+					"send it again with the same Idempotency-Key header to learn its outcome")
 		}
 	})
 }

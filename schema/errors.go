@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"runtime/debug"
+	"strings"
+	"syscall"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -68,11 +72,18 @@ func (r *resolver) convert(ctx context.Context, op string, err error) *Error {
 	}
 	var de *incident.Error
 	if errors.As(err, &de) {
-		if de.Code == incident.CodeInternal {
+		if !de.Public() {
 			r.log.ErrorContext(ctx, "graphql resolver", "op", op, "err", err)
 			return newError(incident.CodeInternal, internalMessage)
 		}
+		if de.Code == incident.CodeInternal {
+			r.log.WarnContext(ctx, "graphql resolver", "op", op, "err", err)
+		}
 		return &Error{Code: de.Code, Field: de.Field, Message: de.Error()}
+	}
+	if unavailable(err) {
+		r.log.WarnContext(ctx, "graphql resolver: database unavailable", "op", op, "err", err)
+		return newError(incident.CodeInternal, "%s", incident.ErrUnavailable.Message)
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
@@ -153,4 +164,23 @@ func classify(fe *gqlerrors.FormattedError) (code, msg string) {
 // requestError builds a response error with a code, outside any field.
 func requestError(code, msg string) gqlerrors.FormattedError {
 	return gqlerrors.FormattedError{Message: msg, Extensions: map[string]any{"code": code}}
+}
+
+// unavailable reports whether err says the database could not be reached or
+// went away: a network error, a connection closed under a query, or a
+// PostgreSQL error of class 08 (connection exception) or 57P (shutdown,
+// starting up). The store's driver is not imported: its errors are
+// recognised by the standard interfaces they implement.
+func unavailable(err error) bool {
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		state := pg.SQLState()
+		return strings.HasPrefix(state, "08") || strings.HasPrefix(state, "57P")
+	}
+	return false
 }

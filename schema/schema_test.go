@@ -6,10 +6,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -488,6 +491,22 @@ func TestInternalErrorsHidden(t *testing.T) {
 	if r := e.run(t, "handler1", `query($id: ID!) { case(id: $id) { id } }`, map[string]any{"id": c.ID}); r.code() != incident.CodeInternal ||
 		strings.Contains(r.Errors[0].Message, "pgx") {
 		t.Errorf("domain INTERNAL error: %s", toJSON(r))
+	}
+	// INTERNAL errors that say what happened and what to do keep their message.
+	for _, public := range []error{
+		fmt.Errorf("readmodel: get case: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}),
+		fmt.Errorf("wrapped: %w", incident.ErrUnavailable),
+		incident.ErrOutcomeUnknown,
+	} {
+		e.w.failRead = public
+		r := e.run(t, "handler1", `query($id: ID!) { case(id: $id) { id } }`, map[string]any{"id": c.ID})
+		want := incident.ErrUnavailable.Message
+		if public == incident.ErrOutcomeUnknown {
+			want = incident.ErrOutcomeUnknown.Message
+		}
+		if r.code() != incident.CodeInternal || r.Errors[0].Message != want {
+			t.Errorf("%v: %s", public, toJSON(r))
+		}
 	}
 	e.w.failRead = nil
 	e.w.panicRead = true
