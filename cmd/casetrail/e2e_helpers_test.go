@@ -9,6 +9,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -101,10 +102,12 @@ func defaultPolicy(t testing.TB) string {
 	return p
 }
 
-// server is one `casetrail serve` process and the database and data
-// directory it owns. Start and Kill may be called again on the same data.
+// server is one `casetrail serve` process (or another role: worker, api)
+// and the database and data directory it owns. Start and Kill may be called
+// again on the same data.
 type server struct {
 	t       testing.TB
+	role    string // the subcommand start runs; "" is serve
 	bin     string
 	dbURL   string
 	dataDir string
@@ -199,13 +202,15 @@ func freeAddr(t testing.TB) string {
 	return addr
 }
 
-// start runs serve and waits until /readyz answers 200; it returns the time
-// from exec to ready. A port taken between picking and binding is retried.
+// start runs serve (or s.role) and waits until /readyz answers 200; it
+// returns the time from exec to ready. A port taken between picking and
+// binding is retried.
 func (s *server) start() time.Duration {
 	t := s.t
 	t.Helper()
+	role := cmp.Or(s.role, "serve")
 	if s.running() {
-		t.Fatal("start: serve is already running")
+		t.Fatalf("start: %s is already running", role)
 	}
 	for attempt := 1; ; attempt++ {
 		s.addr = freeAddr(t)
@@ -213,8 +218,8 @@ func (s *server) start() time.Duration {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(logf, "=== start %d on %s\n", attempt, s.addr)
-		cmd := exec.Command(s.bin, "serve", "--seed", seedFile(t), "--deadlines", s.policy)
+		fmt.Fprintf(logf, "=== start %s %d on %s\n", role, attempt, s.addr)
+		cmd := exec.Command(s.bin, role, "--seed", seedFile(t), "--deadlines", s.policy)
 		cmd.Env = s.environ()
 		cmd.Stdout, cmd.Stderr = logf, logf
 		// The server dies with the test binary even if cleanups never run
@@ -223,7 +228,7 @@ func (s *server) start() time.Duration {
 		began := time.Now()
 		if err := cmd.Start(); err != nil {
 			logf.Close()
-			t.Fatalf("start serve: %v", err)
+			t.Fatalf("start %s: %v", role, err)
 		}
 		done := make(chan struct{})
 		s.cmd, s.done = cmd, done
@@ -242,7 +247,7 @@ func (s *server) start() time.Duration {
 			continue
 		}
 		s.stop(5 * time.Second)
-		t.Fatalf("serve did not become ready: %v\n%s", err, s.logTail(60))
+		t.Fatalf("%s did not become ready: %v\n%s", role, err, s.logTail(60))
 	}
 }
 
