@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -66,6 +68,24 @@ const (
 	benchLongCaseID   = "00000000-0000-4000-8000-00000000b000"
 )
 
+// Sizes of the case phase (issue 11).
+const (
+	// benchCaseCommands is the size of one round: this many commands sent
+	// at once to one case.
+	benchCaseCommands = 50
+	// benchCaseSubjects share a round's commands, 5 each: 5 reporters and 5
+	// handlers of the case's unit. The per-subject rate limit (50/s, burst
+	// 100) is then never what answers: even 500 commands/s stay under it.
+	benchCaseSubjects = 10
+	// benchCaseRoundsPerCase is how many rounds go to one case before the
+	// next round reports a fresh one. 4 rounds are 200 commands, a busy
+	// case's lifetime: long enough to cross the workflow's continue-as-new,
+	// short enough that the case document (every comment is in it) stays
+	// near what real cases hold, so the figure does not drift with the
+	// phase's length.
+	benchCaseRoundsPerCase = 4
+)
+
 // benchPlan is how long each measurement runs.
 type benchPlan struct {
 	cases        int
@@ -73,6 +93,8 @@ type benchPlan struct {
 	appendChunk  time.Duration // per side and chunk
 	intakeChunks int
 	intakeChunk  time.Duration
+	caseRounds   int           // at least this many rounds of the case phase
+	casePhase    time.Duration // and more rounds until this has passed
 	listRuns     int
 	replayRuns   int
 	profileDir   string
@@ -85,10 +107,11 @@ func benchPlanFor(o benchOptions) (benchPlan, error) {
 	// runs on the machine; intake chunks are longer because each ends by
 	// draining 20 requests in flight.
 	p := benchPlan{cases: 100_000, appendChunks: 10, appendChunk: time.Second, intakeChunks: 4, intakeChunk: 2500 * time.Millisecond,
+		caseRounds: 4, casePhase: 10 * time.Second,
 		listRuns: 300, replayRuns: 50, profileDir: o.profileDir, keepDatabase: o.keep}
 	if o.quick {
 		p = benchPlan{cases: 2000, appendChunks: 2, appendChunk: 500 * time.Millisecond, intakeChunks: 2, intakeChunk: 750 * time.Millisecond,
-			listRuns: 60, replayRuns: 10, profileDir: o.profileDir, keepDatabase: o.keep}
+			caseRounds: 2, listRuns: 60, replayRuns: 10, profileDir: o.profileDir, keepDatabase: o.keep}
 	}
 	switch {
 	case o.cases < 0:
@@ -104,6 +127,9 @@ type benchFigures struct {
 	appendCasetrail, appendBaseline float64 // appends/s, single-row INSERTs/s
 	intakeCasetrail, intakeBaseline float64 // reports/s, bare workflows/s
 	intakeP50, intakeP95            time.Duration
+	caseCommands                    float64 // acknowledged commands/s, 50 at a time on one case
+	caseErrors                      int     // commands answered with an error
+	caseP95                         time.Duration
 	listP95                         time.Duration
 	cases                           int
 	replay, verify                  time.Duration
@@ -115,6 +141,7 @@ func (f benchFigures) write(w io.Writer) {
 		f.appendCasetrail/f.appendBaseline, f.appendCasetrail, f.appendBaseline)
 	fmt.Fprintf(w, "intake_ratio=%.2f casetrail=%.1f/s baseline=%.1f/s p50_ms=%.1f p95_ms=%.1f\n",
 		f.intakeCasetrail/f.intakeBaseline, f.intakeCasetrail, f.intakeBaseline, benchMS(f.intakeP50), benchMS(f.intakeP95))
+	fmt.Fprintf(w, "case_commands_per_s=%.1f errors=%d p95_ms=%.1f\n", f.caseCommands, f.caseErrors, benchMS(f.caseP95))
 	fmt.Fprintf(w, "list_p95_ms=%.1f cases=%d\n", benchMS(f.listP95), f.cases)
 	fmt.Fprintf(w, "replay_1000_ms=%.1f verify_1000_ms=%.1f\n", benchMS(f.replay), benchMS(f.verify))
 	fmt.Fprintf(w, "rebuild_events_per_s=%.0f\n", f.rebuildEventsPerSecond)
@@ -134,7 +161,8 @@ func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 
 // asynchronous commit: the data set is not what is measured); rebuild the
 // read model (rebuild_events_per_s); cases(filter) over GraphQL (list);
 // CaseAsOf and Verify of a 1,000-event case (replay, verify);
-// reportIncident over HTTP against a bare workflow (intake); then, with
+// reportIncident over HTTP against a bare workflow (intake); rounds of 50
+// concurrent commands on one case over HTTP (case commands); then, with
 // Temporal stopped, Store.Append against a plain INSERT (append).
 func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logger *slog.Logger) error {
 	plan, err := benchPlanFor(o)
@@ -207,6 +235,9 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 		return err
 	}
 	if f.intakeCasetrail, f.intakeBaseline, f.intakeP50, f.intakeP95, err = r.intake(ctx); err != nil {
+		return err
+	}
+	if f.caseCommands, f.caseErrors, f.caseP95, err = r.caseCommands(ctx); err != nil {
 		return err
 	}
 	stopHTTP()
@@ -325,7 +356,7 @@ func (r *benchRun) serveHTTP() (stop func(), err error) {
 	srv := &http.Server{Handler: r.a.handler(role{api: true, worker: true}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	r.url = "http://" + ln.Addr().String() + "/graphql"
-	r.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * benchIntakeClients}, Timeout: time.Minute}
+	r.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(2*benchIntakeClients, benchCaseCommands)}, Timeout: time.Minute}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -383,12 +414,22 @@ func (r *benchRun) gql(ctx context.Context, sub, query string, vars map[string]a
 		return fmt.Errorf("HTTP %s: %w", resp.Status, err)
 	}
 	if len(res.Errors) > 0 {
-		return fmt.Errorf("HTTP %s: %v: %s", resp.Status, res.Errors[0].Extensions["code"], res.Errors[0].Message)
+		code, _ := res.Errors[0].Extensions["code"].(string)
+		return &benchGQLError{status: resp.Status, code: code, message: res.Errors[0].Message}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("HTTP %s", resp.Status)
 	}
 	return json.Unmarshal(res.Data, out)
+}
+
+// benchGQLError is a GraphQL error answered to the bench.
+type benchGQLError struct {
+	status, code, message string
+}
+
+func (e *benchGQLError) Error() string {
+	return fmt.Sprintf("HTTP %s: %s: %s", e.status, e.code, e.message)
 }
 
 // benchListQuery is a handler's worklist: the first page with what a list
@@ -572,16 +613,13 @@ func benchNoop(context.Context) error { return nil }
 func (r *benchRun) intake(ctx context.Context) (casetrail, baseline float64, p50, p95 time.Duration, err error) {
 	a := r.a
 	// The live projection, as `serve` runs it: reports wait for it.
-	if _, err := a.projector.CatchUp(ctx); err != nil {
-		return 0, 0, 0, 0, fmt.Errorf("bench: %w", err)
+	stopProjection, err := r.project(ctx)
+	if err != nil {
+		return 0, 0, 0, 0, err
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	projDone := make(chan error, 1)
-	go func() { projDone <- a.projector.Run(runCtx) }()
 	defer func() {
-		cancel()
-		if perr := <-projDone; perr != nil && !errors.Is(perr, context.Canceled) && err == nil {
-			err = fmt.Errorf("bench: projector: %w", perr)
+		if perr := stopProjection(); perr != nil && err == nil {
+			err = perr
 		}
 	}()
 
@@ -612,30 +650,11 @@ func (r *benchRun) intake(ctx context.Context) (casetrail, baseline float64, p50
 	}
 	report := func(ctx context.Context, c int) error {
 		n := seq.Add(1)
-		input := map[string]any{
-			"clientRequestId": fmt.Sprintf("bench-%s-%d", r.runID, n),
-			"kind":            "IMPERSONATION",
-			"unit":            benchReportUnit,
-			"title":           fmt.Sprintf("Trang Facebook giả mạo UBND xã Phúc Khoa (%d)", n),
-			"description":     "Trang giả mạo đăng thông báo thu tiền hỗ trợ; người dân phản ánh qua đường dây nóng.",
-			"subjects": []map[string]any{{"platform": "FACEBOOK",
-				"url": fmt.Sprintf("https://www.facebook.com/bench.%s.%d", r.runID, n), "displayName": "UBND xã Phúc Khoa"}},
-		}
-		var res struct {
-			ReportIncident struct {
-				Merged bool `json:"merged"`
-				Case   struct {
-					Status string `json:"status"`
-				} `json:"case"`
-			} `json:"reportIncident"`
-		}
-		if err := r.gql(ctx, fmt.Sprintf("bench-reporter-%02d", c), benchReportMutation, map[string]any{"input": input}, &res); err != nil {
-			return fmt.Errorf("reportIncident: %w", err)
-		}
-		if res.ReportIncident.Merged || res.ReportIncident.Case.Status != "REPORTED" {
-			return fmt.Errorf("reportIncident opened no new case: %+v", res.ReportIncident)
-		}
-		return nil
+		_, err := r.report(ctx, fmt.Sprintf("bench-reporter-%02d", c), fmt.Sprintf("bench-%s-%d", r.runID, n),
+			fmt.Sprintf("Trang Facebook giả mạo UBND xã Phúc Khoa (%d)", n),
+			"Trang giả mạo đăng thông báo thu tiền hỗ trợ; người dân phản ánh qua đường dây nóng.",
+			map[string]any{"platform": "FACEBOOK", "url": fmt.Sprintf("https://www.facebook.com/bench.%s.%d", r.runID, n), "displayName": "UBND xã Phúc Khoa"})
+		return err
 	}
 	// Warm up: task queues, pollers, connections, plans.
 	for _, op := range []func(context.Context, int) error{bare, report} {
@@ -675,6 +694,235 @@ func (r *benchRun) intake(ctx context.Context) (casetrail, baseline float64, p50
 	fmt.Fprintf(r.out, "intake with 1 client: %d reports, p50 %.1f ms; baseline: %d bare workflows, p50 %.1f ms\n",
 		len(c1.latencies), benchMS(benchQuantile(c1.latencies, 0.5)), len(b1.latencies), benchMS(benchQuantile(b1.latencies, 0.5)))
 	return cand.rate(), base.rate(), benchQuantile(cand.latencies, 0.5), benchQuantile(cand.latencies, 0.95), nil
+}
+
+// project runs the live projection, as `serve` does (reports and commands
+// wait for it), until stop is called; stop returns the projector's failure,
+// if any.
+func (r *benchRun) project(ctx context.Context) (stop func() error, err error) {
+	if _, err := r.a.projector.CatchUp(ctx); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.a.projector.Run(runCtx) }()
+	var (
+		once    sync.Once
+		stopErr error
+	)
+	return func() error {
+		once.Do(func() {
+			cancel()
+			if perr := <-done; perr != nil && !errors.Is(perr, context.Canceled) {
+				stopErr = fmt.Errorf("bench: projector: %w", perr)
+			}
+		})
+		return stopErr
+	}, nil
+}
+
+// benchCommentMutation and benchAssignMutation are the commands of the case
+// phase, as a handler's client sends them: no expectedVersion.
+const (
+	benchCommentMutation = `mutation Comment($id: ID!, $text: String!) {
+  addComment(id: $id, text: $text) { id version }
+}`
+	benchAssignMutation = `mutation Assign($id: ID!, $assignee: String!) {
+  assignCase(id: $id, assignee: $assignee) { id version }
+}`
+)
+
+// caseCommands is issue 11's load on one case: rounds of 50 commands sent at
+// once to the same case over HTTP (JWT, Casbin, GraphQL, the case
+// workflow's update, the append, the wait for the read model), each round
+// awaited in full before the next. Of every 5 commands 4 are addComment
+// (reporters and handlers of the case's unit) and 1 is assignCase (a
+// handler); none sends expectedVersion, so every one should succeed. An
+// answer with a GraphQL error or an HTTP failure is counted, not fatal. It
+// returns acknowledged commands per second of the rounds' wall time, the
+// number of errors and the p95 latency of the acknowledged commands.
+//
+// A fresh case is reported every benchCaseRoundsPerCase rounds (see there),
+// outside the timed rounds. After the rounds the case streams are counted:
+// a command stored twice, or stored although its answer was an error, shows
+// as a difference between events stored and commands acknowledged.
+func (r *benchRun) caseCommands(ctx context.Context) (perSecond float64, errs int, p95 time.Duration, err error) {
+	a := r.a
+	stopProjection, err := r.project(ctx)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer func() {
+		if perr := stopProjection(); perr != nil && err == nil {
+			err = perr
+		}
+	}()
+	reporter := func(k int) string { return fmt.Sprintf("bench-case-reporter-%s-%d", r.runID, k) }
+	handler := func(k int) string { return fmt.Sprintf("bench-case-handler-%s-%d", r.runID, k) }
+	for k := range benchCaseSubjects / 2 {
+		for _, g := range []api.Grant{
+			{Subject: reporter(k), Role: "REPORTER", Unit: benchReportUnit},
+			{Subject: handler(k), Role: "HANDLER", Unit: benchReportUnit},
+		} {
+			if err := a.authz.Grant(ctx, g); err != nil {
+				return 0, 0, 0, fmt.Errorf("bench: %w", err)
+			}
+		}
+	}
+	var cases []string
+	openCase := func() (string, error) {
+		n := len(cases) + 1
+		id, err := r.report(ctx, reporter(0), fmt.Sprintf("bench-case-%s-%d", r.runID, n),
+			fmt.Sprintf("Tài khoản Zalo giả mạo cán bộ xã Phúc Khoa (%d)", n),
+			"Tài khoản giả danh cán bộ xã nhắn tin đề nghị chuyển tiền làm hồ sơ đất đai.",
+			map[string]any{"platform": "ZALO", "url": fmt.Sprintf("https://zalo.me/bench.case.%s.%d", r.runID, n), "displayName": "Cán bộ xã Phúc Khoa"})
+		if err != nil {
+			return "", fmt.Errorf("bench: case commands: %w", err)
+		}
+		cases = append(cases, id)
+		return id, nil
+	}
+	var seq atomic.Int64
+	// command sends command i of a round (0..49) to case id: subject i%10
+	// is reporter 0-4 or handler 0-4 (5 commands each per round); handlers
+	// 3 and 4 assign the case (10 per round), the others comment.
+	command := func(ctx context.Context, id string, i int) error {
+		n := seq.Add(1)
+		s := i % benchCaseSubjects
+		h := benchCaseSubjects / 2
+		switch {
+		case s >= h+3:
+			return r.gql(ctx, handler(s-h), benchAssignMutation,
+				map[string]any{"id": id, "assignee": handler(int(n) % h)}, &struct{}{})
+		case s >= h:
+			return r.gql(ctx, handler(s-h), benchCommentMutation, benchComment(id, n), &struct{}{})
+		default:
+			return r.gql(ctx, reporter(s), benchCommentMutation, benchComment(id, n), &struct{}{})
+		}
+	}
+	id, err := openCase()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	// Warm up: one command of each kind, alone (plans, the case's worker
+	// cache). They count toward the stored events below.
+	acked := 0
+	for _, i := range []int{0, benchCaseSubjects - 1} {
+		if err := command(ctx, id, i); err != nil {
+			return 0, 0, 0, fmt.Errorf("bench: case commands warm-up: %w", err)
+		}
+		acked++
+	}
+
+	stop := r.profile("case")
+	defer stop()
+	var (
+		lat     []time.Duration
+		elapsed time.Duration
+		byCode  = map[string]int{}
+		example = map[string]string{}
+		rounds  int
+	)
+	began := time.Now()
+	for rounds < r.plan.caseRounds || time.Since(began) < r.plan.casePhase {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, 0, err
+		}
+		if rounds > 0 && rounds%benchCaseRoundsPerCase == 0 {
+			if id, err = openCase(); err != nil {
+				return 0, 0, 0, err
+			}
+		}
+		var (
+			mu sync.Mutex
+			wg sync.WaitGroup
+		)
+		t0 := time.Now()
+		for i := range benchCaseCommands {
+			wg.Go(func() {
+				t := time.Now()
+				err := command(ctx, id, i)
+				d := time.Since(t)
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					lat = append(lat, d)
+					acked++
+					return
+				}
+				errs++
+				code := "HTTP" // no GraphQL answer: transport, status, body
+				if ge, ok := errors.AsType[*benchGQLError](err); ok {
+					code = cmp.Or(ge.code, "no code")
+				}
+				byCode[code]++
+				if _, ok := example[code]; !ok {
+					example[code] = err.Error()
+				}
+			})
+		}
+		wg.Wait()
+		elapsed += time.Since(t0)
+		rounds++
+	}
+	stop()
+
+	// What the case streams hold: one event per acknowledged command is the
+	// promise (issue 11); the report's own events are not commands.
+	var stored int
+	if err := a.store.Pool().QueryRow(ctx, `SELECT count(*) FROM events WHERE stream = ANY($1) AND type IN ($2, $3)`,
+		benchStreams(cases), incident.TypeCommentAdded, incident.TypeCaseAssigned).Scan(&stored); err != nil {
+		return 0, 0, 0, fmt.Errorf("bench: case commands: count events: %w", err)
+	}
+	fmt.Fprintf(r.out, "case commands: %d rounds of %d concurrent commands (%d cases) in %s: %d acknowledged, %d errors, p50 %.1f ms, p95 %.1f ms, max %.1f ms; %d command events stored for %d acknowledged\n",
+		rounds, benchCaseCommands, len(cases), elapsed.Round(time.Millisecond), len(lat), errs,
+		benchMS(benchQuantile(lat, 0.5)), benchMS(benchQuantile(lat, 0.95)), benchMS(benchQuantile(lat, 1)), stored, acked)
+	for _, code := range slices.Sorted(maps.Keys(byCode)) {
+		fmt.Fprintf(r.out, "case commands: %d answered %s, e.g. %s\n", byCode[code], code, example[code])
+	}
+	if elapsed <= 0 {
+		return 0, errs, 0, nil
+	}
+	return float64(len(lat)) / elapsed.Seconds(), errs, benchQuantile(lat, 0.95), nil
+}
+
+// report sends reportIncident of an IMPERSONATION in the bench's unit as sub
+// and returns the new case's id; a merge or a case not REPORTED is an error.
+func (r *benchRun) report(ctx context.Context, sub, key, title, description string, subject map[string]any) (string, error) {
+	input := map[string]any{
+		"clientRequestId": key, "kind": "IMPERSONATION", "unit": benchReportUnit,
+		"title": title, "description": description, "subjects": []map[string]any{subject},
+	}
+	var res struct {
+		ReportIncident struct {
+			Merged bool `json:"merged"`
+			Case   struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+			} `json:"case"`
+		} `json:"reportIncident"`
+	}
+	if err := r.gql(ctx, sub, benchReportMutation, map[string]any{"input": input}, &res); err != nil {
+		return "", fmt.Errorf("reportIncident: %w", err)
+	}
+	if res.ReportIncident.Merged || res.ReportIncident.Case.Status != "REPORTED" || res.ReportIncident.Case.ID == "" {
+		return "", fmt.Errorf("reportIncident opened no new case: %+v", res.ReportIncident)
+	}
+	return res.ReportIncident.Case.ID, nil
+}
+
+// benchComment is the variables of the n-th comment on case id.
+func benchComment(id string, n int64) map[string]any {
+	return map[string]any{"id": id, "text": fmt.Sprintf("Ghi chú %d: đã liên hệ người dân phản ánh, chờ xác minh.", n)}
+}
+
+// benchStreams are the streams of case ids.
+func benchStreams(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = readmodel.StreamOf(id)
+	}
+	return out
 }
 
 // appendVsInsert is BenchmarkAppendVsInsert of the eventstore package as a

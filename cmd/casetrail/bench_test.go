@@ -19,10 +19,11 @@ import (
 const benchNum = `([0-9]+(?:\.[0-9]+)?)`
 
 // benchLines are the last lines of `casetrail bench`, in order, exactly as
-// issue 7 states them.
+// issues 7 and 11 (case_commands_per_s) state them.
 var benchLines = []*regexp.Regexp{
 	regexp.MustCompile(`^append_ratio=` + benchNum + ` casetrail=` + benchNum + `/s baseline=` + benchNum + `/s$`),
 	regexp.MustCompile(`^intake_ratio=` + benchNum + ` casetrail=` + benchNum + `/s baseline=` + benchNum + `/s p50_ms=` + benchNum + ` p95_ms=` + benchNum + `$`),
+	regexp.MustCompile(`^case_commands_per_s=` + benchNum + ` errors=([0-9]+) p95_ms=` + benchNum + `$`),
 	regexp.MustCompile(`^list_p95_ms=` + benchNum + ` cases=([0-9]+)$`),
 	regexp.MustCompile(`^replay_1000_ms=` + benchNum + ` verify_1000_ms=` + benchNum + `$`),
 	regexp.MustCompile(`^rebuild_events_per_s=` + benchNum + `$`),
@@ -30,8 +31,9 @@ var benchLines = []*regexp.Regexp{
 
 // TestBenchQuick runs `casetrail bench --quick` in-process against the test
 // server, so the command cannot rot: every phase must run and the output
-// must end with the five figure lines of the issue, with real numbers, and
-// the bench database must be gone afterwards.
+// must end with the six figure lines of the issues, with real numbers (and
+// no errors among the concurrent commands on one case), and the bench
+// database must be gone afterwards.
 func TestBenchQuick(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the bench smoke test takes about half a minute; skipped with -short")
@@ -64,9 +66,18 @@ func TestBenchQuick(t *testing.T) {
 			nums[i] = append(nums[i], v)
 		}
 	}
-	// Every figure was measured: rates, latencies and counts are positive.
+	// Every figure was measured: rates, latencies and counts are positive,
+	// except the case phase's error count, which must be zero.
+	const caseLine = 2
 	for i, ns := range nums {
-		for _, v := range ns {
+		for k, v := range ns {
+			if i == caseLine && k == 1 {
+				if v != 0 {
+					t.Errorf("line %q: %.0f of the concurrent commands on one case answered an error, want 0\nlog:\n%s",
+						last[i], v, benchTail(stderr.String(), 40))
+				}
+				continue
+			}
 			if v <= 0 {
 				t.Errorf("figure line %q has a zero value", last[i])
 			}
@@ -82,7 +93,20 @@ func TestBenchQuick(t *testing.T) {
 	if p50, p95 := nums[1][3], nums[1][4]; p50 > p95 {
 		t.Errorf("intake p50 %.1f ms above p95 %.1f ms", p50, p95)
 	}
-	if cases := nums[2][1]; cases != 2000 {
+	// Every acknowledged command on the case is stored once (issue 11); a
+	// command answered with an error may be stored only if its answer said
+	// the outcome is unknown, and at most once.
+	if m := regexp.MustCompile(`(?m)^case commands: .* ([0-9]+) command events stored for ([0-9]+) acknowledged$`).FindStringSubmatch(stdout.String()); m == nil {
+		t.Errorf("bench printed no count of the case commands' stored events")
+	} else {
+		stored, _ := strconv.Atoi(m[1])
+		acked, _ := strconv.Atoi(m[2])
+		if errs := int(nums[caseLine][1]); stored < acked || stored > acked+errs {
+			t.Errorf("the case streams hold %d command events for %d acknowledged commands and %d errors: want one per acknowledged command, and no more than one per error",
+				stored, acked, errs)
+		}
+	}
+	if cases := nums[3][1]; cases != 2000 {
 		t.Errorf("list ran over %.0f cases, want the quick data set of 2000", cases)
 	}
 
