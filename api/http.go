@@ -244,6 +244,32 @@ type Operation struct {
 	Name string
 	// Type is "query", "mutation" or "subscription".
 	Type string
+	// IdempotencyKey is the request's Idempotency-Key header ("" when
+	// absent): the caller's key for the commands of the request.
+	IdempotencyKey string
+}
+
+// MaxIdempotencyKey is the longest Idempotency-Key accepted, in bytes.
+const MaxIdempotencyKey = 255
+
+// idempotencyKey returns r's Idempotency-Key: at most one header of 1 to
+// MaxIdempotencyKey printable ASCII characters (the IETF draft's sf-string,
+// unquoted).
+func idempotencyKey(r *http.Request) (string, *HTTPError) {
+	vs := r.Header.Values("Idempotency-Key")
+	if len(vs) == 0 {
+		return "", nil
+	}
+	const rule = "Idempotency-Key: one header of 1 to %d printable ASCII characters"
+	if len(vs) > 1 || vs[0] == "" || len(vs[0]) > MaxIdempotencyKey {
+		return "", httpError(http.StatusBadRequest, incident.CodeBadUserInput, rule, MaxIdempotencyKey)
+	}
+	for i := 0; i < len(vs[0]); i++ {
+		if c := vs[0][i]; c < 0x20 || c > 0x7e {
+			return "", httpError(http.StatusBadRequest, incident.CodeBadUserInput, rule, MaxIdempotencyKey)
+		}
+	}
+	return vs[0], nil
 }
 
 // PrepareOperation decodes r (ParseRequest), parses and checks its query
@@ -276,7 +302,11 @@ func PrepareOperation(r *http.Request, limits Limits) (*Operation, *HTTPError) {
 	if op.Name != nil {
 		name = op.Name.Value
 	}
-	return &Operation{Request: req, Document: doc, Name: name, Type: op.Operation}, nil
+	key, herr := idempotencyKey(r)
+	if herr != nil {
+		return nil, herr
+	}
+	return &Operation{Request: req, Document: doc, Name: name, Type: op.Operation, IdempotencyKey: key}, nil
 }
 
 func selectOperation(doc *ast.Document, name string) (*ast.OperationDefinition, *HTTPError) {

@@ -390,3 +390,38 @@ func TestAuthenticatePutsSubjectInContext(t *testing.T) {
 		t.Fatal("subject in an empty context")
 	}
 }
+
+// TestIdempotencyKeyHeader: a key of 1 to 255 printable ASCII characters is
+// taken; an empty, overlong, repeated or non-ASCII one is BAD_USER_INPUT.
+func TestIdempotencyKeyHeader(t *testing.T) {
+	e := newEdge(t)
+	for _, tc := range []struct {
+		name   string
+		values []string
+		ok     bool
+	}{
+		{"uuid", []string{"5b7e9c52-2f4d-4d8e-9a1c-3b2f6e7d8c90"}, true},
+		{"longest", []string{strings.Repeat("k", MaxIdempotencyKey)}, true},
+		{"too long", []string{strings.Repeat("k", MaxIdempotencyKey+1)}, false},
+		{"empty", []string{""}, false},
+		{"two", []string{"a", "b"}, false},
+		{"not ASCII", []string{"khóa-1"}, false},
+		{"control", []string{"a\tb"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", strings.NewReader(`{"query":"{ me }"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+e.token)
+			for _, v := range tc.values {
+				req.Header.Add("Idempotency-Key", v)
+			}
+			r := e.do(t, req)
+			if tc.ok && (r.status != http.StatusOK || r.code() != "") {
+				t.Errorf("refused: %d %+v", r.status, r.Errors)
+			}
+			if !tc.ok && (r.status != http.StatusBadRequest || r.code() != incident.CodeBadUserInput) {
+				t.Errorf("accepted: %d %+v", r.status, r.Errors)
+			}
+		})
+	}
+}

@@ -110,8 +110,8 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := schema.WithSubject(r.Context(), sub)
-	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		ctx = schema.WithRequestID(ctx, sub+"/"+key)
+	if op.IdempotencyKey != "" {
+		ctx = schema.WithRequestID(ctx, sub+"/"+op.IdempotencyKey)
 	}
 	res := schema.ExecuteDocument(ctx, h.opts.Schema, op.Document, op.Name, op.Request.Variables)
 	FixLocations(op.Request.Query, res.Errors)
