@@ -196,18 +196,6 @@ func deadlineSets(ps []incident.Payload) []incident.DeadlineSet {
 	return out
 }
 
-// deadlineOf returns the last deadline of kind in c, failing when there is none.
-func deadlineOf(t *testing.T, c incident.Case, kind incident.DeadlineKind) incident.Deadline {
-	t.Helper()
-	for i := len(c.Deadlines) - 1; i >= 0; i-- {
-		if c.Deadlines[i].Kind == kind {
-			return c.Deadlines[i]
-		}
-	}
-	t.Fatalf("case has no %s deadline: %+v", kind, c.Deadlines)
-	return incident.Deadline{}
-}
-
 // pendingKinds returns the kinds of the pending deadlines of c, in order.
 func pendingKinds(c incident.Case) string {
 	var out []string

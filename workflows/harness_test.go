@@ -255,5 +255,4 @@ var (
 	toEscalated = then(toAction, step{"escalate", handler, incident.RequestEscalation{Reason: "Nền tảng không phản hồi"}})
 	toSent      = then(toEscalated, step{"approve", leader, incident.ApproveEscalation{Note: "Đồng ý"}})
 	toResolved  = then(toAction, step{"resolve", handler, incident.Resolve{Resolution: "Bài viết đã bị gỡ"}})
-	toRejected  = then(toReported, step{"reject", handler, incident.Reject{Reason: "Không thuộc phạm vi"}})
 )

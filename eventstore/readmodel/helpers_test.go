@@ -187,15 +187,6 @@ func codeOf(err error) string { return incident.ErrorCode(err) }
 
 func ptr[T any](v T) *T { return &v }
 
-// numbers returns the case numbers of a page, in order.
-func numbers(p Page) []string {
-	out := []string{}
-	for _, c := range p.Cases {
-		out = append(out, c.Number)
-	}
-	return out
-}
-
 func asError(err error, target **incident.Error) bool { return errors.As(err, target) }
 
 func collectStrings(rows pgx.Rows) ([]string, error) { return pgx.CollectRows(rows, pgx.RowTo[string]) }
