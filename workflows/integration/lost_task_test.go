@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
@@ -101,10 +103,12 @@ func (f losingFuture) Get(ctx workflow.Context, out any) error {
 }
 
 // TestLostWorkflowTasks sends 30 concurrent commands of three kinds from three
-// subjects to one case while workflow tasks are lost right after appends, and
-// checks what issue 11 asks: every command answered with success, each stored
-// exactly once, every append executed once (none runs inside a task that is
-// then lost), and the workflow's case equal to the fold of its stream.
+// subjects to one case while workflow tasks are lost right after appends and
+// a deadline reminds and is missed, and checks what issue 11 asks: every
+// command answered with success, each stored exactly once, the reminder and
+// the miss stored once each, every append executed once (none runs inside a
+// task that is then lost), and the workflow's case equal to the fold of its
+// stream.
 func TestLostWorkflowTasks(t *testing.T) {
 	loser := &taskLoser{failEvery: 3, maxLosses: 8}
 	it := newIntegration(t, worker.Options{
@@ -114,8 +118,13 @@ func TestLostWorkflowTasks(t *testing.T) {
 	caseID := uuid.NewString()
 	rep := reportCmd()
 	rep.ClientRequestID = "lost-" + caseID
+	// The analysis deadline reminds at 2 s and is missed at 4 s after the
+	// triage: the clock appends while commands do, and tasks are lost too.
+	policy := incident.DefaultPolicy()
+	policy.Analysis = map[incident.Severity]time.Duration{incident.Low: 4 * time.Second, incident.Medium: 4 * time.Second, incident.High: 4 * time.Second, incident.Critical: 4 * time.Second}
+	policy.Reminders = []float64{0.5}
 	if _, err := workflows.Report(it.ctx, it.client, caseID,
-		workflows.Request[incident.Report]{Actor: "reporter1", RequestID: "report-" + caseID, Command: rep}, incident.DefaultPolicy()); err != nil {
+		workflows.Request[incident.Report]{Actor: "reporter1", RequestID: "report-" + caseID, Command: rep}, policy); err != nil {
 		t.Fatal(err)
 	}
 	cmd(it, caseID, handler, triageCmd())
@@ -154,9 +163,21 @@ func TestLostWorkflowTasks(t *testing.T) {
 	if loser.losses.Load() == 0 {
 		t.Fatal("no workflow task was lost: the test did not test anything")
 	}
+	it.eventually(20*time.Second, "the analysis deadline missed", func() bool {
+		return slices.Contains(recordedTypes(it.events(caseID)), incident.TypeDeadlineMissed)
+	})
 
 	recs := it.events(caseID)
-	if want := before + n; len(recs) != want {
+	clock := map[string]int{}
+	for _, r := range recs[before:] {
+		if r.Type == incident.TypeDeadlineReminder || r.Type == incident.TypeDeadlineMissed {
+			clock[r.Type]++
+		}
+	}
+	if clock[incident.TypeDeadlineReminder] != 1 || clock[incident.TypeDeadlineMissed] != 1 {
+		t.Errorf("the clock stored %v, want one reminder and one miss", clock)
+	}
+	if want := before + n + 2; len(recs) != want {
 		t.Errorf("%d events stored, want %d: %v", len(recs), want, recordedTypes(recs))
 	}
 	seen := map[string]int{}
