@@ -12,9 +12,12 @@
 //     (jsonb), metadata, occurred/recorded times, prev_hash and hash.
 //     UNIQUE(id) makes appends idempotent, UNIQUE(stream, version) enforces
 //     expected versions; events_streams indexes the first event of each
-//     stream, for Streams.
+//     stream, for Streams. global_hash is the event's link in the global
+//     chain (migration 004).
 //   - casetrail_append(...): the only way events are inserted (see below).
 //   - subscription_checkpoints and blobs.
+//   - checkpoints: signed checkpoints of the log (SignCheckpoint), as
+//     append-only as events.
 //
 // Statement-level triggers refuse UPDATE, DELETE and TRUNCATE on events and
 // blobs, for every role including the owner (a superuser can still disable
@@ -68,8 +71,13 @@
 //
 // with lp(s) = the 4-byte big-endian length of s followed by the bytes of
 // s, and u64(n) = n as 8 bytes big-endian. Hashes are written as lower-case
-// hex. The global position is not hashed. Verify recomputes the chain from
-// the stored rows and reports the first version that does not match.
+// hex. The global position is not in this hash. Verify recomputes the chain
+// from the stored rows and reports the first version that does not match.
+//
+// The global chain (events.global_hash, see GlobalHash) links every event
+// to the one before it in the global log, covering its position, and
+// signed checkpoints (SignCheckpoint, VerifyLog; see anchor.go) anchor it
+// with a key kept outside the database.
 //
 // Data is stored as jsonb, which reorders keys, drops whitespace and
 // rewrites numbers, so the hash covers a canonical form that is the same for
@@ -221,6 +229,14 @@ func New(pool *pgxpool.Pool) *Store {
 		cpChanged: make(chan struct{}),
 		poll:      PollInterval,
 	}
+}
+
+// Adopt is New for a pool whose ownership passes to the Store: Close
+// closes it.
+func Adopt(pool *pgxpool.Pool) *Store {
+	s := New(pool)
+	s.ownsPool = true
+	return s
 }
 
 // Pool returns the underlying connection pool.

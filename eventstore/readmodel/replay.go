@@ -2,10 +2,13 @@ package readmodel
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"casetrail/eventstore"
 	"casetrail/incident"
@@ -108,14 +111,90 @@ func asOfResult(caseID string, c *incident.Case, at *time.Time) (*incident.Case,
 	return c, nil
 }
 
-// Verify recomputes the hash chain of the case's stream. An unknown case is
+// Verify recomputes the hash chain of the case's stream and, when it holds,
+// folds the stream again and compares the result with the projection that
+// case and cases answer from (see projectionMatches). An unknown case is
 // NOT_FOUND.
+//
+// A projection that differs from the fold makes OK false while
+// FirstBadVersion stays 0 (so verifyCase answers ok=false with
+// firstBadVersion null) and HeadHash keeps the verified chain's head: the
+// stream is sound, the read model is not, and no version of the stream is
+// to blame.
 func Verify(ctx context.Context, store *eventstore.Store, caseID string) (eventstore.VerifyReport, error) {
 	rep, err := store.Verify(ctx, StreamOf(caseID))
 	if err != nil {
 		return rep, notFound(caseID, err)
 	}
+	if !rep.OK {
+		return rep, nil
+	}
+	match, err := projectionMatches(ctx, store, caseID)
+	if err != nil {
+		return rep, fmt.Errorf("verify case %s: %w", caseID, err)
+	}
+	rep.OK = match
 	return rep, nil
+}
+
+// projectionMatches reports whether the projected case (its row's version,
+// status, kind and unit, and its document's version, status, kind, unit,
+// severity and assignee) is what folding the stream gives. A projection
+// that is only behind, because the projector has not yet reached the
+// stream's last event, is compared with the fold at its own version; once
+// the projector is past that event, a missing or older projection is a
+// mismatch.
+func projectionMatches(ctx context.Context, store *eventstore.Store, caseID string) (bool, error) {
+	full, err := CaseAsOf(ctx, store, caseID, nil, nil)
+	if err != nil {
+		return false, err
+	}
+	last, err := store.ReadStream(ctx, StreamOf(caseID), full.Version, 1)
+	if err != nil {
+		return false, err
+	}
+	if len(last) != 1 {
+		return false, fmt.Errorf("stream %s: version %d vanished", StreamOf(caseID), full.Version)
+	}
+	projected, err := store.Checkpoint(ctx, Consumer)
+	if err != nil {
+		return false, err
+	}
+	caughtUp := projected >= last[0].GlobalPosition
+	var doc []byte
+	var version int64
+	var status, kind, unit string
+	err = store.Pool().QueryRow(ctx, `SELECT doc, version, status, kind, unit FROM cases WHERE id = $1`, caseID).
+		Scan(&doc, &version, &status, &kind, &unit)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return !caughtUp, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var d incident.Case
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return false, nil // an unreadable document is a mismatch
+	}
+	want := full
+	switch {
+	case d.Version > full.Version:
+		return false, nil
+	case d.Version < full.Version && caughtUp:
+		return false, nil
+	case d.Version < full.Version:
+		if d.Version < 1 {
+			return false, nil
+		}
+		if want, err = CaseAsOf(ctx, store, caseID, &d.Version, nil); err != nil {
+			return false, err
+		}
+	}
+	return version == want.Version && d.Version == want.Version &&
+		status == string(want.Status) && d.Status == want.Status &&
+		kind == string(want.Kind) && d.Kind == want.Kind &&
+		unit == want.Unit && d.Unit == want.Unit &&
+		d.Severity == want.Severity && d.Assignee == want.Assignee, nil
 }
 
 func notFound(caseID string, err error) error {

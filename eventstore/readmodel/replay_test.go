@@ -194,3 +194,42 @@ func TestHistoryAndVerify(t *testing.T) {
 		t.Fatalf("verify unknown: %v", err)
 	}
 }
+
+// TestVerifyComparesProjection: verifyCase folds the stream again and
+// compares it with the projection; a projection that is only behind is not
+// a mismatch, an edited or missing one is.
+func TestVerifyComparesProjection(t *testing.T) {
+	e := newEnv(t)
+	tc := longCase(t, e)
+	ctx := context.Background()
+	e.catchUp(t)
+	check := func(what string, wantOK bool) {
+		t.Helper()
+		rep, err := Verify(ctx, e.store, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.OK != wantOK || rep.FirstBadVersion != 0 || rep.HeadHash != tc.recs[len(tc.recs)-1].Hash {
+			t.Fatalf("%s: Verify = %+v; want ok=%v, no bad version, the chain's head", what, rep, wantOK)
+		}
+	}
+	check("projected", true)
+	tc.do(t, "handler1", t0, incident.Comment{Text: "chưa chiếu"})
+	check("projection behind the stream", true)
+	e.catchUp(t)
+	check("projected again", true)
+
+	exec := func(q string) {
+		t.Helper()
+		if _, err := e.store.Pool().Exec(ctx, q, tc.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`UPDATE cases SET status = 'CLOSED', doc = jsonb_set(doc::jsonb, '{status}', '"CLOSED"')::json WHERE id = $1`)
+	check("status edited in the projection", false)
+	exec(`UPDATE cases SET status = 'TRIAGED', version = version - 1,
+  doc = jsonb_set(jsonb_set(doc::jsonb, '{status}', '"TRIAGED"'), '{version}', to_jsonb(version - 1))::json WHERE id = $1`)
+	check("projection set back one version", false)
+	exec(`DELETE FROM cases WHERE id = $1`)
+	check("projection deleted", false)
+}
