@@ -3,6 +3,9 @@ package activities_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -255,8 +259,8 @@ type hook struct {
 
 func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	if !activities.VerifySignature(h.secret, body, r.Header.Get(activities.SignatureHeader)) {
-		h.t.Errorf("bad signature %q", r.Header.Get(activities.SignatureHeader))
+	if err := activities.VerifySignature(h.secret, r.Header, body, time.Now()); err != nil {
+		h.t.Errorf("signature %q: %v", r.Header.Get(activities.SignatureHeader), err)
 	}
 	h.mu.Lock()
 	h.bodies = append(h.bodies, body)
@@ -278,13 +282,52 @@ func newHook(t *testing.T, status int) (*hook, activities.Webhook) {
 
 func TestSignature(t *testing.T) {
 	body := []byte(`{"a":1}`)
-	sig := activities.Sign("k", body)
-	if !strings.HasPrefix(sig, "sha256=") || len(sig) != len("sha256=")+64 {
+	now := time.Unix(1_800_000_000, 0)
+	signed := func(ts int64, id string) http.Header {
+		h := http.Header{}
+		h.Set(activities.TimestampHeader, strconv.FormatInt(ts, 10))
+		h.Set(activities.DeliveryHeader, id)
+		h.Set(activities.SignatureHeader, activities.Sign("k", ts, id, body))
+		return h
+	}
+	h := signed(now.Unix(), "wf/run/7")
+	if sig := h.Get(activities.SignatureHeader); !strings.HasPrefix(sig, "sha256=") || len(sig) != len("sha256=")+64 {
 		t.Fatalf("signature %q", sig)
 	}
-	if !activities.VerifySignature("k", body, sig) || activities.VerifySignature("other", body, sig) ||
-		activities.VerifySignature("k", []byte(`{"a":2}`), sig) {
+	if err := activities.VerifySignature("k", h, body, now.Add(time.Minute)); err != nil {
+		t.Fatalf("a fresh post is refused: %v", err)
+	}
+	if activities.VerifySignature("other", h, body, now) == nil ||
+		activities.VerifySignature("k", h, []byte(`{"a":2}`), now) == nil {
 		t.Error("signature does not bind key and body")
+	}
+	// The delivery id and the timestamp are signed: changing either breaks it.
+	moved := h.Clone()
+	moved.Set(activities.DeliveryHeader, "wf/run/8")
+	if err := activities.VerifySignature("k", moved, body, now); !errors.Is(err, activities.ErrBadSignature) {
+		t.Errorf("another delivery id: %v, want ErrBadSignature", err)
+	}
+	moved = h.Clone()
+	moved.Set(activities.TimestampHeader, strconv.FormatInt(now.Unix()+1, 10))
+	if err := activities.VerifySignature("k", moved, body, now); !errors.Is(err, activities.ErrBadSignature) {
+		t.Errorf("another timestamp: %v, want ErrBadSignature", err)
+	}
+	// A replay: a genuine post received again after the tolerance.
+	old := signed(now.Add(-activities.SignatureTolerance-time.Second).Unix(), "wf/run/7")
+	if err := activities.VerifySignature("k", old, body, now); !errors.Is(err, activities.ErrStaleSignature) {
+		t.Errorf("replayed post: %v, want ErrStaleSignature", err)
+	}
+	future := signed(now.Add(activities.SignatureTolerance+time.Second).Unix(), "wf/run/7")
+	if err := activities.VerifySignature("k", future, body, now); !errors.Is(err, activities.ErrStaleSignature) {
+		t.Errorf("post from the future: %v, want ErrStaleSignature", err)
+	}
+	// The old scheme: HMAC over the body alone.
+	m := hmac.New(sha256.New, []byte("k"))
+	m.Write(body)
+	bodyOnly := h.Clone()
+	bodyOnly.Set(activities.SignatureHeader, "sha256="+hex.EncodeToString(m.Sum(nil)))
+	if err := activities.VerifySignature("k", bodyOnly, body, now); !errors.Is(err, activities.ErrBadSignature) {
+		t.Errorf("a signature over the body alone: %v, want ErrBadSignature", err)
 	}
 }
 

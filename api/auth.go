@@ -38,26 +38,56 @@ const maxTokenBytes = 4096
 // token and the one verifying it.
 const clockSkew = 30 * time.Second
 
+// DefaultMaxTokenLifetime is the longest token lifetime (exp - iat) minted or
+// accepted unless configured otherwise: a working day and a half for people.
+const DefaultMaxTokenLifetime = 12 * time.Hour
+
 // Errors returned by Verify; callers answer all of them with UNAUTHENTICATED.
 var (
 	ErrTokenExpired = errors.New("token expired")
 	ErrTokenInvalid = errors.New("invalid token")
+	ErrTokenRevoked = fmt.Errorf("%w: revoked", ErrTokenInvalid)
 	ErrWeakSecret   = fmt.Errorf("signing secret shorter than %d bytes", MinSecretBytes)
+	// ErrTokenLifetime is returned by Mint for a ttl beyond the maximum.
+	ErrTokenLifetime = errors.New("token lifetime beyond the maximum")
 )
 
 // Authenticator mints and verifies CaseTrail access tokens: HS256 JWTs with
-// iss=casetrail, aud=casetrail-api, sub, iat and exp. It is safe for
-// concurrent use.
+// iss=casetrail, aud=casetrail-api, sub, a random jti, iat and exp, whose
+// lifetime (exp - iat) is at most the maximum. It is safe for concurrent use.
 type Authenticator struct {
-	secret []byte
-	now    func() time.Time
-	parser *jwt.Parser
+	secret      []byte
+	now         func() time.Time
+	parser      *jwt.Parser
+	maxLifetime time.Duration
+	revocations *Revocations
+}
+
+// AuthOption configures an Authenticator.
+type AuthOption func(*Authenticator)
+
+// WithMaxLifetime sets the longest token lifetime Mint issues and Verify
+// accepts (DefaultMaxTokenLifetime when not given or not positive).
+func WithMaxLifetime(d time.Duration) AuthOption {
+	return func(a *Authenticator) {
+		if d > 0 {
+			a.maxLifetime = d
+		}
+	}
+}
+
+// WithRevocations makes Verify refuse the tokens r says are revoked.
+func WithRevocations(r *Revocations) AuthOption {
+	return func(a *Authenticator) { a.revocations = r }
 }
 
 // NewAuthenticator returns an Authenticator for secret (copied). A secret
 // shorter than MinSecretBytes makes Mint and Verify fail with ErrWeakSecret.
-func NewAuthenticator(secret []byte) *Authenticator {
-	a := &Authenticator{secret: append([]byte(nil), secret...), now: time.Now}
+func NewAuthenticator(secret []byte, opts ...AuthOption) *Authenticator {
+	a := &Authenticator{secret: append([]byte(nil), secret...), now: time.Now, maxLifetime: DefaultMaxTokenLifetime}
+	for _, o := range opts {
+		o(a)
+	}
 	a.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(TokenIssuer),
@@ -70,35 +100,66 @@ func NewAuthenticator(secret []byte) *Authenticator {
 	return a
 }
 
+// MaxLifetime returns the longest token lifetime minted or accepted.
+func (a *Authenticator) MaxLifetime() time.Duration { return a.maxLifetime }
+
+// Minted is a token and the claims worth recording about it.
+type Minted struct {
+	Token     string
+	ID        string // jti
+	Subject   string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+}
+
 // Mint returns a signed token for subject sub that expires after ttl.
 func (a *Authenticator) Mint(sub string, ttl time.Duration) (string, error) {
+	m, err := a.MintToken(sub, ttl)
+	return m.Token, err
+}
+
+// MintToken returns a signed token for subject sub that expires after ttl
+// (at most the maximum lifetime, else ErrTokenLifetime), with a random jti.
+func (a *Authenticator) MintToken(sub string, ttl time.Duration) (Minted, error) {
 	if len(a.secret) < MinSecretBytes {
-		return "", ErrWeakSecret
+		return Minted{}, ErrWeakSecret
 	}
 	if strings.TrimSpace(sub) == "" {
-		return "", errors.New("mint token: empty subject")
+		return Minted{}, errors.New("mint token: empty subject")
 	}
 	if ttl <= 0 {
-		return "", fmt.Errorf("mint token: ttl %v is not positive", ttl)
+		return Minted{}, fmt.Errorf("mint token: ttl %v is not positive", ttl)
 	}
-	now := a.now()
+	if ttl > a.maxLifetime {
+		return Minted{}, fmt.Errorf("mint token: ttl %v: %w (%v)", ttl, ErrTokenLifetime, a.maxLifetime)
+	}
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return Minted{}, fmt.Errorf("mint token: %w", err)
+	}
+	// Whole seconds, as the claims carry them, so exp - iat is exactly ttl.
+	now := a.now().Truncate(time.Second)
+	m := Minted{ID: hex.EncodeToString(id), Subject: sub, IssuedAt: now, ExpiresAt: now.Add(ttl)}
 	claims := jwt.RegisteredClaims{
 		Issuer:    TokenIssuer,
 		Subject:   sub,
 		Audience:  jwt.ClaimStrings{TokenAudience},
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+		ID:        m.ID,
+		IssuedAt:  jwt.NewNumericDate(m.IssuedAt),
+		ExpiresAt: jwt.NewNumericDate(m.ExpiresAt),
 	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(a.secret)
 	if err != nil {
-		return "", fmt.Errorf("mint token: %w", err)
+		return Minted{}, fmt.Errorf("mint token: %w", err)
 	}
-	return s, nil
+	m.Token = s
+	return m, nil
 }
 
 // Verify checks token (signature with the pinned HS256 algorithm, issuer,
-// audience, expiry) and returns its subject. Every failure is ErrTokenExpired
-// or ErrTokenInvalid (possibly wrapped), or ErrWeakSecret.
+// audience, expiry, a jti and an iat, a lifetime exp - iat within the
+// maximum, not revoked) and returns its subject. Every failure is
+// ErrTokenExpired or ErrTokenInvalid (possibly wrapped), or ErrWeakSecret.
 func (a *Authenticator) Verify(token string) (subject string, err error) {
 	if len(a.secret) < MinSecretBytes {
 		return "", ErrWeakSecret
@@ -120,6 +181,15 @@ func (a *Authenticator) Verify(token string) (subject string, err error) {
 		return "", fmt.Errorf("%w: %v", ErrTokenInvalid, err)
 	case strings.TrimSpace(claims.Subject) == "":
 		return "", fmt.Errorf("%w: no subject", ErrTokenInvalid)
+	case strings.TrimSpace(claims.ID) == "":
+		return "", fmt.Errorf("%w: no jti", ErrTokenInvalid)
+	case claims.IssuedAt == nil:
+		return "", fmt.Errorf("%w: no iat", ErrTokenInvalid)
+	case claims.ExpiresAt.Sub(claims.IssuedAt.Time) > a.maxLifetime:
+		return "", fmt.Errorf("%w: lifetime %v beyond the maximum %v", ErrTokenInvalid,
+			claims.ExpiresAt.Sub(claims.IssuedAt.Time), a.maxLifetime)
+	case a.revocations != nil && a.revocations.Revoked(claims.Subject, claims.ID, claims.IssuedAt.Time):
+		return "", ErrTokenRevoked
 	}
 	return claims.Subject, nil
 }

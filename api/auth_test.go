@@ -32,6 +32,7 @@ func validClaims() jwt.MapClaims {
 		"iss": TokenIssuer,
 		"aud": TokenAudience,
 		"sub": "handler1",
+		"jti": "0123456789abcdef0123456789abcdef",
 		"iat": now.Unix(),
 		"exp": now.Add(time.Hour).Unix(),
 	}
@@ -106,6 +107,13 @@ func TestVerifyRejects(t *testing.T) {
 		{"blank sub", sign(t, jwt.SigningMethodHS256, testSecret, with("sub", "  ")), false},
 		{"issued in the future", sign(t, jwt.SigningMethodHS256, testSecret, with("iat", time.Now().Add(time.Hour).Unix())), false},
 		{"not yet valid", sign(t, jwt.SigningMethodHS256, testSecret, with("nbf", time.Now().Add(time.Hour).Unix())), false},
+		// Issue 12, finding 7: a lifetime beyond the maximum, no jti, no iat.
+		{"100-year lifetime", sign(t, jwt.SigningMethodHS256, testSecret, with("exp", time.Now().AddDate(100, 0, 0).Unix())), false},
+		{"lifetime 1s beyond the maximum", sign(t, jwt.SigningMethodHS256, testSecret,
+			with("exp", time.Now().Add(DefaultMaxTokenLifetime+time.Second).Unix())), false},
+		{"no jti", sign(t, jwt.SigningMethodHS256, testSecret, with("jti", nil)), false},
+		{"blank jti", sign(t, jwt.SigningMethodHS256, testSecret, with("jti", " ")), false},
+		{"no iat", sign(t, jwt.SigningMethodHS256, testSecret, with("iat", nil)), false},
 		{"garbage", "not.a.token", false},
 		{"empty", "", false},
 		{"huge", strings.Repeat("a", 100000), false},

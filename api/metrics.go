@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,6 +21,47 @@ type Metrics struct {
 	Requests *prometheus.CounterVec
 	// Latency observes GraphQL request durations by operation name.
 	Latency *prometheus.HistogramVec
+
+	// known holds the operation names used as labels (SetOperations); any
+	// other name is counted as OtherOperation.
+	known atomic.Pointer[map[string]bool]
+}
+
+// Operation labels besides the names of SetOperations: an anonymous
+// operation is labelled by its type, a request refused before its operation
+// was known "anonymous", and every other name OtherOperation.
+const (
+	OtherOperation = "other"
+)
+
+var builtinOperations = []string{"query", "mutation", "anonymous"}
+
+// SetOperations sets the operation names that label series (the API's query
+// and mutation fields); a client-chosen name outside them, and outside
+// "query", "mutation" and "anonymous", is counted as "other", so clients
+// cannot add series.
+func (m *Metrics) SetOperations(names []string) {
+	k := make(map[string]bool, len(names)+len(builtinOperations))
+	for _, n := range append(names, builtinOperations...) {
+		k[n] = true
+	}
+	m.known.Store(&k)
+}
+
+// operationLabel is the label of operation name.
+func (m *Metrics) operationLabel(name string) string {
+	if name == "" {
+		return "anonymous"
+	}
+	if k := m.known.Load(); k != nil && (*k)[name] {
+		return name
+	}
+	for _, b := range builtinOperations {
+		if name == b {
+			return name
+		}
+	}
+	return OtherOperation
 }
 
 // NewMetrics registers the API metrics and, when pool is not nil, gauges of
@@ -50,11 +92,10 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
 }
 
-// Observe records one GraphQL request.
+// Observe records one GraphQL request, under the operation's label (see
+// SetOperations).
 func (m *Metrics) Observe(operation, code string, d time.Duration) {
-	if operation == "" {
-		operation = "anonymous"
-	}
+	operation = m.operationLabel(operation)
 	if code == "" {
 		code = "OK"
 	}

@@ -81,7 +81,7 @@ func newIntegration(t testing.TB, opts ...worker.Options) *integration {
 	const secret = "integration-secret"
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if !activities.VerifySignature(secret, body, r.Header.Get(activities.SignatureHeader)) {
+		if activities.VerifySignature(secret, r.Header, body, time.Now()) != nil {
 			t.Errorf("notification with a bad signature")
 		}
 		var n activities.Notification
