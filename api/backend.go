@@ -208,6 +208,16 @@ func (b *Backend) PutBlob(ctx context.Context, mediaType string, content []byte)
 	return sum, err
 }
 
+// EvidenceBytes returns the bytes of evidence sub has added (the quota's count).
+func (b *Backend) EvidenceBytes(ctx context.Context, sub string) (int64, error) {
+	return b.Reader.EvidenceBytes(ctx, sub)
+}
+
+// CaseIDKey returns the secret new case ids derive from.
+func (b *Backend) CaseIDKey(ctx context.Context) ([]byte, error) {
+	return b.Reader.CaseIDKey(ctx)
+}
+
 // SchemaAuth adapts an Authorizer to the resolvers' schema.Authorizer.
 type SchemaAuth struct{ *Authorizer }
 

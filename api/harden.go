@@ -1,8 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -11,6 +14,7 @@ import (
 	"github.com/graphql-go/graphql/language/source"
 
 	"casetrail/incident"
+	"casetrail/schema"
 )
 
 // Limits bounds what a GraphQL request may ask for. graphql-go v0.8.1 has no
@@ -42,15 +46,21 @@ type Limits struct {
 	MaxTokens int
 	// NoIntrospection rejects __schema and __type (production).
 	NoIntrospection bool
+	// MaxCost bounds the cost of one request (OperationCost's Units).
+	MaxCost int
+	// MaxCommands bounds the commands (mutation fields) of one request.
+	MaxCommands int
 }
 
 // DefaultLimits returns the limits of the contract (depth 15) and generous
 // bounds for the rest: 100 aliases, 2,000 fields, 20 repeats of a response
-// name, 100 fragments, bracket nesting 64, 50,000 tokens.
+// name, 100 fragments, bracket nesting 64, 50,000 tokens, a cost of 50,000
+// and 10 commands per request.
 func DefaultLimits() Limits {
 	return Limits{
 		MaxDepth: 15, MaxAliases: 100, MaxFields: 2000, MaxRepeats: 20,
 		MaxFragments: 100, MaxNesting: 64, MaxTokens: 50000,
+		MaxCost: 50000, MaxCommands: 10,
 	}
 }
 
@@ -76,6 +86,12 @@ func (l Limits) orDefaults() Limits {
 	}
 	if l.MaxTokens <= 0 {
 		l.MaxTokens = d.MaxTokens
+	}
+	if l.MaxCost <= 0 {
+		l.MaxCost = d.MaxCost
+	}
+	if l.MaxCommands <= 0 {
+		l.MaxCommands = d.MaxCommands
 	}
 	return l
 }
@@ -608,4 +624,203 @@ func MaskSuggestions(errs []gqlerrors.FormattedError) {
 			errs[i].Message = errs[i].Message[:j]
 		}
 	}
+}
+
+// Cost is what one operation charges against the cost limits.
+type Cost struct {
+	// Units: every field selected costs 1, and the selection of a list
+	// field whose length an argument bounds (schema.ListSizes:
+	// cases(first:), history(limit:)) counts once per item the list may
+	// return, nested lists multiplying. Fragments count once per spread.
+	Units int
+	// Commands is the number of root fields of a mutation: each is a
+	// command of its own, aliases included (__typename excluded).
+	Commands int
+}
+
+// OperationCost returns the cost of operation op of doc, whose list sizes
+// come from literal arguments, from variables (as decoded from JSON), from
+// the variables' defaults or from the fields' defaults, in that order. A
+// size is taken between 1 and the field's maximum (the resolver refuses
+// anything else). Sizes saturate, so a cost is never negative. Run it on
+// a document CheckQuery accepted (no fragment cycles).
+func OperationCost(doc *ast.Document, op *ast.OperationDefinition, variables map[string]any) Cost {
+	c := coster{fragments: map[string]*ast.FragmentDefinition{}, memo: map[string]int{}, vars: variables,
+		defaults: map[string]ast.Value{}}
+	for _, def := range doc.Definitions {
+		if fd, ok := def.(*ast.FragmentDefinition); ok && fd != nil && fd.Name != nil {
+			c.fragments[fd.Name.Value] = fd
+		}
+	}
+	if op == nil {
+		return Cost{}
+	}
+	for _, vd := range op.VariableDefinitions {
+		if vd != nil && vd.Variable != nil && vd.Variable.Name != nil && vd.DefaultValue != nil {
+			c.defaults[vd.Variable.Name.Value] = vd.DefaultValue
+		}
+	}
+	out := Cost{Units: c.selections(op.SelectionSet)}
+	if op.Operation == ast.OperationTypeMutation {
+		out.Commands = c.rootFields(op.SelectionSet, map[string]bool{})
+	}
+	return out
+}
+
+// CheckCost returns QUERY_TOO_COMPLEX when c is over limits' MaxCost or
+// MaxCommands; name says which operation ("" for an anonymous one).
+func CheckCost(c Cost, limits Limits, name string) error {
+	limits = limits.orDefaults()
+	what := "the operation"
+	if name != "" {
+		what = "operation " + name
+	}
+	if c.Units > limits.MaxCost {
+		return tooComplex("%s costs %s; the limit is %d (every field costs 1, and what a list selects counts once per item: "+
+			"cases per first, default %d; history per limit, default %d): ask for smaller pages or fewer fields",
+			what, count(c.Units), limits.MaxCost, schema.ListSizes["cases"].Default, schema.ListSizes["history"].Default)
+	}
+	if c.Commands > limits.MaxCommands {
+		return tooComplex("%s runs %d commands (mutation fields); the limit is %d per request: send them in separate requests",
+			what, c.Commands, limits.MaxCommands)
+	}
+	return nil
+}
+
+func mulSat(a, b int) int {
+	if a != 0 && b > saturation/a {
+		return saturation
+	}
+	return min(a*b, saturation)
+}
+
+type coster struct {
+	fragments map[string]*ast.FragmentDefinition
+	memo      map[string]int
+	vars      map[string]any
+	defaults  map[string]ast.Value
+}
+
+// selections returns the cost of ss; a fragment's cost is computed once
+// (it does not depend on where it is spread) and a cycle counts nothing.
+func (c *coster) selections(ss *ast.SelectionSet) int {
+	if ss == nil {
+		return 0
+	}
+	total := 0
+	for _, sel := range ss.Selections {
+		switch f := sel.(type) {
+		case *ast.Field:
+			if f == nil {
+				continue
+			}
+			sub := c.selections(f.SelectionSet)
+			if f.Name != nil {
+				if ls, ok := schema.ListSizes[f.Name.Value]; ok {
+					sub = mulSat(sub, c.size(f, ls))
+				}
+			}
+			total = addSat(total, addSat(1, sub))
+		case *ast.InlineFragment:
+			if f != nil {
+				total = addSat(total, c.selections(f.SelectionSet))
+			}
+		case *ast.FragmentSpread:
+			if f == nil || f.Name == nil {
+				continue
+			}
+			name := f.Name.Value
+			cost, done := c.memo[name]
+			if !done {
+				c.memo[name] = 0 // a cycle (rejected earlier) counts nothing
+				if fd := c.fragments[name]; fd != nil {
+					cost = c.selections(fd.SelectionSet)
+				}
+				c.memo[name] = cost
+			}
+			total = addSat(total, cost)
+		}
+	}
+	return total
+}
+
+// size is how many items list field f may return.
+func (c *coster) size(f *ast.Field, ls schema.ListSize) int {
+	n, ok := 0, false
+	for _, a := range f.Arguments {
+		if a != nil && a.Name != nil && a.Name.Value == ls.Arg {
+			n, ok = c.intValue(a.Value)
+		}
+	}
+	if !ok {
+		n = ls.Default
+	}
+	return max(1, min(n, ls.Max))
+}
+
+// intValue reads an Int argument: a literal, or a variable's value or
+// default; ok is false when there is none (null, absent, not an integer).
+func (c *coster) intValue(v ast.Value) (int, bool) {
+	switch x := v.(type) {
+	case *ast.IntValue:
+		n, err := strconv.Atoi(x.Value)
+		if err != nil {
+			return math.MaxInt, true // too large: the resolver refuses it
+		}
+		return n, true
+	case *ast.Variable:
+		if x == nil || x.Name == nil {
+			return 0, false
+		}
+		if val, present := c.vars[x.Name.Value]; present {
+			switch n := val.(type) {
+			case float64:
+				if n >= math.MaxInt32 {
+					return math.MaxInt, true
+				}
+				return int(n), true
+			case int:
+				return n, true
+			case json.Number:
+				i, err := n.Int64()
+				return int(min(i, math.MaxInt32)), err == nil
+			}
+			return 0, false
+		}
+		if d, ok := c.defaults[x.Name.Value]; ok {
+			return c.intValue(d)
+		}
+	}
+	return 0, false
+}
+
+// rootFields counts the fields of a root selection set, fragments
+// expanded, __typename excluded.
+func (c *coster) rootFields(ss *ast.SelectionSet, spreading map[string]bool) int {
+	if ss == nil {
+		return 0
+	}
+	n := 0
+	for _, sel := range ss.Selections {
+		switch f := sel.(type) {
+		case *ast.Field:
+			if f != nil && f.Name != nil && f.Name.Value != "__typename" {
+				n++
+			}
+		case *ast.InlineFragment:
+			if f != nil {
+				n += c.rootFields(f.SelectionSet, spreading)
+			}
+		case *ast.FragmentSpread:
+			if f == nil || f.Name == nil || spreading[f.Name.Value] {
+				continue
+			}
+			if fd := c.fragments[f.Name.Value]; fd != nil {
+				spreading[f.Name.Value] = true
+				n += c.rootFields(fd.SelectionSet, spreading)
+				delete(spreading, f.Name.Value)
+			}
+		}
+	}
+	return n
 }

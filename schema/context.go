@@ -2,6 +2,9 @@ package schema
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
 	"sync"
 
 	"github.com/google/uuid"
@@ -39,10 +42,39 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 // idNamespace is the UUID v5 namespace of the ids this package derives.
 var idNamespace = uuid.MustParse("6f1c0a8e-3d52-4b7e-9a41-2c9d8e7f5b10")
 
-// CaseIDFor returns the deterministic id of the case a report opens: a UUID v5
-// of actor + "/" + clientRequestID, so a repeated report cannot open a second case.
-func CaseIDFor(actor, clientRequestID string) string {
-	return uuid.NewSHA1(idNamespace, []byte(actor+"/"+clientRequestID)).String()
+// CaseIDFor returns the id of the case a report opens: a UUID in version 4
+// form whose bits are HMAC-SHA256(key, actor NUL clientRequestID). The
+// servers, which share key (Reads.CaseIDKey), derive the same id for every
+// attempt of one report, so a retry, even one racing the first attempt,
+// cannot open a second case; without the key the id can be neither
+// computed nor guessed from the reporter and the request id. Cases opened
+// before keeps their ids (a UUID v5 of actor and clientRequestID).
+func CaseIDFor(key []byte, actor, clientRequestID string) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(actor))
+	mac.Write([]byte{0})
+	mac.Write([]byte(clientRequestID))
+	var id uuid.UUID
+	copy(id[:], mac.Sum(nil))
+	id[6] = id[6]&0x0f | 0x40 // version 4
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id.String()
+}
+
+// caseIDKey returns the key of CaseIDFor, read once.
+func (r *resolver) caseIDKey(ctx context.Context) ([]byte, error) {
+	if k := r.idKey.Load(); k != nil {
+		return *k, nil
+	}
+	k, err := r.reads.CaseIDKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(k) < 32 {
+		return nil, fmt.Errorf("case id key: %d bytes, want at least 32", len(k))
+	}
+	r.idKey.Store(&k)
+	return k, nil
 }
 
 // reportRequestID is the command request id of a report (and of its merge).

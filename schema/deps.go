@@ -103,6 +103,14 @@ type Reads interface {
 	WaitFor(ctx context.Context, position int64) error
 	// PutBlob stores content and returns its lower-case hex SHA-256.
 	PutBlob(ctx context.Context, mediaType string, content []byte) (string, error)
+	// EvidenceBytes returns the bytes of evidence sub has added to cases
+	// over all time (every piece counted, also when two share content):
+	// what the evidence quota charges sub with.
+	EvidenceBytes(ctx context.Context, sub string) (int64, error)
+	// CaseIDKey returns the secret new case ids derive from (CaseIDFor): at
+	// least 32 bytes, the same for every process of one deployment, never
+	// changing.
+	CaseIDKey(ctx context.Context) ([]byte, error)
 }
 
 // Deps are what the resolvers need. Auth, Commands and Reads are required.
@@ -113,7 +121,15 @@ type Deps struct {
 	// Logger receives internal errors (which callers only see as INTERNAL);
 	// nil means slog.Default().
 	Logger *slog.Logger
+	// EvidenceQuota is how many bytes of evidence one subject may add over
+	// all time (stored blobs are never deleted); 0 means
+	// DefaultEvidenceQuota, a negative value no quota.
+	EvidenceQuota int64
 }
+
+// DefaultEvidenceQuota is the evidence one subject may add when
+// Deps.EvidenceQuota is zero: 200 MiB.
+const DefaultEvidenceQuota = 200 << 20
 
 // RoleGrant is a role a subject holds on a unit (and its sub-units).
 type RoleGrant struct {

@@ -53,7 +53,6 @@ func badInput(field, format string, args ...any) *Error {
 var (
 	errUnauthenticated = newError(incident.CodeUnauthenticated, "authentication required")
 	errForbidden       = newError(incident.CodeForbidden, "not allowed")
-	errCaseNotFound    = newError(incident.CodeNotFound, "case not found")
 )
 
 const internalMessage = "internal error"

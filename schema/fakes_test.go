@@ -427,6 +427,25 @@ func (w *world) PutBlob(ctx context.Context, mediaType string, content []byte) (
 	return h, nil
 }
 
+// caseIDKey is the fake deployment's secret of CaseIDFor.
+var caseIDKey = []byte("0123456789abcdef0123456789abcdef-fake")
+
+func (w *world) CaseIDKey(ctx context.Context) ([]byte, error) { return caseIDKey, nil }
+
+func (w *world) EvidenceBytes(ctx context.Context, sub string) (int64, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var n int64
+	for _, c := range w.cases {
+		for _, e := range c.Evidence {
+			if e.AddedBy == sub {
+				n += e.SizeBytes
+			}
+		}
+	}
+	return n, nil
+}
+
 // toJSON is a test helper for readable failure messages.
 func toJSON(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")

@@ -2,9 +2,12 @@ package schema
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/graphql-go/graphql"
 
@@ -250,7 +253,11 @@ func (r *resolver) reportIncident(p graphql.ResolveParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.CaseID = CaseIDFor(sub, rep.ClientRequestID)
+	key, err := r.caseIDKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep.CaseID = CaseIDFor(key, sub, rep.ClientRequestID)
 	rep.EscalatesTo = target
 	c, err := r.commands.Report(ctx, rep.CaseID, sub, requestID, rep)
 	if incident.ErrorCode(err) == incident.CodeConflict {
@@ -285,7 +292,9 @@ func (r *resolver) existingReport(ctx context.Context, sub, clientRequestID, id 
 	if c == nil {
 		return nil, fmt.Errorf("report %s/%s: case %s is indexed but not projected", sub, clientRequestID, id)
 	}
-	merged := c.ID != CaseIDFor(sub, clientRequestID) && !(c.ReportedBy == sub && c.ClientRequestID == clientRequestID)
+	// The report that opened a case is recorded in it, whatever the
+	// scheme of its id.
+	merged := !(c.ReportedBy == sub && c.ClientRequestID == clientRequestID)
 	return &reportPayload{c: c, merged: merged}, nil
 }
 
@@ -303,7 +312,8 @@ func (r *resolver) addEvidence(p graphql.ResolveParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.caseFor(ctx, sub, incident.CmdAddEvidence, id); err != nil {
+	c, err := r.caseFor(ctx, sub, incident.CmdAddEvidence, id)
+	if err != nil {
 		return nil, err
 	}
 	in := argObject(p.Args, "input")
@@ -325,18 +335,61 @@ func (r *resolver) addEvidence(p graphql.ResolveParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	digest := sha256.Sum256(content)
+	cmd := incident.AddEvidence{
+		Description: desc, URL: url, MediaType: mediaType, SHA256: hex.EncodeToString(digest[:]), SizeBytes: int64(len(content)),
+	}
+	// Decide before storing: blobs are never deleted, so a command the case
+	// refuses (its status, its input) must store nothing. The workflow
+	// decides again on the case as it is when the command arrives.
+	if _, err := incident.Decide(*c, cmd, time.Now(), incident.DefaultPolicy()); err != nil {
+		return nil, err
+	}
+	if err := r.checkEvidenceQuota(ctx, sub, int64(len(content))); err != nil {
+		return nil, err
+	}
 	sum, err := r.reads.PutBlob(ctx, mediaType, content)
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.commands.Execute(ctx, id, sub, commandRequestID(ctx, responsePath(p)), nil, incident.AddEvidence{
-		Description: desc, URL: url, MediaType: mediaType, SHA256: sum, SizeBytes: int64(len(content)),
-	})
+	if sum != cmd.SHA256 {
+		return nil, fmt.Errorf("add evidence: blob stored as %s, content hashes to %s", sum, cmd.SHA256)
+	}
+	after, err := r.commands.Execute(ctx, id, sub, commandRequestID(ctx, responsePath(p)), nil, cmd)
 	if err != nil {
 		return nil, err
 	}
-	r.waitFor(ctx, incident.CmdAddEvidence, c.Position)
-	return &c, nil
+	r.waitFor(ctx, incident.CmdAddEvidence, after.Position)
+	return &after, nil
+}
+
+// checkEvidenceQuota refuses (BAD_USER_INPUT on input.contentBase64) evidence
+// of size bytes that would take sub's evidence over the quota.
+func (r *resolver) checkEvidenceQuota(ctx context.Context, sub string, size int64) error {
+	if r.evidenceQuota < 0 {
+		return nil
+	}
+	used, err := r.reads.EvidenceBytes(ctx, sub)
+	if err != nil {
+		return err
+	}
+	if used+size > r.evidenceQuota {
+		return badInput("input.contentBase64", "evidence storage quota exceeded: you have added %s of evidence, this file is %s "+
+			"and each user may add at most %s (stored evidence is never deleted); ask an administrator to raise CASETRAIL_EVIDENCE_QUOTA",
+			byteSize(used), byteSize(size), byteSize(r.evidenceQuota))
+	}
+	return nil
+}
+
+// byteSize prints n bytes for people: bytes, KiB or MiB.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // decodeEvidence decodes standard base64 (padded or not, line breaks

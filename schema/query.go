@@ -122,8 +122,9 @@ func (r *resolver) me(p graphql.ResolveParams) (any, error) {
 	return &viewer{subject: sub, roles: r.auth.RoleGrants(sub)}, nil
 }
 
-// readCase resolves case and caseByNumber: null for an unknown key,
-// FORBIDDEN for a case outside the caller's units.
+// readCase resolves case and caseByNumber: null for an unknown key and
+// null, exactly the same answer, for a case outside the caller's units, so
+// that a read does not tell which ids and numbers exist.
 func (r *resolver) readCase(p graphql.ResolveParams, load func(context.Context, string) (*incident.Case, error), arg string) (any, error) {
 	sub, err := subject(p.Context)
 	if err != nil {
@@ -137,7 +138,15 @@ func (r *resolver) readCase(p graphql.ResolveParams, load func(context.Context, 
 	if err != nil || c == nil {
 		return nil, err
 	}
-	if err := r.allow(sub, ActionReadCase, c.Unit); err != nil {
+	return r.visible(sub, ActionReadCase, c)
+}
+
+// visible returns c when sub may do action on it and nil otherwise (a
+// case the caller may not see reads as no case); only a failing
+// authorizer is an error.
+func (r *resolver) visible(sub, action string, c *incident.Case) (*incident.Case, error) {
+	ok, err := r.auth.Allowed(sub, action, c.Unit)
+	if err != nil || !ok {
 		return nil, err
 	}
 	return c, nil
@@ -151,15 +160,17 @@ func absentIfNotFound(c *incident.Case, err error) (*incident.Case, error) {
 	return c, err
 }
 
-// caseFor loads case id for an action: NOT_FOUND when there is none,
-// FORBIDDEN when sub may not do action on its unit.
+// caseFor loads case id for an action: FORBIDDEN, with one message, both
+// when there is no such case and when sub may not do action on its unit,
+// so that a command does not tell which case ids exist (the contract's
+// "outside the caller's units" covers an id in none of them).
 func (r *resolver) caseFor(ctx context.Context, sub, action, id string) (*incident.Case, error) {
 	c, err := absentIfNotFound(r.reads.Case(ctx, id))
 	if err != nil {
 		return nil, err
 	}
 	if c == nil {
-		return nil, errCaseNotFound
+		return nil, errForbidden
 	}
 	if err := r.allow(sub, action, c.Unit); err != nil {
 		return nil, err
@@ -245,6 +256,11 @@ func (r *resolver) caseAsOf(p graphql.ResolveParams) (any, error) {
 	at := argTime(p.Args, "at")
 	c, err := absentIfNotFound(r.reads.Case(p.Context, id))
 	if err != nil || c == nil {
+		return nil, err
+	}
+	// A caller who may read the case but not its history is FORBIDDEN;
+	// one who may not even read it gets null, as for a missing case.
+	if c, err = r.visible(sub, ActionReadCase, c); err != nil || c == nil {
 		return nil, err
 	}
 	if err := r.allow(sub, ActionReadHistory, c.Unit); err != nil {

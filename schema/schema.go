@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"reflect"
+	"sync/atomic"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -22,6 +23,10 @@ type resolver struct {
 	reads    Reads
 	log      *slog.Logger
 	t        *types
+	// evidenceQuota is Deps.EvidenceQuota resolved (negative: none).
+	evidenceQuota int64
+	// idKey caches Reads.CaseIDKey.
+	idKey atomic.Pointer[[]byte]
 }
 
 // New builds the graph of the contract on deps. The schema is safe for
@@ -34,6 +39,10 @@ func New(deps Deps) (graphql.Schema, error) {
 	r := &resolver{auth: deps.Auth, commands: deps.Commands, reads: deps.Reads, log: deps.Logger}
 	if r.log == nil {
 		r.log = slog.Default()
+	}
+	r.evidenceQuota = deps.EvidenceQuota
+	if r.evidenceQuota == 0 {
+		r.evidenceQuota = DefaultEvidenceQuota
 	}
 	r.t = r.buildTypes()
 	s, err := graphql.NewSchema(graphql.SchemaConfig{

@@ -552,6 +552,27 @@ func (r *Reader) CaseByRequest(ctx context.Context, reporter, clientRequestID st
 	return id, true, nil
 }
 
+// EvidenceBytes returns the bytes of evidence sub has added, summed over the
+// projected evidence of every case (each piece counted, also when two share
+// content).
+func (r *Reader) EvidenceBytes(ctx context.Context, sub string) (int64, error) {
+	var n int64
+	if err := r.pool.QueryRow(ctx, `SELECT COALESCE(sum(size_bytes), 0)::bigint FROM evidence WHERE added_by = $1`, sub).Scan(&n); err != nil {
+		return 0, fmt.Errorf("evidence bytes: %w", err)
+	}
+	return n, nil
+}
+
+// CaseIDKey returns the secret new case ids derive from (the one row of
+// case_id_key, written by the read-model migrations).
+func (r *Reader) CaseIDKey(ctx context.Context) ([]byte, error) {
+	var key []byte
+	if err := r.pool.QueryRow(ctx, `SELECT key FROM case_id_key`).Scan(&key); err != nil {
+		return nil, fmt.Errorf("case id key: %w", err)
+	}
+	return key, nil
+}
+
 // AccountCheck answers checkAccount.
 type AccountCheck struct {
 	// Result is "OFFICIAL", "KNOWN_IMPERSONATOR" or "UNKNOWN".
