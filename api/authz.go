@@ -241,14 +241,11 @@ type Authorizer struct {
 	wg     sync.WaitGroup
 }
 
-// NewAuthorizer creates the casbin_rule table if needed, writes the role ×
-// action table into it, loads the whole policy and starts listening for
-// policy changes made elsewhere. Until SetUnits is called every grant covers
-// only its own unit.
+// NewAuthorizer writes the role × action table into casbin_rule (made by
+// EnsureSchema, which the tables' owner runs first), loads the whole policy
+// and starts listening for policy changes made elsewhere. Until SetUnits is
+// called every grant covers only its own unit.
 func NewAuthorizer(ctx context.Context, pool *pgxpool.Pool) (*Authorizer, error) {
-	if err := EnsureSchema(ctx, pool); err != nil {
-		return nil, err
-	}
 	if err := syncPermissions(ctx, pool); err != nil {
 		return nil, err
 	}

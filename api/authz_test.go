@@ -28,6 +28,9 @@ var testUnits = []Unit{
 
 func newTestAuthorizer(t testing.TB, pool *pgxpool.Pool) *Authorizer {
 	t.Helper()
+	if err := EnsureSchema(context.Background(), pool); err != nil {
+		t.Fatal(err)
+	}
 	a, err := NewAuthorizer(context.Background(), pool)
 	if err != nil {
 		t.Fatal(err)

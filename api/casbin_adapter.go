@@ -49,6 +49,16 @@ END $$;
 CREATE OR REPLACE TRIGGER casbin_rule_changed
 	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON casbin_rule
 	FOR EACH STATEMENT EXECUTE FUNCTION casbin_rule_notify();
+-- The application role of the event store (eventstore migrations), when it
+-- exists, grants and revokes roles: it reads, adds and removes rules.
+DO $grant$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'casetrail_app') THEN
+		GRANT SELECT, INSERT, DELETE ON casbin_rule TO casetrail_app;
+		GRANT USAGE ON SEQUENCE casbin_rule_id_seq TO casetrail_app;
+	END IF;
+END
+$grant$;
 `
 
 // EnsureSchema creates the casbin_rule table, its uniqueness index and the

@@ -1,0 +1,139 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"casetrail/eventstore/pgtest"
+)
+
+// TestLeastPrivilege (issue 12, finding 1): given the README's superuser
+// DATABASE_URL, serve connects as a login role of its own, which can read
+// and append events but can neither rewrite them nor switch the guard
+// trigger off; in production the superuser URL is refused.
+func TestLeastPrivilege(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	c, _ := s.report(t, "reporter1", reportInput{
+		ClientRequestID: "e2e-least-privilege", Kind: "IMPERSONATION", Unit: "lai-chau/tan-uyen/xa-phuc-khoa",
+		Title: "Trang giả mạo UBND xã Phúc Khoa", Description: "Kiểm tra quyền của máy chủ với cơ sở dữ liệu.",
+		Subjects: []subjectInput{{Platform: "FACEBOOK", URL: "https://www.facebook.com/ubnd.phuckhoa.quyen"}},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	super, err := pgx.Connect(ctx, s.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer super.Close(context.Background())
+	eventually(t, 10*time.Second, "serve connected only as its own role", func() error {
+		rows, err := super.Query(ctx, `SELECT DISTINCT usename::text FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`)
+		if err != nil {
+			return err
+		}
+		users, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(users, []string{appLoginRole}) {
+			return fmt.Errorf("connections to the database as %v", users)
+		}
+		return nil
+	})
+
+	cfg, err := pgx.ParseConfig(s.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User, cfg.Password = appLoginRole, appPassword(s.dbURL)
+	app, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("connect as %s: %v", appLoginRole, err)
+	}
+	defer app.Close(context.Background())
+	var n int
+	if err := app.QueryRow(ctx, `SELECT count(*) FROM events WHERE stream = $1`, "case-"+c.ID).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("the server's role reads %d events of the case: %v", n, err)
+	}
+	for _, stmt := range []string{
+		`UPDATE events SET metadata = metadata || '{"actor":"ke-gian"}' WHERE stream = 'case-` + c.ID + `'`,
+		`DELETE FROM events`,
+		`TRUNCATE events`,
+		`SET session_replication_role = replica`,
+		`ALTER TABLE events DISABLE TRIGGER ALL`,
+		`CREATE TABLE hidden (x int)`,
+	} {
+		_, err := app.Exec(ctx, stmt)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || (pgErr.Code != "42501" && pgErr.Code != "42P01") {
+			t.Errorf("as %s, %q: %v, want permission denied", appLoginRole, stmt, err)
+		}
+	}
+	if v := s.readCase(t, "handler1", c.ID); v.Version != n {
+		t.Errorf("case version %d, %d events", v.Version, n)
+	}
+
+	// Production refuses to run as the superuser.
+	pctx, pcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer pcancel()
+	cmd := exec.CommandContext(pctx, s.bin, "serve", "--seed", seedFile(t), "--deadlines", s.policy)
+	cmd.Env = append(s.environ(), "CASETRAIL_ENV=production", "CASETRAIL_JWT_SECRET="+strings.Repeat("k", 40),
+		"CASETRAIL_LISTEN="+freeAddr(t), "CASETRAIL_METRICS_LISTEN="+freeAddr(t))
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "superuser") {
+		t.Errorf("production serve with a superuser DATABASE_URL: %v\n%s", err, out)
+	}
+}
+
+// TestServerRoleNamedByOperator: with CASETRAIL_MIGRATE_DATABASE_URL the
+// owner migrates and sets up the role DATABASE_URL names, and serve runs as
+// that role only.
+func TestServerRoleNamedByOperator(t *testing.T) {
+	const role = "casetrail_e2e_operator"
+	owner := pgtest.NewDatabase(t)
+	cfg, err := pgx.ParseConfig(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverURL := fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", role, "mat-khau-e2e", cfg.Host, cfg.Port, cfg.Database)
+	s := newServer(t, serverOptions{Env: []string{"CASETRAIL_MIGRATE_DATABASE_URL=" + owner, "DATABASE_URL=" + serverURL}})
+	s.report(t, "reporter1", reportInput{
+		ClientRequestID: "e2e-operator-role", Kind: "FALSE_INFORMATION", Unit: "lai-chau/tan-uyen/xa-phuc-khoa",
+		Title: "Tin sai về giá điện", Description: "Kiểm tra vai trò do người vận hành đặt tên.",
+		Subjects: []subjectInput{{Platform: "FACEBOOK", URL: "https://www.facebook.com/tin.sai.gia.dien"}},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	super, err := pgx.Connect(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer super.Close(context.Background())
+	eventually(t, 10*time.Second, "serve connected only as the operator's role", func() error {
+		rows, err := super.Query(ctx, `SELECT DISTINCT usename::text FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`)
+		if err != nil {
+			return err
+		}
+		users, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(users, []string{role}) {
+			return fmt.Errorf("connections to the database as %v", users)
+		}
+		return nil
+	})
+}
