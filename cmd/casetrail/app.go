@@ -38,6 +38,7 @@ type app struct {
 	projector *readmodel.Projector
 	authz     *api.Authorizer
 	auth      *api.Authenticator
+	revoked   *api.Revocations
 	embedded  *worker.Embedded
 	temporal  client.Client
 	worker    sdkworker.Worker
@@ -50,12 +51,12 @@ type app struct {
 // prepareDatabase opens the store (creating the database when missing),
 // applies every migration and schema of ours. Concurrent starters are safe.
 func prepareDatabase(ctx context.Context, cfg Config) (*eventstore.Store, error) {
-	store, err := eventstore.Open(ctx, cfg.DatabaseURL)
+	store, err := eventstore.Open(ctx, cfg.migrateDatabaseURL())
 	if err != nil {
 		return nil, err
 	}
 	pool := store.Pool()
-	for _, ensure := range []func(context.Context, *pgxpool.Pool) error{readmodel.EnsureSchema, activities.EnsureSchema, api.EnsureSchema} {
+	for _, ensure := range []func(context.Context, *pgxpool.Pool) error{readmodel.EnsureSchema, activities.EnsureSchema, api.EnsureSchema, api.EnsureTokenSchema} {
 		if err := ensure(ctx, pool); err != nil {
 			store.Close()
 			return nil, err
@@ -80,14 +81,11 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	if r.api {
-		if cfg.production() && cfg.JWTSecret == "" {
-			return nil, errors.New("CASETRAIL_ENV=production needs CASETRAIL_JWT_SECRET: the generated development secret is refused")
-		}
-		secret, err := api.LoadOrCreateSecret(cfg.DataDir, cfg.JWTSecret)
-		if err != nil {
+		// Refuse a bad secret or lifetime before anything starts; the
+		// Authenticator is built once the revocation list is loaded.
+		if _, err := authenticator(cfg); err != nil {
 			return nil, err
 		}
-		a.auth = api.NewAuthenticator(secret)
 	}
 	ok := false
 	defer func() {
@@ -96,7 +94,11 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 		}
 	}()
 
-	if a.store, err = prepareDatabase(ctx, cfg); err != nil {
+	owner, err := prepareDatabase(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if a.store, err = connectAsApp(ctx, cfg, owner, logger); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.store.Close)
@@ -109,6 +111,15 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 		return nil, err
 	}
 	a.closers = append(a.closers, a.authz.Close)
+	if r.api {
+		if a.revoked, err = api.NewRevocations(ctx, pool); err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, a.revoked.Close)
+		if a.auth, err = authenticator(cfg, api.WithRevocations(a.revoked)); err != nil {
+			return nil, err
+		}
+	}
 	if err := a.applySeed(ctx, seed); err != nil {
 		return nil, err
 	}
@@ -266,7 +277,7 @@ func serve(ctx context.Context, cfg Config, r role, logger *slog.Logger) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	if r.worker {
 		wg.Add(1)
 		go func() {
@@ -275,19 +286,51 @@ func serve(ctx context.Context, cfg Config, r role, logger *slog.Logger) error {
 				errc <- fmt.Errorf("projector: %w", err)
 			}
 		}()
+		// Signed checkpoints anchor the log (checkpoint.go); the last one
+		// is signed after runCtx ends, before the store closes.
+		cp, err := newCheckpointer(cfg, a.store, logger.With("component", "checkpoints"))
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return err
+		}
+		if cp != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cp.run(runCtx)
+			}()
+		}
 	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: a.handler(r), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
+	servers := []*http.Server{newHTTPServer(a.handler(r))}
+	listeners := []net.Listener{ln}
+	metricsAt := "beside the API"
+	if cfg.production() {
+		// Production keeps /metrics off the public address (issue 12).
+		mln, err := net.Listen("tcp", cfg.MetricsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics listen %s: %w", cfg.MetricsListen, err)
 		}
-	}()
-	logger.Info("casetrail ready", "listen", ln.Addr().String(), "api", r.api, "worker", r.worker,
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.metrics.Handler())
+		servers = append(servers, newHTTPServer(mux))
+		listeners = append(listeners, mln)
+		metricsAt = mln.Addr().String()
+	}
+	for i, srv := range servers {
+		go func() {
+			if err := srv.Serve(listeners[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	logger.Info("casetrail ready", "listen", ln.Addr().String(), "metrics", metricsAt, "api", r.api, "worker", r.worker,
 		"embeddedTemporal", a.embedded != nil, "startup_ms", time.Since(began).Milliseconds())
 
 	select {
@@ -298,10 +341,34 @@ func serve(ctx context.Context, cfg Config, r role, logger *slog.Logger) error {
 	}
 	shutdownCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
 	defer stop()
-	if serr := srv.Shutdown(shutdownCtx); serr != nil {
-		logger.Warn("http shutdown", "err", serr)
+	for _, srv := range servers {
+		if serr := srv.Shutdown(shutdownCtx); serr != nil {
+			logger.Warn("http shutdown", "err", serr)
+		}
 	}
 	cancel()
 	wg.Wait()
 	return err
+}
+
+// HTTP server timeouts. A request's handler has api.DefaultTimeout (30 s),
+// body included; writing its buffered answer must fit in httpWriteTimeout,
+// which counts from the end of the request's header.
+const (
+	httpReadHeaderTimeout = 10 * time.Second
+	httpReadTimeout       = api.DefaultTimeout + 10*time.Second
+	httpWriteTimeout      = api.DefaultTimeout + 15*time.Second
+	httpIdleTimeout       = 2 * time.Minute
+)
+
+// newHTTPServer returns a server for h with every timeout set, so no client
+// holds a connection by sending or reading slowly or by idling.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: httpReadHeaderTimeout,
+		ReadTimeout:       httpReadTimeout,
+		WriteTimeout:      httpWriteTimeout,
+		IdleTimeout:       httpIdleTimeout,
+	}
 }

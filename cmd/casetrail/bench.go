@@ -373,7 +373,7 @@ func (r *benchRun) token(sub string) (string, error) {
 	if t, ok := r.tokens.Load(sub); ok {
 		return t.(string), nil
 	}
-	t, err := r.a.auth.Mint(sub, 24*time.Hour)
+	t, err := r.a.auth.Mint(sub, r.a.auth.MaxLifetime())
 	if err != nil {
 		return "", err
 	}

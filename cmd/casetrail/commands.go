@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"os"
+	"os/user"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -25,6 +28,8 @@ func (a *app) handler(r role) http.Handler {
 		Metrics:    a.metrics,
 		Logger:     a.log,
 	}
+	// Production serves /metrics on CASETRAIL_METRICS_LISTEN instead (serve).
+	opts.MetricsElsewhere = a.cfg.production()
 	if !r.api {
 		return api.NewServer(opts) // health, readiness and metrics only
 	}
@@ -32,11 +37,16 @@ func (a *app) handler(r role) http.Handler {
 		Store: a.store, Reader: a.reader, Registry: a.registry, Projector: a.projector,
 		Temporal: a.temporal, Policy: a.policy,
 	}
+	quota, err := evidenceQuota(os.Getenv("CASETRAIL_EVIDENCE_QUOTA"))
+	if err != nil {
+		a.log.Error("evidence quota: using the default of 200 MiB", "err", err)
+	}
 	s, err := schema.New(schema.Deps{
-		Auth:     api.SchemaAuth{Authorizer: a.authz},
-		Commands: backend,
-		Reads:    backend,
-		Logger:   a.log,
+		Auth:          api.SchemaAuth{Authorizer: a.authz},
+		Commands:      backend,
+		Reads:         backend,
+		Logger:        a.log,
+		EvidenceQuota: quota,
 	})
 	if err != nil {
 		panic(fmt.Sprintf("graphql schema: %v", err)) // a programming error: the schema is static
@@ -74,56 +84,96 @@ func migrate(ctx context.Context, cfg Config, out io.Writer) error {
 	return nil
 }
 
-func token(cfg Config, sub string, ttl time.Duration, out io.Writer) error {
-	if sub == "" {
-		return errors.New("token: --sub is required")
-	}
-	secret, err := api.LoadOrCreateSecret(cfg.DataDir, cfg.JWTSecret)
+// authenticator returns the token Authenticator of cfg: the secret from
+// the environment, a file or the data dir, and the maximum lifetime.
+func authenticator(cfg Config, opts ...api.AuthOption) (*api.Authenticator, error) {
+	maxTTL, err := cfg.tokenMaxTTL()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	t, err := api.NewAuthenticator(secret).Mint(sub, ttl)
+	fromEnv, err := cfg.jwtSecret()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintln(out, t)
-	return nil
+	if cfg.production() && fromEnv == "" {
+		return nil, errors.New("CASETRAIL_ENV=production needs CASETRAIL_JWT_SECRET or CASETRAIL_JWT_SECRET_FILE: the generated development secret is refused")
+	}
+	secret, err := api.LoadOrCreateSecret(cfg.DataDir, fromEnv)
+	if err != nil {
+		return nil, err
+	}
+	return api.NewAuthenticator(secret, append([]api.AuthOption{api.WithMaxLifetime(maxTTL)}, opts...)...), nil
 }
 
-// verify recomputes the hash chain of one case or of every case and fails
-// when any chain is broken.
-func verify(ctx context.Context, cfg Config, caseID string, out io.Writer) error {
+// tokenRequest is what `casetrail token` was asked: mint a token for sub,
+// or revoke one token id, or every earlier token of a subject.
+type tokenRequest struct {
+	sub           string
+	ttl           time.Duration
+	revoke        string
+	revokeSubject string
+	reason        string
+}
+
+// token mints (printing the JWT on out) or revokes tokens, and logs who did
+// what on log: the subject, the jti, the expiry and the OS user.
+func token(ctx context.Context, cfg Config, req tokenRequest, out io.Writer, log *slog.Logger) error {
+	n := 0
+	for _, s := range []string{req.sub, req.revoke, req.revokeSubject} {
+		if s != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return errors.New("token: give exactly one of --sub NAME, --revoke JTI, --revoke-subject NAME")
+	}
+	by := osUser()
+	if req.sub != "" {
+		auth, err := authenticator(cfg)
+		if err != nil {
+			return err
+		}
+		m, err := auth.MintToken(req.sub, req.ttl)
+		if err != nil {
+			return fmt.Errorf("token: %w", err)
+		}
+		log.Info("token minted", "subject", m.Subject, "jti", m.ID, "issued", m.IssuedAt.UTC(),
+			"expires", m.ExpiresAt.UTC(), "ttl", req.ttl.String(), "os_user", by)
+		fmt.Fprintln(out, m.Token)
+		return nil
+	}
 	store, err := prepareDatabase(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	var streams []string
-	if caseID != "" {
-		streams = []string{readmodel.StreamOf(caseID)}
-	} else if streams, err = store.Streams(ctx); err != nil {
+	if req.revoke != "" {
+		if err := api.RevokeToken(ctx, store.Pool(), req.revoke, time.Time{}, by, req.reason); err != nil {
+			return err
+		}
+		log.Info("token revoked", "jti", req.revoke, "reason", req.reason, "os_user", by)
+		fmt.Fprintf(out, "token %s revoked\n", req.revoke)
+		return nil
+	}
+	nb, err := api.RevokeSubject(ctx, store.Pool(), req.revokeSubject, by, req.reason)
+	if err != nil {
 		return err
 	}
-	broken := 0
-	events := 0
-	for _, s := range streams {
-		rep, err := store.Verify(ctx, s)
-		if err != nil {
-			return fmt.Errorf("verify %s: %w", s, err)
-		}
-		events += rep.EventsChecked
-		if !rep.OK {
-			broken++
-			fmt.Fprintf(out, "BROKEN %s: first bad version %d\n", s, rep.FirstBadVersion)
-		} else if caseID != "" {
-			fmt.Fprintf(out, "ok %s: %d events, head %s\n", s, rep.EventsChecked, rep.HeadHash)
-		}
-	}
-	fmt.Fprintf(out, "%d streams, %d events checked, %d broken\n", len(streams), events, broken)
-	if broken > 0 {
-		return fmt.Errorf("%d hash chain(s) broken", broken)
-	}
+	log.Info("tokens of subject revoked", "subject", req.revokeSubject, "not_before", nb.UTC(),
+		"reason", req.reason, "os_user", by)
+	fmt.Fprintf(out, "tokens of %s issued before %s revoked\n", req.revokeSubject, nb.UTC().Format(time.RFC3339))
 	return nil
+}
+
+// osUser names the operating-system user running the command.
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return fmt.Sprintf("uid %d", os.Getuid())
 }
 
 func rebuild(ctx context.Context, cfg Config, out io.Writer) error {

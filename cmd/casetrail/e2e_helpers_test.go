@@ -365,9 +365,9 @@ func (s *server) token(t testing.TB, sub string) string {
 	if tok, ok := s.tokens.Load(sub); ok {
 		return tok.(string)
 	}
-	out, err := s.run("token", "--sub", sub)
+	out, logs, err := s.runSplit("token", "--sub", sub)
 	if err != nil {
-		t.Fatalf("casetrail token --sub %s: %v\n%s", sub, err, out)
+		t.Fatalf("casetrail token --sub %s: %v\n%s%s", sub, err, out, logs)
 	}
 	tok := strings.TrimSpace(out)
 	if strings.Count(tok, ".") != 2 {

@@ -905,6 +905,49 @@ var caseOps = []matrixOp{
 	{"addComment", reporters, `mutation($id: ID!) { addComment(id: $id, text: "Đã xem") { id } }`, "", true},
 }
 
+// hiddenReads are the reads that answer a case the caller may not read as a
+// missing one, with their data then (issue 12, existence probing).
+var hiddenReads = map[string]string{
+	"case": `{"case":null}`, "caseByNumber": `{"caseByNumber":null}`, "history": `{"case":null}`, "caseAsOf": `{"caseAsOf":null}`,
+}
+
+// checkUnknownCase: for an id and a number that exist nowhere, every read
+// answers null and verifyCase and every command FORBIDDEN with the message
+// of a case outside the subject's units (issue 12: no existence probing).
+func checkUnknownCase(t *testing.T, s *server, sub string, fixed []*matrixCase) {
+	for _, op := range caseOps {
+		answer := func(id, number string) gqlResponse {
+			vars := map[string]any{"id": id, "v": staleVersion}
+			if strings.Contains(op.query, "$n:") {
+				vars = map[string]any{"n": number}
+			} else if !strings.Contains(op.query, "$v:") {
+				delete(vars, "v")
+			}
+			return s.gql(t, sub, op.query, vars)
+		}
+		unknown := answer("6b1f3c2e-0000-4000-8000-000000000000", "VV-2026-999999")
+		if hidden, ok := hiddenReads[op.name]; ok {
+			if unknown.code() != "" || string(unknown.Data) != hidden {
+				t.Errorf("%s %s on an unknown case: %+v data %s; want %s", sub, op.name, unknown.Errors, unknown.Data, hidden)
+			}
+			continue
+		}
+		if unknown.code() != "FORBIDDEN" {
+			t.Errorf("%s %s on an unknown case: %+v; want FORBIDDEN", sub, op.name, unknown.Errors)
+			continue
+		}
+		for _, c := range fixed {
+			if may(sub, op.roles, c.unit) {
+				continue
+			}
+			if out := answer(c.id, c.number); out.code() != "FORBIDDEN" || unknown.Errors[0].Message != out.Errors[0].Message {
+				t.Errorf("%s %s: unknown case %+v, case of %s %+v; want the same FORBIDDEN", sub, op.name, unknown.Errors, c.unit, out.Errors)
+			}
+			break
+		}
+	}
+}
+
 // TestAuthorizationMatrix (issue 4, "0 leaks"): every subject of the seed ×
 // every query and mutation of the contract × cases inside and outside its
 // units, over HTTP. Lists and statistics never include what the subject may
@@ -975,7 +1018,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 						continue
 					}
 					forbidden++
-					if r.code() != "FORBIDDEN" || r.Status != 200 {
+					// Issue 12: a read of a case the subject may not read
+					// answers null, exactly as for a missing case.
+					if hidden, ok := hiddenReads[op.name]; ok && !may(sub, readers, c.unit) {
+						if r.code() != "" || r.Status != 200 || string(r.Data) != hidden {
+							t.Errorf("%s %s on a case of %s: HTTP %d %+v data %s; want %s as for a missing case", sub, op.name, c.unit, r.Status, r.Errors, r.Data, hidden)
+						}
+					} else if r.code() != "FORBIDDEN" || r.Status != 200 {
 						t.Errorf("%s %s on a case of %s: HTTP %d %+v data %s; want FORBIDDEN", sub, op.name, c.unit, r.Status, r.Errors, r.Data)
 					}
 					for _, secret := range []string{c.id, c.number, c.title} {
@@ -1031,6 +1080,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		})
 	}
 	t.Run("lists after", checkLists)
+	t.Run("unknown cases", func(t *testing.T) {
+		for _, sub := range subjects {
+			checkUnknownCase(t, s, sub, fixed)
+		}
+	})
 	t.Logf("authorization matrix: %d subjects, %d allowed and %d forbidden calls", len(subjects), allowed, forbidden)
 
 	// Refused calls wrote nothing: each case grew only by the evidence and
@@ -1140,7 +1194,7 @@ func checkVisibility(t *testing.T, s *server, sub string, cases []*matrixCase) {
 func checkUnauthenticated(t *testing.T, s *server, secret []byte) {
 	now := time.Now()
 	claims := func(change func(jwt.MapClaims)) jwt.MapClaims {
-		c := jwt.MapClaims{"iss": api.TokenIssuer, "aud": api.TokenAudience, "sub": "handler1", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		c := jwt.MapClaims{"iss": api.TokenIssuer, "aud": api.TokenAudience, "sub": "handler1", "jti": "e2e-well-formed", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 		if change != nil {
 			change(c)
 		}

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"fmt"
 	"os"
+	"strings"
 	"time"
+
+	"casetrail/api"
 )
 
 const defaultTokenTTL = 8 * time.Hour
@@ -11,15 +16,30 @@ const defaultTokenTTL = 8 * time.Hour
 // Config is the run-time contract of DESIGN.md: environment variables, which
 // flags may override.
 type Config struct {
-	DatabaseURL       string
-	TemporalAddress   string
-	TemporalNamespace string
-	Listen            string
-	DataDir           string
-	SeedPath          string
-	DeadlinesPath     string
-	JWTSecret         string
-	Env               string
+	DatabaseURL string
+	// MigrateDatabaseURL, when set, is the owner's connection: migrations
+	// and role set-up run with it, and DatabaseURL is the server's own
+	// least-privileged role (CASETRAIL_MIGRATE_DATABASE_URL; see dbrole.go).
+	MigrateDatabaseURL string
+	TemporalAddress    string
+	TemporalNamespace  string
+	Listen             string
+	DataDir            string
+	SeedPath           string
+	DeadlinesPath      string
+	// JWTSecret is the token signing secret from the environment only
+	// (CASETRAIL_JWT_SECRET; never a flag, which the process list shows).
+	JWTSecret string
+	// JWTSecretFile names a file holding the signing secret
+	// (CASETRAIL_JWT_SECRET_FILE), used when JWTSecret is empty.
+	JWTSecretFile string
+	// TokenMaxTTL is the longest token lifetime minted or accepted
+	// (CASETRAIL_TOKEN_MAX_TTL, a Go duration).
+	TokenMaxTTL string
+	// MetricsListen is where production serves /metrics instead of beside
+	// the API (CASETRAIL_METRICS_LISTEN).
+	MetricsListen string
+	Env           string
 	// UIListen is where the Temporal Web UI is served beside an embedded
 	// server ("off" disables it).
 	UIListen string
@@ -34,27 +54,64 @@ func env(name, def string) string {
 
 func configFromEnv() Config {
 	return Config{
-		DatabaseURL:       env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/casetrail?sslmode=disable"),
-		TemporalAddress:   env("TEMPORAL_ADDRESS", ""),
-		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
-		Listen:            env("CASETRAIL_LISTEN", "127.0.0.1:8080"),
-		DataDir:           env("CASETRAIL_DATA_DIR", "./data"),
-		SeedPath:          env("CASETRAIL_SEED", ""),
-		DeadlinesPath:     env("CASETRAIL_DEADLINES", ""),
-		JWTSecret:         env("CASETRAIL_JWT_SECRET", ""),
-		Env:               env("CASETRAIL_ENV", "development"),
-		UIListen:          env("CASETRAIL_UI_LISTEN", "127.0.0.1:8233"),
+		DatabaseURL:        env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/casetrail?sslmode=disable"),
+		MigrateDatabaseURL: env("CASETRAIL_MIGRATE_DATABASE_URL", ""),
+		TemporalAddress:    env("TEMPORAL_ADDRESS", ""),
+		TemporalNamespace:  env("TEMPORAL_NAMESPACE", "default"),
+		Listen:             env("CASETRAIL_LISTEN", "127.0.0.1:8080"),
+		DataDir:            env("CASETRAIL_DATA_DIR", "./data"),
+		SeedPath:           env("CASETRAIL_SEED", ""),
+		DeadlinesPath:      env("CASETRAIL_DEADLINES", ""),
+		JWTSecret:          env("CASETRAIL_JWT_SECRET", ""),
+		JWTSecretFile:      env("CASETRAIL_JWT_SECRET_FILE", ""),
+		TokenMaxTTL:        env("CASETRAIL_TOKEN_MAX_TTL", api.DefaultMaxTokenLifetime.String()),
+		MetricsListen:      env("CASETRAIL_METRICS_LISTEN", "127.0.0.1:9090"),
+		Env:                env("CASETRAIL_ENV", "development"),
+		UIListen:           env("CASETRAIL_UI_LISTEN", "127.0.0.1:8233"),
 	}
 }
 
 // production reports whether CASETRAIL_ENV=production.
 func (c Config) production() bool { return c.Env == "production" }
 
+// jwtSecret returns the configured signing secret: CASETRAIL_JWT_SECRET, or
+// the content of CASETRAIL_JWT_SECRET_FILE (surrounding white space
+// trimmed); "" when neither is set (the key generated in the data dir is
+// used then). Setting both is refused.
+func (c Config) jwtSecret() (string, error) {
+	switch {
+	case c.JWTSecret != "" && c.JWTSecretFile != "":
+		return "", errors.New("set CASETRAIL_JWT_SECRET or CASETRAIL_JWT_SECRET_FILE, not both")
+	case c.JWTSecretFile != "":
+		b, err := os.ReadFile(c.JWTSecretFile)
+		if err != nil {
+			return "", fmt.Errorf("jwt secret file: %w", err)
+		}
+		s := strings.TrimSpace(string(b))
+		if s == "" {
+			return "", fmt.Errorf("jwt secret file %s is empty", c.JWTSecretFile)
+		}
+		return s, nil
+	}
+	return c.JWTSecret, nil
+}
+
+// tokenMaxTTL parses TokenMaxTTL.
+func (c Config) tokenMaxTTL() (time.Duration, error) {
+	d, err := time.ParseDuration(c.TokenMaxTTL)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("CASETRAIL_TOKEN_MAX_TTL %q is not a positive Go duration (e.g. 12h)", c.TokenMaxTTL)
+	}
+	return d, nil
+}
+
 // flags mirrors the environment as flags of the commands that use it.
 func (c *Config) flags(fs *flag.FlagSet, cmd string) {
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (DATABASE_URL)")
+	fs.StringVar(&c.MigrateDatabaseURL, "migrate-database-url", c.MigrateDatabaseURL, "PostgreSQL URL of the tables' owner, for migrations (CASETRAIL_MIGRATE_DATABASE_URL)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (CASETRAIL_DATA_DIR)")
-	fs.StringVar(&c.JWTSecret, "jwt-secret", c.JWTSecret, "JWT signing secret (CASETRAIL_JWT_SECRET)")
+	fs.StringVar(&c.JWTSecretFile, "jwt-secret-file", c.JWTSecretFile, "file holding the JWT signing secret (CASETRAIL_JWT_SECRET_FILE; the secret itself only from the environment)")
+	fs.StringVar(&c.TokenMaxTTL, "token-max-ttl", c.TokenMaxTTL, "longest token lifetime minted or accepted (CASETRAIL_TOKEN_MAX_TTL)")
 	switch cmd {
 	case "serve", "worker", "api", "bench":
 		fs.StringVar(&c.TemporalAddress, "temporal-address", c.TemporalAddress, "Temporal frontend host:port; empty runs an embedded server (TEMPORAL_ADDRESS)")
@@ -63,6 +120,7 @@ func (c *Config) flags(fs *flag.FlagSet, cmd string) {
 		fs.StringVar(&c.SeedPath, "seed", c.SeedPath, "seed file (CASETRAIL_SEED)")
 		fs.StringVar(&c.DeadlinesPath, "deadlines", c.DeadlinesPath, "deadline policy file (CASETRAIL_DEADLINES)")
 		fs.StringVar(&c.Env, "env", c.Env, "development or production (CASETRAIL_ENV)")
+		fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "where production serves /metrics (CASETRAIL_METRICS_LISTEN)")
 		fs.StringVar(&c.UIListen, "ui-listen", c.UIListen, "Temporal Web UI address beside the embedded server, or off (CASETRAIL_UI_LISTEN)")
 	}
 }

@@ -5,7 +5,8 @@
 //	casetrail api       the GraphQL API (scale-out)
 //	casetrail migrate   apply database migrations and exit
 //	casetrail token     print a JWT for a subject
-//	casetrail verify    recompute hash chains; non-zero exit on any break
+//	casetrail verify    recompute hash chains, check checkpoints; non-zero exit on any break
+//	casetrail checkpoint sign a checkpoint of the log (Ed25519 key outside the database)
 //	casetrail rebuild   drop and rebuild the read models from the event log
 //	casetrail gen       generate demo/benchmark cases straight into the event log
 //	casetrail bench     measure CaseTrail against its baselines
@@ -30,15 +31,20 @@ commands:
   worker      run the Temporal worker and the projector against TEMPORAL_ADDRESS
   api         run the GraphQL API against TEMPORAL_ADDRESS
   migrate     apply database migrations and exit
-  token       print a JWT: casetrail token --sub NAME [--ttl 8h]
-  verify      recompute hash chains: casetrail verify [--case ID]
+  token       print a JWT: casetrail token --sub NAME [--ttl 8h];
+              revoke: casetrail token --revoke JTI | --revoke-subject NAME [--reason TEXT]
+  verify      recompute hash chains and check signed checkpoints:
+              casetrail verify [--case ID] [--public-key FILE] [--checkpoints FILE]
+  checkpoint  sign a checkpoint of the log now; --public-key prints the key, --export FILE|- writes all
   rebuild     drop and rebuild the read models from the event log
   gen         generate cases into the event log: casetrail gen --cases N
   bench       measure CaseTrail against its baselines: casetrail bench [--quick]
   healthcheck GET a URL and exit 0 on 200 (for container health checks)
 
 environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, CASETRAIL_LISTEN,
-CASETRAIL_DATA_DIR, CASETRAIL_SEED, CASETRAIL_DEADLINES, CASETRAIL_JWT_SECRET, CASETRAIL_ENV
+CASETRAIL_DATA_DIR, CASETRAIL_SEED, CASETRAIL_DEADLINES, CASETRAIL_JWT_SECRET, CASETRAIL_JWT_SECRET_FILE,
+CASETRAIL_TOKEN_MAX_TTL, CASETRAIL_METRICS_LISTEN, CASETRAIL_ENV, CASETRAIL_CHECKPOINT_KEY_FILE,
+CASETRAIL_CHECKPOINT_INTERVAL, CASETRAIL_CHECKPOINT_EVENTS
 `
 
 func main() {
@@ -77,18 +83,31 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		return migrate(ctx, cfg, stdout)
 	case "token":
-		sub := fs.String("sub", "", "subject (user name) of the token")
-		ttl := fs.Duration("ttl", defaultTokenTTL, "token lifetime")
+		var req tokenRequest
+		fs.StringVar(&req.sub, "sub", "", "subject (user name) of the token to mint")
+		fs.DurationVar(&req.ttl, "ttl", defaultTokenTTL, "token lifetime (at most CASETRAIL_TOKEN_MAX_TTL)")
+		fs.StringVar(&req.revoke, "revoke", "", "revoke the token with this jti")
+		fs.StringVar(&req.revokeSubject, "revoke-subject", "", "revoke every token of this subject issued until now")
+		fs.StringVar(&req.reason, "reason", "", "why (recorded with a revocation)")
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		return token(cfg, *sub, *ttl, stdout)
+		return token(ctx, cfg, req, stdout, logger)
 	case "verify":
 		caseID := fs.String("case", "", "verify only this case id")
+		pub := fs.String("public-key", "", "file of checkpoint public keys, one per line (default: derived from the checkpoint key file)")
+		cps := fs.String("checkpoints", "", "exported checkpoints (JSON lines) to check as well")
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		return verify(ctx, cfg, *caseID, stdout)
+		return verify(ctx, cfg, *caseID, *pub, *cps, stdout)
+	case "checkpoint":
+		pub := fs.Bool("public-key", false, "print the checkpoint public key and exit")
+		export := fs.String("export", "", "write every checkpoint as JSON lines to this file (- for stdout) instead of signing")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return checkpointCommand(ctx, cfg, *pub, *export, stdout)
 	case "rebuild":
 		if err := fs.Parse(rest); err != nil {
 			return err
