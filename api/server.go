@@ -16,6 +16,7 @@ import (
 	"github.com/graphql-go/graphql/language/ast"
 	"golang.org/x/time/rate"
 
+	"casetrail/api/graphiql"
 	"casetrail/incident"
 	"casetrail/schema"
 )
@@ -59,9 +60,10 @@ type ServerOptions struct {
 const DefaultMaxResponseBytes = 8 << 20
 
 // NewServer returns the HTTP API: POST (and GET for queries) /graphql behind
-// the edge protections, GraphiQL for browsers in development, /healthz,
-// /readyz and /metrics. Without a Schema (a worker process) only the last
-// three are served.
+// the edge protections, GraphiQL for browsers in development (the page and
+// its embedded assets under graphiql.AssetPrefix), /healthz, /readyz and
+// /metrics. Without a Schema (a worker process) only the last three are
+// served. Every response carries SecureHeaders' headers.
 func NewServer(o ServerOptions) http.Handler {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -99,12 +101,14 @@ func NewServer(o ServerOptions) http.Handler {
 	if o.Schema.QueryType() != nil { // a worker-only process serves no graph
 		mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodGet && !o.Production && wantsHTML(r) {
-				w.Header().Set("Content-Type", "text/html; charset=utf-8")
-				_, _ = w.Write([]byte(graphiQL))
+				graphiql.ServePage(w, r)
 				return
 			}
 			hardened.ServeHTTP(w, r)
 		})
+		if !o.Production {
+			mux.Handle("GET "+graphiql.AssetPrefix, graphiql.Assets())
+		}
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -124,7 +128,26 @@ func NewServer(o ServerOptions) http.Handler {
 	if !o.MetricsElsewhere {
 		mux.Handle("GET /metrics", o.Metrics.Handler())
 	}
-	return mux
+	return SecureHeaders(mux)
+}
+
+// APICSP is the Content-Security-Policy of every response but the GraphiQL
+// page (which sets graphiql.PageCSP): JSON and metrics load nothing and may
+// not be framed.
+const APICSP = "default-src 'none'; frame-ancestors 'none'"
+
+// SecureHeaders sets, on every response of h, the Content-Security-Policy
+// APICSP (a handler may replace it with a stricter-fitting one, as the
+// GraphiQL page does), X-Content-Type-Options: nosniff and
+// Referrer-Policy: no-referrer.
+func SecureHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", APICSP)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // OperationNames returns the names of the schema's query and mutation
@@ -321,19 +344,3 @@ func (l *limiter) take(sub string, c Cost) (time.Duration, string) {
 	}
 	return 0, ""
 }
-
-// graphiQL is the in-browser IDE served at GET /graphql in development. It
-// asks for a token and sends it as a bearer header.
-const graphiQL = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>CaseTrail GraphiQL</title>
-<link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css"></head>
-<body style="margin:0"><div id="graphiql" style="height:100vh"></div>
-<script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-<script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-<script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
-<script>
-const token = localStorage.getItem('casetrail-token') || prompt('Bearer token (casetrail token --sub NAME):') || '';
-localStorage.setItem('casetrail-token', token);
-const fetcher = GraphiQL.createFetcher({url: '/graphql', headers: {Authorization: 'Bearer ' + token}});
-ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, {fetcher}));
-</script></body></html>`
