@@ -37,21 +37,7 @@ func TestLeastPrivilege(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer super.Close(context.Background())
-	eventually(t, 10*time.Second, "serve connected only as its own role", func() error {
-		rows, err := super.Query(ctx, `SELECT DISTINCT usename::text FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`)
-		if err != nil {
-			return err
-		}
-		users, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		if !slices.Equal(users, []string{appLoginRole}) {
-			return fmt.Errorf("connections to the database as %v", users)
-		}
-		return nil
-	})
+	eventually(t, 10*time.Second, "serve connected only as its own role", connectedAs(ctx, super, appLoginRole))
 
 	cfg, err := pgx.ParseConfig(s.dbURL)
 	if err != nil {
@@ -121,7 +107,13 @@ func TestServerRoleNamedByOperator(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer super.Close(context.Background())
-	eventually(t, 10*time.Second, "serve connected only as the operator's role", func() error {
+	eventually(t, 10*time.Second, "serve connected only as the operator's role", connectedAs(ctx, super, role))
+}
+
+// connectedAs returns a check that every other client connection to super's
+// database runs as role.
+func connectedAs(ctx context.Context, super *pgx.Conn, role string) func() error {
+	return func() error {
 		rows, err := super.Query(ctx, `SELECT DISTINCT usename::text FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`)
 		if err != nil {
@@ -135,5 +127,5 @@ func TestServerRoleNamedByOperator(t *testing.T) {
 			return fmt.Errorf("connections to the database as %v", users)
 		}
 		return nil
-	})
+	}
 }
