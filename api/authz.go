@@ -48,6 +48,9 @@ const (
 	ActionManageUnits = "manageUnits"
 	// ActionManageGrants: grant or revoke roles (checked on the grant's unit).
 	ActionManageGrants = "manageGrants"
+	// ActionReadAdminHistory: adminHistory, the log of registry and grant
+	// changes (checked on every root unit).
+	ActionReadAdminHistory = "readAdminHistory"
 )
 
 // permissions is DESIGN.md's role × action table, the one place it is
@@ -83,6 +86,7 @@ var permissions = []struct {
 	{ActionRegisterOfficialAccount, []string{RoleAdmin}},
 	{ActionManageUnits, []string{RoleAdmin}},
 	{ActionManageGrants, []string{RoleAdmin}},
+	{ActionReadAdminHistory, []string{RoleAuditor, RoleAdmin}},
 }
 
 var knownActions = func() map[string]bool {

@@ -78,6 +78,7 @@ var wantRoles = map[string]string{
 	"registerOfficialAccount":  "ADMIN",
 	"manageUnits":              "ADMIN",
 	"manageGrants":             "ADMIN",
+	"readAdminHistory":         "AUDITOR ADMIN",
 }
 
 // TestAuthorizationMatrix checks every role × every action × units inside

@@ -164,10 +164,32 @@ func (b *Backend) OfficialAccounts(ctx context.Context, unit string) ([]schema.O
 	return out, nil
 }
 
-// RegisterOfficialAccount adds an account to the registry.
-func (b *Backend) RegisterOfficialAccount(ctx context.Context, unit string, platform incident.Platform, url, displayName string) (schema.OfficialAccount, error) {
-	a, err := b.Registry.RegisterOfficialAccount(ctx, unit, platform, url, displayName)
+// RegisterOfficialAccount adds an account to the registry, recording actor
+// and reason on the admin stream.
+func (b *Backend) RegisterOfficialAccount(ctx context.Context, actor, reason, unit string, platform incident.Platform, url, displayName string) (schema.OfficialAccount, error) {
+	a, err := b.Registry.RegisterOfficialAccount(ctx, readmodel.Change{Actor: actor, Reason: reason}, unit, platform, url, displayName)
 	return toAccount(a), err
+}
+
+// AdminHistory returns the events of the admin stream after the version in
+// after ("" from the first).
+func (b *Backend) AdminHistory(ctx context.Context, after string, limit int) ([]schema.Event, error) {
+	v, err := readmodel.ParseAdminCursor(after)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := b.Registry.AdminHistory(ctx, v, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]schema.Event, len(recs))
+	for i, r := range recs {
+		out[i] = schema.Event{
+			Version: r.Version, GlobalPosition: r.GlobalPosition, Type: r.Type, Actor: r.Metadata.Actor,
+			Reason: r.Metadata.Reason, OccurredAt: r.OccurredAt, Data: r.Data, Hash: r.Hash, PrevHash: r.PrevHash,
+		}
+	}
+	return out, nil
 }
 
 // CheckAccount tells whether url is official, a known impersonator or unknown.

@@ -15,4 +15,6 @@ type ListSize struct {
 var ListSizes = map[string]ListSize{
 	"cases":   {Arg: "first", Default: 50, Max: MaxFirst},
 	"history": {Arg: "limit", Default: 1000, Max: MaxHistory},
+	// adminHistory: schema/admin.go.
+	"adminHistory": {Arg: "limit", Default: 100, Max: MaxAdminHistory},
 }

@@ -28,6 +28,8 @@ const (
 	ActionReadStats = "readStats"
 	// ActionRegisterOfficialAccount guards registerOfficialAccount.
 	ActionRegisterOfficialAccount = "registerOfficialAccount"
+	// ActionReadAdminHistory guards adminHistory (checked on every root unit).
+	ActionReadAdminHistory = "readAdminHistory"
 )
 
 // Authorizer answers whether a subject may do an action on a case of a unit;
@@ -87,8 +89,12 @@ type Reads interface {
 	// OfficialAccounts lists the registered official accounts of unit ("" for all).
 	OfficialAccounts(ctx context.Context, unit string) ([]OfficialAccount, error)
 	// RegisterOfficialAccount adds an account to the registry (idempotent on
-	// the normalized URL).
-	RegisterOfficialAccount(ctx context.Context, unit string, platform incident.Platform, url, displayName string) (OfficialAccount, error)
+	// the normalized URL), recording actor and reason on the admin stream.
+	RegisterOfficialAccount(ctx context.Context, actor, reason, unit string, platform incident.Platform, url, displayName string) (OfficialAccount, error)
+	// AdminHistory returns at most limit events of the admin stream (every
+	// registry and grant change) after the version in after ("" from the
+	// first), in order.
+	AdminHistory(ctx context.Context, after string, limit int) ([]Event, error)
 	// CheckAccount tells whether url is an official account, a known
 	// impersonator or unknown.
 	CheckAccount(ctx context.Context, url string) (AccountCheck, error)
@@ -182,12 +188,13 @@ type Stats struct {
 	DeadlineMetRatio     *float64
 }
 
-// Event is one stored event of a case stream.
+// Event is one stored event of a case stream (or of the admin stream).
 type Event struct {
 	Version        int64
 	GlobalPosition int64
 	Type           string
 	Actor          string
+	Reason         string // the metadata's reason ("" when none)
 	OccurredAt     time.Time
 	Data           json.RawMessage
 	Hash           string

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,8 +31,8 @@ var roleActions = map[string][]string{
 	"LEADER": {incident.CmdReportIncident, incident.CmdTriageCase, incident.CmdAssignCase, incident.CmdApproveEscalation,
 		incident.CmdDeclineEscalation, incident.CmdCloseCase, incident.CmdRejectCase, incident.CmdReopenCase,
 		incident.CmdAddComment, ActionReadCase, ActionReadHistory, ActionReadStats},
-	"AUDITOR": {ActionReadCase, ActionReadHistory, ActionReadStats},
-	"ADMIN":   {ActionRegisterOfficialAccount},
+	"AUDITOR": {ActionReadCase, ActionReadHistory, ActionReadStats, ActionReadAdminHistory},
+	"ADMIN":   {ActionRegisterOfficialAccount, ActionReadAdminHistory},
 }
 
 // fakeAuth grants roles on units; a grant covers the unit's subtree.
@@ -94,6 +95,7 @@ type world struct {
 	events   map[string][]Event
 	requests map[string]string // reporter + "/" + clientRequestId -> case id
 	accounts []OfficialAccount
+	admin    []Event // the admin stream
 	blobs    map[string][]byte
 	check    AccountCheck
 
@@ -372,12 +374,28 @@ func (w *world) OfficialAccounts(ctx context.Context, unit string) ([]OfficialAc
 	return out, nil
 }
 
-func (w *world) RegisterOfficialAccount(ctx context.Context, unit string, platform incident.Platform, url, displayName string) (OfficialAccount, error) {
+func (w *world) RegisterOfficialAccount(ctx context.Context, actor, reason, unit string, platform incident.Platform, url, displayName string) (OfficialAccount, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	a := OfficialAccount{ID: fmt.Sprintf("OA-%d", len(w.accounts)+1), Unit: unit, Platform: platform, URL: url, DisplayName: displayName, Verified: true}
 	w.accounts = append(w.accounts, a)
+	w.pos++
+	w.admin = append(w.admin, Event{Version: int64(len(w.admin) + 1), GlobalPosition: w.pos, Type: "OfficialAccountRegistered",
+		Actor: actor, Reason: reason, OccurredAt: w.now, Data: json.RawMessage(`{"url":"` + url + `"}`)})
 	return a, nil
+}
+
+func (w *world) AdminHistory(ctx context.Context, after string, limit int) ([]Event, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	from, _ := strconv.ParseInt(after, 10, 64)
+	var out []Event
+	for _, e := range w.admin {
+		if e.Version > from && len(out) < limit {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 func (w *world) CheckAccount(ctx context.Context, url string) (AccountCheck, error) {

@@ -117,6 +117,7 @@ func (r *resolver) mutationType() *graphql.Object {
 			})},
 		"registerOfficialAccount": {Type: nn(t.officialAccount), Args: graphql.FieldConfigArgument{
 			"unit": id, "platform": {Type: nn(t.platform)}, "url": str, "displayName": str,
+			"reason": {Type: graphql.String, Description: "Why the account is registered (kept on the admin stream)"},
 		}, Resolve: r.guard(ActionRegisterOfficialAccount, r.registerOfficialAccount)},
 	}})
 }
@@ -438,7 +439,11 @@ func (r *resolver) registerOfficialAccount(p graphql.ResolveParams) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	a, err := r.reads.RegisterOfficialAccount(ctx, unit, platform, url, name)
+	reason, err := incident.CleanText("reason", argString(p.Args, "reason"), false, incident.MaxText)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.reads.RegisterOfficialAccount(ctx, sub, reason, unit, platform, url, name)
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,7 @@ func (r *resolver) queryType() *graphql.Object {
 			Args:        graphql.FieldConfigArgument{"url": {Type: nn(graphql.String)}},
 			Resolve:     r.guard("checkAccount", r.checkAccount),
 		},
+		"adminHistory": r.adminHistoryField(),
 	}})
 }
 

@@ -288,6 +288,7 @@ func (r *resolver) buildTypes() *types {
 		"globalPosition": field(nn(graphql.String), "Position in the global, gap-free event log", src(func(e *Event) any { return strconv.FormatInt(e.GlobalPosition, 10) })),
 		"type":           field(nn(graphql.String), "", src(func(e *Event) any { return e.Type })),
 		"actor":          field(nn(graphql.String), "", src(func(e *Event) any { return e.Actor })),
+		"reason":         field(graphql.String, "Why the change was made, when the actor said (admin stream)", src(func(e *Event) any { return optString(e.Reason) })),
 		"occurredAt":     field(nn(DateTime), "", src(func(e *Event) any { return e.OccurredAt })),
 		"data": field(nn(graphql.String), "The event payload as a JSON string", src(func(e *Event) any {
 			if len(e.Data) == 0 {

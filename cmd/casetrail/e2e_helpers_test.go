@@ -112,6 +112,7 @@ type server struct {
 	dbURL   string
 	dataDir string
 	policy  string
+	seed    string   // seed file; "" is the demo seed
 	env     []string // extra environment, KEY=VALUE
 	logPath string
 
@@ -219,7 +220,11 @@ func (s *server) start() time.Duration {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(logf, "=== start %s %d on %s\n", role, attempt, s.addr)
-		cmd := exec.Command(s.bin, role, "--seed", seedFile(t), "--deadlines", s.policy)
+		seed := s.seed
+		if seed == "" {
+			seed = seedFile(t)
+		}
+		cmd := exec.Command(s.bin, role, "--seed", seed, "--deadlines", s.policy)
 		cmd.Env = s.environ()
 		cmd.Stdout, cmd.Stderr = logf, logf
 		// The server dies with the test binary even if cleanups never run

@@ -18,8 +18,40 @@
 // Tables (migrations/, versioned in readmodel_schema_version): cases (the
 // folded incident.Case as JSON plus the filtered columns), case_units,
 // case_subjects (normalized URL, open flag), deadlines, takedowns, evidence,
-// intake (reporter + clientRequestId -> case); and the registry, which a
-// rebuild never touches: units, official_accounts.
+// intake (reporter + clientRequestId -> case); and the registry: units,
+// official_accounts, which a rebuild does not truncate (see below).
+//
+// # Admin stream
+//
+// Every change of the registry (units, official accounts) and of role
+// grants is an event of one stream, AdminStream ("admin-registry"):
+// UnitDefined, UnitChanged, OfficialAccountRegistered, RoleGranted,
+// RoleRevoked, with the actor and the reason in the metadata, hash-chained
+// and verified like every other stream (casetrail verify walks all streams).
+// One stream for the deployment rather than one per unit: admin changes are
+// rare, one stream gives them one order that auditors read and page through
+// (Registry.AdminHistory, GraphQL adminHistory), and a change spanning units
+// needs no choice of stream. Only actual changes are recorded: DefineUnits
+// compares with the stored units, RegisterOfficialAccount of a registered
+// URL appends nothing, so the seed applied at every start records nothing
+// when it is unchanged.
+//
+// Consistency: the event store appends through its own committer, so an
+// event and a registry row cannot share a transaction. The event is
+// appended first and the row written after it by an idempotent write (the
+// row is the projection of its event), so nothing changes without its
+// event; a refused change (unknown parent, cycle) is checked in a rolled
+// back transaction before anything is appended. A crash between the append
+// and the write leaves an event without its row: ReplayAdmin writes the
+// registry again from the stream, at every start of casetrail (before the
+// seed) and in Projector.Rebuild. It restores what the events say and
+// leaves rows no event describes (written before the stream existed). The
+// live projector ignores the stream (it folds only "case-" streams). Admin
+// changes hold a PostgreSQL advisory lock, so processes starting together
+// with the same seed record each change once. Grants live in the
+// authorizer's table (package api, which this package does not import):
+// RecordGrant appends the event and the caller grants after it; a grant cut
+// short is granted again (and recorded again) by the next start's seed.
 //
 // # Visibility
 //

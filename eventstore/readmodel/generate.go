@@ -130,7 +130,7 @@ func generate(ctx context.Context, store *eventstore.Store, n int, seed int64, n
 	}
 	accounts := map[string]incident.OfficialAccountRef{}
 	for _, a := range genAccounts {
-		acc, err := reg.RegisterOfficialAccount(ctx, a.unit, a.platform, a.url, a.name)
+		acc, err := reg.RegisterOfficialAccount(ctx, Change{Actor: "generate", Reason: "generated data"}, a.unit, a.platform, a.url, a.name)
 		if incident.ErrorCode(err) == incident.CodeConflict {
 			continue // registered to another unit before: leave it
 		}

@@ -190,3 +190,31 @@ func ptr[T any](v T) *T { return &v }
 func asError(err error, target **incident.Error) bool { return errors.As(err, target) }
 
 func collectStrings(rows pgx.Rows) ([]string, error) { return pgx.CollectRows(rows, pgx.RowTo[string]) }
+
+// registerUnits puts units in the registry, each the child of the unit its
+// id names before the last slash (when that is one of them): the parent
+// links that lists and statistics follow.
+func (e *env) registerUnits(t testing.TB, ids ...string) {
+	t.Helper()
+	known := map[string]bool{}
+	for _, id := range ids {
+		known[id] = true
+	}
+	var units []Unit
+	for _, id := range ids {
+		u := Unit{ID: id, Name: id}
+		if i := strings.LastIndex(id, "/"); i > 0 && known[id[:i]] {
+			u.Parent = id[:i]
+		}
+		units = append(units, u)
+	}
+	if err := e.reg.UpsertUnits(e.ctx, units); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testUnits are the units the list and statistics tests report in.
+var testUnits = []string{
+	"lai-chau", "lai-chau/tan-uyen", "lai-chau/tan-uyen/xa-phuc-khoa", "lai-chau/tan-uyen-moi", "lai-chau/tan",
+	"lai-chau/phuong-tan-phong", "lai-chau/phuong-doan-ket", "lai-chau/cong-an", "dien-bien", "dien-bien/xa-tuan-giao",
+}

@@ -116,12 +116,17 @@ func (p *Projector) catchUp(ctx context.Context, batch int, h eventstore.Handler
 // Rebuild drops every projected row (the registry stays), resets the
 // checkpoint and replays the log from position 1 until it reaches the head
 // as of the start of the replay, then vacuums and analyzes the new tables.
+// The registry is written again from the admin stream (ReplayAdmin): rows
+// its events describe are restored, rows no event describes stay.
 // It returns the position reached. A live Run may keep going meanwhile:
 // events already applied are skipped by version and a case found behind is
 // folded from its own stream, so both converge on the same tables.
 func (p *Projector) Rebuild(ctx context.Context) (int64, error) {
 	if err := EnsureSchema(ctx, p.store.Pool()); err != nil {
 		return 0, err
+	}
+	if _, err := (&Registry{pool: p.store.Pool(), log: p.store}).ReplayAdmin(ctx); err != nil {
+		return 0, fmt.Errorf("rebuild: %w", err)
 	}
 	if err := p.Truncate(ctx); err != nil {
 		return 0, err

@@ -153,7 +153,10 @@ func (w *where) restrict(col string, s scope) {
 // scope turns the visible subtrees (nil: no restriction) and a unit filter
 // (its subtree; "" none) into the list of units that have cases in both,
 // so the case queries filter on a plain unit = ANY(list) that their btree
-// indexes answer.
+// indexes answer. A unit's subtree follows the registry's parent links, as
+// the authorizer's tree does (never the shape of the ids): one notion of
+// "within" for checks, lists and statistics, also after a reorganisation
+// moves a unit. A unit missing from the registry is its own subtree.
 func (r *Reader) scope(ctx context.Context, visible []string, unit string) (scope, error) {
 	unit = strings.TrimSpace(unit)
 	if visible == nil && unit == "" {
@@ -166,9 +169,18 @@ func (r *Reader) scope(ctx context.Context, visible []string, unit string) (scop
 	if visible != nil {
 		vis = visible
 	}
-	rows, err := r.pool.Query(ctx, `SELECT unit FROM case_units
-		WHERE ($1::text[] IS NULL OR readmodel_unit_path(unit) && $1::text[])
-			AND ($2 = '' OR readmodel_unit_path(unit) @> ARRAY[$2])`, vis, unit)
+	rows, err := r.pool.Query(ctx, `WITH RECURSIVE
+		vis(id) AS (
+			SELECT v COLLATE "C" FROM unnest($1::text[]) v
+			UNION SELECT u.id FROM units u JOIN vis ON u.parent = vis.id
+		),
+		sub(id) AS (
+			SELECT $2::text COLLATE "C" WHERE $2 <> ''
+			UNION SELECT u.id FROM units u JOIN sub ON u.parent = sub.id
+		)
+		SELECT unit FROM case_units
+		WHERE ($1::text[] IS NULL OR unit IN (SELECT id FROM vis))
+			AND ($2 = '' OR unit IN (SELECT id FROM sub))`, vis, unit)
 	if err != nil {
 		return scope{}, fmt.Errorf("units in scope: %w", err)
 	}

@@ -22,6 +22,7 @@ type known struct {
 
 func buildKnown(t *testing.T, e *env) *known {
 	t.Helper()
+	e.registerUnits(t, testUnits...)
 	k := &known{e: e, cases: map[string]*tcase{}, byID: map[string]string{}}
 	add := func(letter string, tc *tcase) {
 		k.cases[letter] = tc
@@ -583,7 +584,7 @@ func TestCheckAccount(t *testing.T) {
 	if err := e.reg.UpsertUnits(ctx, GenUnits); err != nil {
 		t.Fatal(err)
 	}
-	official, err := e.reg.RegisterOfficialAccount(ctx, "lai-chau/tan-uyen", incident.Facebook, "https://www.facebook.com/ubndtanuyen", "UBND huyện Tân Uyên")
+	official, err := e.reg.RegisterOfficialAccount(ctx, testChange, "lai-chau/tan-uyen", incident.Facebook, "https://www.facebook.com/ubndtanuyen", "UBND huyện Tân Uyên")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -639,6 +640,7 @@ func TestCheckAccount(t *testing.T) {
 
 func TestVisibilityBoundaries(t *testing.T) {
 	e := newEnv(t)
+	e.registerUnits(t, testUnits...)
 	a := e.report(t, "r", t0.Add(-time.Hour), incident.Report{Unit: "lai-chau/tan-uyen"})
 	b := e.report(t, "r", t0.Add(-2*time.Hour), incident.Report{Unit: "lai-chau/tan-uyen-moi"})
 	c := e.report(t, "r", t0.Add(-3*time.Hour), incident.Report{Unit: "lai-chau"})
@@ -661,4 +663,48 @@ func TestVisibilityBoundaries(t *testing.T) {
 	mustEqual(t, "province", ids([]string{"lai-chau"}), sorted(a.id, b.id, c.id))
 	mustEqual(t, "a child does not see its parent", ids([]string{"lai-chau/tan-uyen/xa-phuc-khoa"}), []string(nil))
 	mustEqual(t, "no restriction", ids(nil), sorted(a.id, b.id, c.id))
+}
+
+// TestReparentedUnit: lists and statistics follow the registry's parent
+// links, as the authorizer does, not the shape of unit ids: a commune moved
+// under another unit leaves the old parent's scope and joins the new one's.
+func TestReparentedUnit(t *testing.T) {
+	e := newEnv(t)
+	e.registerUnits(t, testUnits...)
+	c := e.report(t, "r", t0.Add(-time.Hour), incident.Report{Unit: "lai-chau/tan-uyen/xa-phuc-khoa"})
+	e.catchUp(t)
+	count := func(visible []string, unit string) (listed, counted int) {
+		t.Helper()
+		p, err := e.reader.ListCases(e.ctx, Filter{Unit: unit}, visible, 10, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := e.reader.Stats(e.ctx, unit, visible, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(p.Cases), st.Total
+	}
+	if l, s := count([]string{"lai-chau/tan-uyen"}, ""); l != 1 || s != 1 {
+		t.Fatalf("before the move, tan-uyen sees %d listed, %d counted", l, s)
+	}
+	moved := Unit{ID: "lai-chau/tan-uyen/xa-phuc-khoa", Name: "UBND xã Phúc Khoa", Parent: "lai-chau/phuong-tan-phong"}
+	if err := e.reg.UpsertUnits(e.ctx, []Unit{moved}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		visible []string
+		unit    string
+		want    int
+	}{
+		{[]string{"lai-chau/tan-uyen"}, "", 0},
+		{nil, "lai-chau/tan-uyen", 0},
+		{[]string{"lai-chau/phuong-tan-phong"}, "", 1},
+		{nil, "lai-chau/phuong-tan-phong", 1},
+		{[]string{"lai-chau"}, "lai-chau/phuong-tan-phong", 1},
+	} {
+		if l, s := count(tc.visible, tc.unit); l != tc.want || s != tc.want {
+			t.Errorf("after the move, visible %v unit %q: %d listed, %d counted, want %d (case %s)", tc.visible, tc.unit, l, s, tc.want, c.id)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"casetrail/eventstore"
 	"casetrail/incident"
 )
 
@@ -47,14 +48,20 @@ func (a OfficialAccount) Ref() incident.OfficialAccountRef {
 }
 
 // Registry is the admin data next to the read model: units and official
-// accounts. It is not projected from events; a rebuild leaves it alone.
+// accounts. Its changes are events of AdminStream (see the package doc): DefineUnits
+// and RegisterOfficialAccount append the event with the actor and reason
+// first and then write the rows; ReplayAdmin writes them again from the
+// stream.
 type Registry struct {
 	pool *pgxpool.Pool
+	log  *eventstore.Store
 }
 
 // NewRegistry returns the registry stored in pool's database (EnsureSchema
-// must have run).
-func NewRegistry(pool *pgxpool.Pool) *Registry { return &Registry{pool: pool} }
+// and the event store's migrations must have run).
+func NewRegistry(pool *pgxpool.Pool) *Registry {
+	return &Registry{pool: pool, log: eventstore.New(pool)}
+}
 
 // ValidUnitID reports whether id is a path-like unit id: non-empty segments
 // separated by "/", no spaces or control characters, at most 200 bytes.
@@ -93,7 +100,8 @@ func cleanUnit(u Unit) (Unit, error) {
 }
 
 // UpsertUnit creates or replaces one unit. Its parent and escalation target
-// must exist (BAD_USER_INPUT otherwise).
+// must exist (BAD_USER_INPUT otherwise). It records no event: it is for
+// tests and generated data; admin changes go through DefineUnits.
 func (r *Registry) UpsertUnit(ctx context.Context, u Unit) error {
 	return r.UpsertUnits(ctx, []Unit{u})
 }
@@ -101,8 +109,15 @@ func (r *Registry) UpsertUnit(ctx context.Context, u Unit) error {
 // UpsertUnits creates or replaces units in one transaction, in any order
 // (a parent may come after its children). Every parent and escalation target
 // must exist once all are written, and parents must not form a cycle;
-// otherwise nothing is written and the error is BAD_USER_INPUT.
+// otherwise nothing is written and the error is BAD_USER_INPUT. Like
+// UpsertUnit it records no event (DefineUnits does).
 func (r *Registry) UpsertUnits(ctx context.Context, units []Unit) error {
+	return r.upsertUnits(ctx, units, true)
+}
+
+// upsertUnits is UpsertUnits; with commit false it only checks (the
+// transaction is rolled back).
+func (r *Registry) upsertUnits(ctx context.Context, units []Unit, commit bool) error {
 	if len(units) == 0 {
 		return nil
 	}
@@ -119,7 +134,7 @@ func (r *Registry) UpsertUnits(ctx context.Context, units []Unit) error {
 		ids[i], names[i] = u.ID, u.Name
 		parents[i], escs[i], symbols[i] = nullable(u.Parent), nullable(u.EscalatesTo), nullable(u.Symbol)
 	}
-	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, r.pool, rollbackDry(ctx, commit, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO units (id, name, parent, escalates_to, symbol)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
@@ -144,7 +159,10 @@ func (r *Registry) UpsertUnits(ctx context.Context, units []Unit) error {
 			return err
 		}
 		return nil
-	})
+	}))
+	if isDryRun(err) {
+		return nil
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
 		field := "parent"
@@ -222,12 +240,14 @@ func (r *Registry) EscalationTarget(ctx context.Context, unitID string) (string,
 	return *target, nil
 }
 
-// RegisterOfficialAccount registers an official account of unit. It is
-// idempotent on the normalized URL: registering the same account again
-// returns the stored one unchanged. A URL that is not absolute http(s), an
-// unknown platform or an empty display name is BAD_USER_INPUT; an unknown
-// unit is NOT_FOUND; a URL already registered to another unit is CONFLICT.
-func (r *Registry) RegisterOfficialAccount(ctx context.Context, unit string, platform incident.Platform, url, displayName string) (OfficialAccount, error) {
+// RegisterOfficialAccount registers an official account of unit, made by
+// ch.Actor for ch.Reason: it appends OfficialAccountRegistered to
+// AdminStream, then writes the row. It is idempotent on the normalized URL:
+// registering the same account again returns the stored one unchanged and
+// appends nothing. A URL that is not absolute http(s), an unknown platform
+// or an empty display name is BAD_USER_INPUT; an unknown unit is NOT_FOUND;
+// a URL already registered to another unit is CONFLICT.
+func (r *Registry) RegisterOfficialAccount(ctx context.Context, ch Change, unit string, platform incident.Platform, url, displayName string) (OfficialAccount, error) {
 	if !incident.ValidPlatform(platform) {
 		return OfficialAccount{}, incident.BadInput("platform", "unknown platform %q", platform)
 	}
@@ -246,24 +266,46 @@ func (r *Registry) RegisterOfficialAccount(ctx context.Context, unit string, pla
 	if _, err := r.Unit(ctx, unit); err != nil {
 		return OfficialAccount{}, err
 	}
-	_, err = r.pool.Exec(ctx, `
-		INSERT INTO official_accounts (id, unit, platform, url, normalized_url, display_name)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (normalized_url) DO NOTHING`,
-		uuid.NewString(), unit, string(platform), url, norm, displayName)
-	if err != nil {
-		return OfficialAccount{}, fmt.Errorf("register official account %s: %w", norm, err)
-	}
-	a, ok, err := r.accountByURL(ctx, norm)
+	var a OfficialAccount
+	err = r.withAdminLock(ctx, func() error {
+		var ok bool
+		var err error
+		if a, ok, err = r.accountByURL(ctx, norm); err != nil || ok {
+			return err
+		}
+		ev := AccountRegistered{ID: uuid.NewString(), Unit: unit, Platform: platform, URL: url, NormalizedURL: norm, DisplayName: displayName}
+		recs, err := r.appendAdmin(ctx, ch, adminEvent{TypeOfficialAccountRegistered, ev})
+		if err != nil {
+			return err
+		}
+		if err := r.insertAccount(ctx, ev, recs[0].OccurredAt); err != nil {
+			return err
+		}
+		if a, ok, err = r.accountByURL(ctx, norm); err == nil && !ok {
+			err = fmt.Errorf("register official account %s: vanished after insert", norm)
+		}
+		return err
+	})
 	if err != nil {
 		return OfficialAccount{}, err
-	}
-	if !ok {
-		return OfficialAccount{}, fmt.Errorf("register official account %s: vanished after insert", norm)
 	}
 	if a.Unit != unit {
 		return OfficialAccount{}, incident.Errorf(incident.CodeConflict, "%s is already registered to unit %s", url, a.Unit)
 	}
 	return a, nil
+}
+
+// insertAccount writes the row of a registered account unless its
+// normalized URL is already there.
+func (r *Registry) insertAccount(ctx context.Context, a AccountRegistered, at time.Time) error {
+	_, err := r.pool.Exec(ctx, `
+		INSERT INTO official_accounts (id, unit, platform, url, normalized_url, display_name, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (normalized_url) DO NOTHING`,
+		a.ID, a.Unit, string(a.Platform), a.URL, a.NormalizedURL, a.DisplayName, at)
+	if err != nil {
+		return fmt.Errorf("register official account %s: %w", a.NormalizedURL, err)
+	}
+	return nil
 }
 
 const accountColumns = `id, unit, platform, url, normalized_url, display_name, verified, created_at`

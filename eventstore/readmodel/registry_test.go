@@ -105,7 +105,7 @@ func TestOfficialAccounts(t *testing.T) {
 	if err := e.reg.UpsertUnits(ctx, GenUnits); err != nil {
 		t.Fatal(err)
 	}
-	a, err := e.reg.RegisterOfficialAccount(ctx, "lai-chau/tan-uyen", incident.Facebook, " https://www.facebook.com/ubndtanuyen/?fbclid=1 ", "UBND huyện Tân Uyên")
+	a, err := e.reg.RegisterOfficialAccount(ctx, testChange, "lai-chau/tan-uyen", incident.Facebook, " https://www.facebook.com/ubndtanuyen/?fbclid=1 ", "UBND huyện Tân Uyên")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,19 +113,19 @@ func TestOfficialAccounts(t *testing.T) {
 		t.Fatalf("account %+v", a)
 	}
 	// The same account again, written differently: the stored one, unchanged.
-	again, err := e.reg.RegisterOfficialAccount(ctx, "lai-chau/tan-uyen", incident.Facebook, "http://m.facebook.com/ubndtanuyen", "Tên khác")
+	again, err := e.reg.RegisterOfficialAccount(ctx, testChange, "lai-chau/tan-uyen", incident.Facebook, "http://m.facebook.com/ubndtanuyen", "Tên khác")
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustEqual(t, "re-registered", again, a)
-	if _, err := e.reg.RegisterOfficialAccount(ctx, "lai-chau/xa-sin-ho", incident.Facebook, "https://facebook.com/ubndtanuyen", "Sìn Hồ"); codeOf(err) != incident.CodeConflict {
+	if _, err := e.reg.RegisterOfficialAccount(ctx, testChange, "lai-chau/xa-sin-ho", incident.Facebook, "https://facebook.com/ubndtanuyen", "Sìn Hồ"); codeOf(err) != incident.CodeConflict {
 		t.Fatalf("same URL for another unit: %v", err)
 	}
-	b, err := e.reg.RegisterOfficialAccount(ctx, "lai-chau/tan-uyen/xa-phuc-khoa", incident.Zalo, "https://zalo.me/ubndxaphuckhoa", "UBND xã Phúc Khoa")
+	b, err := e.reg.RegisterOfficialAccount(ctx, testChange, "lai-chau/tan-uyen/xa-phuc-khoa", incident.Zalo, "https://zalo.me/ubndxaphuckhoa", "UBND xã Phúc Khoa")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := e.reg.RegisterOfficialAccount(ctx, "dien-bien", incident.Facebook, "https://www.facebook.com/dienbien.gov.vn", "Điện Biên")
+	c, err := e.reg.RegisterOfficialAccount(ctx, testChange, "dien-bien", incident.Facebook, "https://www.facebook.com/dienbien.gov.vn", "Điện Biên")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestOfficialAccounts(t *testing.T) {
 		"no name":          {"dien-bien", incident.Facebook, "https://x.vn", "", incident.CodeBadUserInput},
 		"unknown unit":     {"ha-noi", incident.Facebook, "https://x.vn", "X", incident.CodeNotFound},
 	} {
-		if _, err := e.reg.RegisterOfficialAccount(ctx, tc.unit, tc.platform, tc.url, tc.name); codeOf(err) != tc.code {
+		if _, err := e.reg.RegisterOfficialAccount(ctx, testChange, tc.unit, tc.platform, tc.url, tc.name); codeOf(err) != tc.code {
 			t.Fatalf("%s: %v, want %s", name, err, tc.code)
 		}
 	}
