@@ -11,6 +11,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
     && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 casetrail
 COPY --from=build /out/casetrail /usr/local/bin/casetrail
 COPY config /etc/casetrail
+# The data dir, and the keys directory compose mounts a shared volume on,
+# belong to the user the process runs as (a new volume takes this owner).
+RUN mkdir -p /var/lib/casetrail/keys && chown -R casetrail /var/lib/casetrail && chmod 700 /var/lib/casetrail/keys
 USER casetrail
 ENV CASETRAIL_DATA_DIR=/var/lib/casetrail
 EXPOSE 8080

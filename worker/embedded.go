@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -34,6 +35,7 @@ import (
 	"go.temporal.io/server/common/membership/static"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
+	"go.temporal.io/server/common/rpc/encryption"
 	"go.temporal.io/server/common/searchattribute/sadefs"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
@@ -104,7 +106,9 @@ type EmbeddedOptions struct {
 	// An existing namespace is updated to it.
 	Retention time.Duration
 	// Host is the IP address the frontend listens on; default 127.0.0.1.
-	// The internal services always listen on 127.0.0.1.
+	// The internal services (history, matching, worker: plaintext) always
+	// listen on 127.0.0.1. The frontend requires mutual TLS wherever it
+	// listens: only clients with Credentials are served.
 	Host string
 	// FrontendPort is the frontend gRPC port; 0 picks a free port.
 	FrontendPort int
@@ -117,14 +121,18 @@ type EmbeddedOptions struct {
 }
 
 // Embedded is a running in-process Temporal server (frontend, history,
-// matching and worker services) on a SQLite store. As in the standalone
-// server, an error the server deems fatal while running ends the process.
+// matching and worker services) on a SQLite store. Its frontend serves only
+// clients presenting the client certificate of TLSConfig (mutual TLS). As in
+// the standalone server, an error the server deems fatal while running ends
+// the process.
 type Embedded struct {
 	server    temporal.Server
 	hostPort  string
 	namespace string
 	lock      *os.File
 	logLevel  *slog.LevelVar // the server logger's threshold
+	auth      *authority
+	clientTLS *tls.Config // mutual TLS with the frontend, for HostPort
 
 	stopOnce sync.Once
 	stopErr  error
@@ -187,6 +195,14 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (*Embedded, error)
 		e.releaseLock()
 		return nil, fmt.Errorf("embedded temporal: create namespace %s: %w", opts.Namespace, err)
 	}
+	tlsDir := ""
+	if opts.DataDir != "" {
+		tlsDir = filepath.Join(opts.DataDir, EmbeddedTLSDir)
+	}
+	if e.auth, err = loadOrCreateAuthority(tlsDir, time.Now()); err != nil {
+		e.releaseLock()
+		return nil, fmt.Errorf("embedded temporal: %w", err)
+	}
 
 	e.logLevel = new(slog.LevelVar)
 	e.logLevel.Set(slog.LevelWarn)
@@ -216,6 +232,20 @@ func (e *Embedded) HostPort() string { return e.hostPort }
 
 // Namespace is the namespace the server was started for.
 func (e *Embedded) Namespace() string { return e.namespace }
+
+// TLSConfig is what a client needs to be served by the frontend at
+// HostPort: the client certificate and the CA to verify the server with
+// (client.Options.ConnectionOptions.TLS). Each call returns a new copy.
+func (e *Embedded) TLSConfig() *tls.Config { return e.clientTLS.Clone() }
+
+// Credentials are the PEM-encoded CA and client certificate and key behind
+// TLSConfig, for clients configured by files or bytes (the Web UI). With a
+// DataDir they are also in DataDir/tls (ca.pem, client.pem, client-key.pem).
+func (e *Embedded) Credentials() Credentials { return e.auth.client }
+
+// ServerName is the name (an IP address) the frontend's certificate is
+// verified against by clients dialing HostPort.
+func (e *Embedded) ServerName() string { return e.clientTLS.ServerName }
 
 // Stop shuts the server down and releases the data directory. It is safe to
 // call more than once; later calls return the first call's result. While
@@ -282,6 +312,28 @@ func (e *Embedded) startServer(opts EmbeddedOptions, ip net.IP, sqlConf *config.
 	frontendAddr := net.JoinHostPort(dialHost, strconv.Itoa(frontendPort))
 	internal := func(p int) string { return net.JoinHostPort(embeddedInternalHost, strconv.Itoa(p)) }
 
+	// Mutual TLS on the frontend: its own clients (the system worker, the
+	// history service's frontend client) hold the client certificate too.
+	// The internal services stay plaintext on loopback.
+	now := time.Now()
+	hosts := []string{embeddedInternalHost, "::1", "localhost", dialHost}
+	if !ip.IsUnspecified() {
+		hosts = append(hosts, opts.Host)
+	}
+	serverTLS, err := e.auth.serverTLS(hosts, now)
+	if err != nil {
+		return err
+	}
+	clientTLS, err := e.auth.client.TLSConfig(dialHost)
+	if err != nil {
+		return err
+	}
+	tlsProvider := &encryption.FixedTLSConfigProvider{
+		FrontendServerConfig:       serverTLS,
+		FrontendClientConfig:       clientTLS,
+		RemoteClusterClientConfigs: map[string]*tls.Config{"*": clientTLS},
+	}
+
 	conf := &config.Config{}
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = embeddedInternalHost
@@ -333,6 +385,7 @@ func (e *Embedded) startServer(opts EmbeddedOptions, ip net.IP, sqlConf *config.
 			primitives.WorkerService:   static.SingleLocalHost(internal(ports[2])),
 		}),
 		temporal.WithLogger(logger),
+		temporal.WithTLSConfigFactory(tlsProvider),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
 		temporal.WithDynamicConfigClient(dynConf),
@@ -346,6 +399,7 @@ func (e *Embedded) startServer(opts EmbeddedOptions, ip net.IP, sqlConf *config.
 	}
 	e.server = server
 	e.hostPort = frontendAddr
+	e.clientTLS = clientTLS
 	return nil
 }
 
@@ -356,9 +410,10 @@ func (e *Embedded) awaitReady(ctx context.Context, opts EmbeddedOptions) error {
 	err := poll(ctx, "frontend", func(ctx context.Context) error {
 		var err error
 		c, err = client.DialContext(ctx, client.Options{
-			HostPort:  e.hostPort,
-			Namespace: e.namespace,
-			Logger:    sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+			HostPort:          e.hostPort,
+			Namespace:         e.namespace,
+			Logger:            sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+			ConnectionOptions: client.ConnectionOptions{TLS: e.TLSConfig()},
 		})
 		return err
 	}, nil)

@@ -3,6 +3,7 @@ package worker
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"fmt"
 	"io"
@@ -69,12 +70,13 @@ func embStart(t testing.TB, opts EmbeddedOptions) *Embedded {
 // func stops both (also run at cleanup).
 func embConnect(t testing.TB, e *Embedded) (client.Client, func()) {
 	t.Helper()
-	return embConnectTo(t, e.HostPort(), e.Namespace())
+	return embConnectTo(t, e.HostPort(), e.Namespace(), e.TLSConfig())
 }
 
-func embConnectTo(t testing.TB, hostPort, namespace string) (client.Client, func()) {
+func embConnectTo(t testing.TB, hostPort, namespace string, tlsConf *tls.Config) (client.Client, func()) {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: hostPort, Namespace: namespace, Logger: embQuiet})
+	c, err := client.Dial(client.Options{HostPort: hostPort, Namespace: namespace, Logger: embQuiet,
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsConf}})
 	if err != nil {
 		t.Fatalf("dial %s: %v", hostPort, err)
 	}
@@ -324,7 +326,15 @@ func TestEmbeddedFileSurvivesKill(t *testing.T) {
 		t.Fatal("helper process did not start a server")
 	}
 
-	c, stopWorker := embConnectTo(t, hostPort, "default")
+	creds, err := LoadCredentials(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsConf, err := creds.TLSConfig("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, stopWorker := embConnectTo(t, hostPort, "default", tlsConf)
 	ctx := embCtx(t, 30*time.Second)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "case-kill", TaskQueue: embTaskQueue}, embSleepWorkflow, embSleep)
 	if err != nil {

@@ -488,6 +488,8 @@ func TestScaleOutWorkerKilled(t *testing.T) {
 		"TEMPORAL_ADDRESS=" + hostPort,
 		"TEMPORAL_NAMESPACE=" + ns,
 		"CASETRAIL_JWT_SECRET=scale-out-test-secret-of-at-least-32-bytes",
+		// One payload key for all processes (made by the first to start).
+		"CASETRAIL_PAYLOAD_KEY_FILE=" + filepath.Join(t.TempDir(), "payload.key"),
 	}
 	// Every process applies the migrations and the seed at start; they are
 	// started one after another.
