@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"casetrail/activities"
@@ -23,7 +23,6 @@ import (
 	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
 	"casetrail/worker"
-	"casetrail/worker/webui"
 	"casetrail/workflows"
 )
 
@@ -44,7 +43,6 @@ type app struct {
 	worker    sdkworker.Worker
 	metrics   *api.Metrics
 
-	ready   sync.Map // component name -> bool
 	closers []func()
 }
 
@@ -136,15 +134,24 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 	return a, nil
 }
 
-// applySeed writes the seed's units, grants and official accounts. It only
-// adds and updates: a grant removed from the file stays until revoked.
+// applySeed writes the seed's units, grants and official accounts, each
+// change first recorded on the admin stream (readmodel.AdminStream) with
+// actor "seed" and reason "seed file <path>"; what is already as the seed
+// says appends nothing, so re-applying an unchanged seed records nothing.
+// It first replays the admin stream, which restores a change whose event was
+// recorded but whose write was cut short. It only adds and updates: a grant
+// removed from the file stays until revoked (no RoleRevoked is recorded).
 func (a *app) applySeed(ctx context.Context, s *Seed) error {
+	if _, err := a.registry.ReplayAdmin(ctx); err != nil {
+		return err
+	}
+	ch := readmodel.Change{Actor: "seed", Reason: "seed file " + a.cfg.SeedPath}
 	units := make([]readmodel.Unit, len(s.Units))
 	for i, u := range s.Units {
 		units[i] = readmodel.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo, Symbol: u.Symbol}
 	}
 	if len(units) > 0 {
-		if err := a.registry.UpsertUnits(ctx, units); err != nil {
+		if _, err := a.registry.DefineUnits(ctx, ch, units); err != nil {
 			return fmt.Errorf("seed units: %w", err)
 		}
 	}
@@ -152,12 +159,19 @@ func (a *app) applySeed(ctx context.Context, s *Seed) error {
 		return err
 	}
 	for _, g := range s.Grants {
-		if err := a.authz.Grant(ctx, api.Grant{Subject: g.Subject, Role: g.Role, Unit: g.Unit}); err != nil {
+		grant := api.Grant{Subject: g.Subject, Role: g.Role, Unit: g.Unit}
+		if slices.Contains(a.authz.Roles(g.Subject), grant) {
+			continue
+		}
+		if err := a.registry.RecordGrant(ctx, ch, readmodel.RoleGrant{Subject: g.Subject, Role: g.Role, Unit: g.Unit}, false); err != nil {
+			return fmt.Errorf("seed grant (line %d): %w", g.line, err)
+		}
+		if err := a.authz.Grant(ctx, grant); err != nil {
 			return fmt.Errorf("seed grant (line %d): %w", g.line, err)
 		}
 	}
 	for _, o := range s.OfficialAccounts {
-		if _, err := a.registry.RegisterOfficialAccount(ctx, o.Unit, o.Platform, o.URL, o.DisplayName); err != nil {
+		if _, err := a.registry.RegisterOfficialAccount(ctx, ch, o.Unit, o.Platform, o.URL, o.DisplayName); err != nil {
 			return fmt.Errorf("seed official account (line %d): %w", o.line, err)
 		}
 	}
@@ -192,22 +206,15 @@ func (a *app) connectTemporal(ctx context.Context) error {
 		a.embedded = emb
 		a.closers = append(a.closers, func() { _ = emb.Stop() })
 		hostPort = emb.HostPort()
-		a.log.Info("embedded temporal server started", "address", hostPort, "namespace", ns)
-		if a.cfg.UIListen != "" && a.cfg.UIListen != "off" {
-			if stopUI, err := webui.Start(a.cfg.UIListen, hostPort, ns); err != nil {
-				a.log.Warn("temporal web ui not served", "err", err)
-			} else {
-				a.closers = append(a.closers, stopUI)
-				a.log.Info("temporal web ui", "url", "http://"+a.cfg.UIListen)
-			}
-		}
+		a.log.Info("embedded temporal server started (mutual TLS; clients need the certificate in its data dir)",
+			"address", hostPort, "namespace", ns, "tls_dir", filepath.Join(a.cfg.DataDir, "temporal", worker.EmbeddedTLSDir))
+		a.startWebUI(emb)
 	}
-	c, err := client.DialContext(ctx, client.Options{
-		HostPort:       hostPort,
-		Namespace:      ns,
-		Logger:         sdklog.NewStructuredLogger(a.log.With("component", "temporal-client")),
-		MetricsHandler: worker.MetricsHandler(a.metrics.Registry),
-	})
+	opts, err := a.temporalClientOptions(hostPort, ns)
+	if err != nil {
+		return err
+	}
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("temporal at %s: %w", hostPort, err)
 	}
@@ -268,6 +275,7 @@ func (a *app) close() {
 // worker cleanly.
 func serve(ctx context.Context, cfg Config, r role, logger *slog.Logger) error {
 	began := time.Now()
+	cfg.UIListen = cfg.webUIListen() // off in production unless asked for
 	a, err := start(ctx, cfg, r, logger)
 	if err != nil {
 		return err
@@ -319,10 +327,12 @@ func serve(ctx context.Context, cfg Config, r role, logger *slog.Logger) error {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", a.metrics.Handler())
-		servers = append(servers, newHTTPServer(mux))
+		servers = append(servers, newHTTPServer(api.SecureHeaders(mux)))
 		listeners = append(listeners, mln)
 		metricsAt = mln.Addr().String()
 	}
+	// Said before anything is served, so it precedes every answer.
+	warnDevelopment(ctx, logger, a, r, ln.Addr().String())
 	for i, srv := range servers {
 		go func() {
 			if err := srv.Serve(listeners[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -41,7 +41,7 @@ type Config struct {
 	MetricsListen string
 	Env           string
 	// UIListen is where the Temporal Web UI is served beside an embedded
-	// server ("off" disables it).
+	// server ("off" disables it); empty means webUIListen's default.
 	UIListen string
 }
 
@@ -67,12 +67,25 @@ func configFromEnv() Config {
 		TokenMaxTTL:        env("CASETRAIL_TOKEN_MAX_TTL", api.DefaultMaxTokenLifetime.String()),
 		MetricsListen:      env("CASETRAIL_METRICS_LISTEN", "127.0.0.1:9090"),
 		Env:                env("CASETRAIL_ENV", "development"),
-		UIListen:           env("CASETRAIL_UI_LISTEN", "127.0.0.1:8233"),
+		UIListen:           env("CASETRAIL_UI_LISTEN", ""),
 	}
 }
 
 // production reports whether CASETRAIL_ENV=production.
 func (c Config) production() bool { return c.Env == "production" }
+
+// webUIListen is where the Temporal Web UI is served: UIListen when set,
+// else loopback in development and "off" in production (an operator turns
+// it on explicitly).
+func (c Config) webUIListen() string {
+	switch {
+	case c.UIListen != "":
+		return c.UIListen
+	case c.production():
+		return "off"
+	}
+	return "127.0.0.1:8233"
+}
 
 // jwtSecret returns the configured signing secret: CASETRAIL_JWT_SECRET, or
 // the content of CASETRAIL_JWT_SECRET_FILE (surrounding white space
@@ -121,7 +134,7 @@ func (c *Config) flags(fs *flag.FlagSet, cmd string) {
 		fs.StringVar(&c.DeadlinesPath, "deadlines", c.DeadlinesPath, "deadline policy file (CASETRAIL_DEADLINES)")
 		fs.StringVar(&c.Env, "env", c.Env, "development or production (CASETRAIL_ENV)")
 		fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "where production serves /metrics (CASETRAIL_METRICS_LISTEN)")
-		fs.StringVar(&c.UIListen, "ui-listen", c.UIListen, "Temporal Web UI address beside the embedded server, or off (CASETRAIL_UI_LISTEN)")
+		fs.StringVar(&c.UIListen, "ui-listen", c.UIListen, "Temporal Web UI address beside the embedded server, or off (CASETRAIL_UI_LISTEN; default 127.0.0.1:8233 in development, off in production)")
 	}
 }
 
