@@ -231,14 +231,13 @@ func TestUnauthenticatedWithoutSubject(t *testing.T) {
 	}
 }
 
-// hiddenReads are the reads that answer a case outside the caller's units
-// exactly as a missing one: null, no error (issue 12, existence probing).
-var hiddenReads = map[string]bool{"case": true, "caseByNumber": true, "caseAsOf": true}
+// nullableReads answer an unknown case with null (and one outside the
+// caller's units with FORBIDDEN, as every other operation).
+var nullableReads = map[string]bool{"case": true, "caseByNumber": true, "caseAsOf": true}
 
 // TestForbiddenOutsideUnits runs every case query and mutation as a subject
-// holding every case role on another district (FORBIDDEN, nothing executed;
-// null without an error for the reads of hiddenReads) and as an allowed
-// subject of the case's unit (not FORBIDDEN).
+// holding every case role on another district (FORBIDDEN, nothing executed)
+// and as an allowed subject of the case's unit (not FORBIDDEN).
 func TestForbiddenOutsideUnits(t *testing.T) {
 	for _, o := range ops() {
 		t.Run(o.name, func(t *testing.T) {
@@ -247,14 +246,11 @@ func TestForbiddenOutsideUnits(t *testing.T) {
 			vars := map[string]any{"id": c.ID, "number": c.Number}
 
 			want := incident.CodeForbidden
-			if hiddenReads[o.name] {
-				want = ""
-			}
 			r := e.run(t, "outsider", o.query, vars)
 			if r.code() != want {
 				t.Errorf("outsider: code %q, want %q: %s", r.code(), want, toJSON(r))
 			}
-			if hiddenReads[o.name] && r.Data[o.name] != nil {
+			if r.Data[o.name] != nil {
 				t.Errorf("outsider reads the case: %s", toJSON(r))
 			}
 			if len(e.w.executes) != 0 || len(e.w.reports) != 1 || len(e.w.blobs) != 0 {
@@ -364,7 +360,7 @@ func TestUnknownCase(t *testing.T) {
 	// outside the caller's units: FORBIDDEN, same message.
 	other := e.seed(t, "outsider", unitOther, "o-1", "https://facebook.com/other")
 	for _, o := range ops() {
-		if hiddenReads[o.name] || o.name == "reportIncident" || o.name == "registerOfficialAccount" {
+		if nullableReads[o.name] || o.name == "reportIncident" || o.name == "registerOfficialAccount" {
 			continue
 		}
 		unknown := e.run(t, "handler1", o.query, vars)
