@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -271,7 +270,7 @@ func NewAuthorizer(ctx context.Context, pool *pgxpool.Pool) (*Authorizer, error)
 	})
 
 	// Listen before the first load so that no change can slip in between.
-	conn, err := listen(ctx, pool)
+	conn, err := listen(ctx, pool, PolicyChannel, "policy changes")
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +282,7 @@ func NewAuthorizer(ctx context.Context, pool *pgxpool.Pool) (*Authorizer, error)
 	a.cancel = cancel
 	kick := make(chan struct{}, 1)
 	a.wg.Add(2)
-	go func() { defer a.wg.Done(); a.watch(wctx, pool, conn, kick) }()
+	go func() { defer a.wg.Done(); watch(wctx, pool, PolicyChannel, "policy changes", conn, kick) }()
 	go func() { defer a.wg.Done(); a.reloader(wctx, kick) }()
 	return a, nil
 }
@@ -515,60 +514,6 @@ func syncPermissions(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("store permissions: %w", err)
 	}
 	return nil
-}
-
-// listen opens a dedicated connection (not taken from the pool) listening on
-// PolicyChannel.
-func listen(ctx context.Context, pool *pgxpool.Pool) (*pgx.Conn, error) {
-	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
-	if err != nil {
-		return nil, fmt.Errorf("listen for policy changes: %w", err)
-	}
-	if _, err := conn.Exec(ctx, "LISTEN "+PolicyChannel); err != nil {
-		conn.Close(context.Background())
-		return nil, fmt.Errorf("listen for policy changes: %w", err)
-	}
-	return conn, nil
-}
-
-// watch turns notifications into reload requests on kick (coalesced: one
-// pending request at most). A lost connection is re-opened with back-off and
-// followed by a reload, since notifications may have been missed meanwhile.
-func (a *Authorizer) watch(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, kick chan<- struct{}) {
-	backoff := 100 * time.Millisecond
-	for {
-		for conn != nil {
-			if _, err := conn.WaitForNotification(ctx); err != nil {
-				conn.Close(context.Background())
-				conn = nil
-				if ctx.Err() != nil {
-					return
-				}
-				slog.Warn("authorization: policy listener lost its connection", "err", err)
-				break
-			}
-			backoff = 100 * time.Millisecond
-			select {
-			case kick <- struct{}{}:
-			default:
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
-		c, err := listen(ctx, pool)
-		if err != nil {
-			continue
-		}
-		conn = c
-		select {
-		case kick <- struct{}{}:
-		default:
-		}
-	}
 }
 
 // reloader reloads the policy once per kick until ctx ends.

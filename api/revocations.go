@@ -117,7 +117,7 @@ type revocationState struct {
 func NewRevocations(ctx context.Context, pool *pgxpool.Pool) (*Revocations, error) {
 	r := &Revocations{pool: pool}
 	// Listen before the first load so that no change can slip in between.
-	conn, err := listenTokens(ctx, pool)
+	conn, err := listen(ctx, pool, TokenChannel, "token revocations")
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func NewRevocations(ctx context.Context, pool *pgxpool.Pool) (*Revocations, erro
 	r.cancel = cancel
 	kick := make(chan struct{}, 1)
 	r.wg.Add(2)
-	go func() { defer r.wg.Done(); r.watch(wctx, conn, kick) }()
+	go func() { defer r.wg.Done(); watch(wctx, r.pool, TokenChannel, "token revocations", conn, kick) }()
 	go func() { defer r.wg.Done(); r.reloader(wctx, kick) }()
 	return r, nil
 }
@@ -194,55 +194,6 @@ func (r *Revocations) Reload(ctx context.Context) error {
 	}
 	r.state.Store(s)
 	return nil
-}
-
-func listenTokens(ctx context.Context, pool *pgxpool.Pool) (*pgx.Conn, error) {
-	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
-	if err != nil {
-		return nil, fmt.Errorf("listen for token revocations: %w", err)
-	}
-	if _, err := conn.Exec(ctx, "LISTEN "+TokenChannel); err != nil {
-		conn.Close(context.Background())
-		return nil, fmt.Errorf("listen for token revocations: %w", err)
-	}
-	return conn, nil
-}
-
-// watch turns notifications into reload requests on kick; a lost
-// connection is re-opened with back-off (the periodic reload covers the gap).
-func (r *Revocations) watch(ctx context.Context, conn *pgx.Conn, kick chan<- struct{}) {
-	backoff := 100 * time.Millisecond
-	for {
-		for conn != nil {
-			if _, err := conn.WaitForNotification(ctx); err != nil {
-				conn.Close(context.Background())
-				conn = nil
-				if ctx.Err() != nil {
-					return
-				}
-				slog.Warn("token revocations: listener lost its connection", "err", err)
-				break
-			}
-			backoff = 100 * time.Millisecond
-			select {
-			case kick <- struct{}{}:
-			default:
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
-		if c, err := listenTokens(ctx, r.pool); err == nil {
-			conn = c
-			select {
-			case kick <- struct{}{}:
-			default:
-			}
-		}
-	}
 }
 
 // reloader reloads on every kick and every revocationRefresh until ctx ends.
