@@ -101,17 +101,19 @@ func (b *Backend) Stats(ctx context.Context, unit string, visible []string, from
 // History returns the stored events of a case's stream.
 func (b *Backend) History(ctx context.Context, caseID string, fromVersion int64, limit int) ([]schema.Event, error) {
 	recs, err := readmodel.History(ctx, b.Store, caseID, fromVersion, limit)
-	if err != nil {
-		return nil, err
-	}
+	return events(recs), err
+}
+
+// events converts stored events to the schema's.
+func events(recs []eventstore.RecordedEvent) []schema.Event {
 	out := make([]schema.Event, len(recs))
 	for i, r := range recs {
 		out[i] = schema.Event{
 			Version: r.Version, GlobalPosition: r.GlobalPosition, Type: r.Type, Actor: r.Metadata.Actor,
-			OccurredAt: r.OccurredAt, Data: r.Data, Hash: r.Hash, PrevHash: r.PrevHash,
+			Reason: r.Metadata.Reason, OccurredAt: r.OccurredAt, Data: r.Data, Hash: r.Hash, PrevHash: r.PrevHash,
 		}
 	}
-	return out, nil
+	return out
 }
 
 // CaseAsOf folds the case's stream up to version and/or at; nil when the case
@@ -179,17 +181,7 @@ func (b *Backend) AdminHistory(ctx context.Context, after string, limit int) ([]
 		return nil, err
 	}
 	recs, err := b.Registry.AdminHistory(ctx, v, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]schema.Event, len(recs))
-	for i, r := range recs {
-		out[i] = schema.Event{
-			Version: r.Version, GlobalPosition: r.GlobalPosition, Type: r.Type, Actor: r.Metadata.Actor,
-			Reason: r.Metadata.Reason, OccurredAt: r.OccurredAt, Data: r.Data, Hash: r.Hash, PrevHash: r.PrevHash,
-		}
-	}
-	return out, nil
+	return events(recs), err
 }
 
 // CheckAccount tells whether url is official, a known impersonator or unknown.
