@@ -195,6 +195,10 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 	}
 	bcfg := cfg
 	bcfg.DatabaseURL = dbURL
+	// The bench is the operator's tool: it generates, vacuums and rebuilds,
+	// which only the owner may, so its server keeps the owner's connection
+	// (the same URL for both: no login role of its own).
+	bcfg.MigrateDatabaseURL = dbURL
 	bcfg.DataDir = dir
 	bcfg.TemporalAddress = ""
 	bcfg.SeedPath = ""

@@ -75,7 +75,7 @@ func connectAsApp(ctx context.Context, cfg Config, owner *eventstore.Store, log 
 		// casetrail_app. An operator who made the role is not overruled.
 		pc, err := pgx.ParseConfig(cfg.DatabaseURL)
 		if err == nil {
-			err = ensureLoginRole(ctx, owner.Pool(), pc.User, pc.Password)
+			err = ensureLoginRole(ctx, owner.Pool(), pc.User, pc.Password, false)
 		}
 		owner.Close()
 		if err != nil {
@@ -103,7 +103,7 @@ func connectAsApp(ctx context.Context, cfg Config, owner *eventstore.Store, log 
 			"that is neither owner nor superuser and set CASETRAIL_MIGRATE_DATABASE_URL to the owner (README, Security)", r.name)
 	}
 	password := appPassword(cfg.DatabaseURL)
-	err = ensureLoginRole(ctx, owner.Pool(), appLoginRole, password)
+	err = ensureLoginRole(ctx, owner.Pool(), appLoginRole, password, true)
 	owner.Close()
 	if err != nil {
 		return nil, err
@@ -151,11 +151,16 @@ func appPassword(superuserURL string) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// ensureLoginRole creates the login role name (or sets its password), a
-// member of casetrail_app and nothing more. Roles are cluster-wide, so
-// servers of other databases on the same cluster may do the same at the
-// same moment: PostgreSQL's "tuple concurrently updated" is retried.
-func ensureLoginRole(ctx context.Context, pool *pgxpool.Pool, name, password string) error {
+// ensureLoginRole makes name a login role that is a member of
+// casetrail_app. A missing role is created (NOSUPERUSER, NOCREATEROLE, ...,
+// with password). An existing one is only made a member, never altered,
+// unless it is own (the development role serve owns, whose password follows
+// the URL); a role that is the connection's own or a superuser is left
+// alone entirely (the server's check then refuses it in production). Roles
+// are cluster-wide, so servers of other databases on the same cluster may do
+// the same at the same moment: PostgreSQL's "tuple concurrently updated" is
+// retried.
+func ensureLoginRole(ctx context.Context, pool *pgxpool.Pool, name, password string, own bool) error {
 	if name == "" {
 		return errors.New("DATABASE_URL names no user")
 	}
@@ -163,19 +168,28 @@ func ensureLoginRole(ctx context.Context, pool *pgxpool.Pool, name, password str
 	if password != "" {
 		pw = " PASSWORD " + quoteLiteral(password)
 	}
+	alter := "NULL;"
+	if own {
+		alter = fmt.Sprintf("ALTER ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT%s;",
+			pgx.Identifier{name}.Sanitize(), pw)
+	}
 	stmt := fmt.Sprintf(`DO $casetrail_role$
 BEGIN
+	IF %[1]s = current_user OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %[1]s AND rolsuper) THEN
+		RETURN;
+	END IF;
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %[1]s) THEN
 		BEGIN
 			CREATE ROLE %[2]s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT%[3]s;
 		EXCEPTION WHEN duplicate_object OR unique_violation THEN
 			NULL;
 		END;
+	ELSE
+		%[4]s
 	END IF;
-	ALTER ROLE %[2]s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT%[3]s;
 	GRANT casetrail_app TO %[2]s;
 END
-$casetrail_role$`, quoteLiteral(name), pgx.Identifier{name}.Sanitize(), pw)
+$casetrail_role$`, quoteLiteral(name), pgx.Identifier{name}.Sanitize(), pw, alter)
 	var err error
 	for attempt := 0; attempt < 10; attempt++ {
 		if _, err = pool.Exec(ctx, stmt); err == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"casetrail/eventstore"
 	"casetrail/eventstore/pgtest"
 )
 
@@ -127,5 +128,63 @@ func connectedAs(ctx context.Context, super *pgx.Conn, role string) func() error
 			return fmt.Errorf("connections to the database as %v", users)
 		}
 		return nil
+	}
+}
+
+// TestLoginRoleNeverDemotes: setting up the server's role never alters a
+// superuser or the connection's own role, even when DATABASE_URL names one
+// (an operator who put the superuser in both URLs), and an operator's
+// existing role is only made a member of casetrail_app.
+func TestLoginRoleNeverDemotes(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	owner, err := eventstore.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	pool := owner.Pool()
+	const super, operator = "casetrail_test_super", "casetrail_test_operator"
+	for _, stmt := range []string{
+		`DROP ROLE IF EXISTS ` + super, `CREATE ROLE ` + super + ` SUPERUSER NOLOGIN`,
+		`DROP ROLE IF EXISTS ` + operator, `CREATE ROLE ` + operator + ` LOGIN CREATEDB`,
+	} {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, r := range []string{super, operator} {
+			_, _ = pool.Exec(context.Background(), `REVOKE casetrail_app FROM `+r)
+			_, _ = pool.Exec(context.Background(), `DROP ROLE IF EXISTS `+r)
+		}
+	})
+	var me string
+	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&me); err != nil {
+		t.Fatal(err)
+	}
+	for _, own := range []bool{false, true} {
+		for _, name := range []string{super, me, operator} {
+			if err := ensureLoginRole(ctx, pool, name, "mat-khau", own); err != nil {
+				t.Fatalf("%s (own %v): %v", name, own, err)
+			}
+		}
+		var superStill, meStill, operatorCreatedb bool
+		if err := pool.QueryRow(ctx, `SELECT
+				(SELECT rolsuper FROM pg_roles WHERE rolname = $1),
+				(SELECT rolsuper FROM pg_roles WHERE rolname = $2),
+				(SELECT rolcreatedb FROM pg_roles WHERE rolname = $3)`, super, me, operator).Scan(&superStill, &meStill, &operatorCreatedb); err != nil {
+			t.Fatal(err)
+		}
+		if !superStill || !meStill {
+			t.Fatalf("own %v: a superuser was demoted (%s %v, %s %v)", own, super, superStill, me, meStill)
+		}
+		if !own && !operatorCreatedb {
+			t.Errorf("the operator's existing role was altered")
+		}
+	}
+	var member bool
+	if err := pool.QueryRow(ctx, `SELECT pg_has_role($1, 'casetrail_app', 'MEMBER')`, operator).Scan(&member); err != nil || !member {
+		t.Errorf("the operator's role is not a member of casetrail_app: %v %v", member, err)
 	}
 }
