@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -101,17 +99,8 @@ func TestDevelopmentSaysWhatItLeavesOpen(t *testing.T) {
 // Production says nothing of development and closes what it lists: no
 // GraphiQL, no /metrics beside the API, no Temporal Web UI unless asked for.
 func TestProductionLeavesNothingOpen(t *testing.T) {
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
 	metricsAddr := freeAddr(t)
-	appURL, ownerURL := productionDatabase(t)
-	s := newProcess(t, "serve", appURL, []string{
-		"CASETRAIL_ENV=production",
-		"CASETRAIL_MIGRATE_DATABASE_URL=" + ownerURL,
-		"CASETRAIL_JWT_SECRET=" + hex.EncodeToString(key),
-		"CASETRAIL_METRICS_LISTEN=" + metricsAddr,
-		"CASETRAIL_UI_LISTEN=", // unset: production's default
-	})
+	s := newProductionServer(t, metricsAddr, "CASETRAIL_UI_LISTEN=") // unset: production's default
 	s.start()
 	if lines := s.logLines("DEVELOPMENT MODE"); len(lines) != 0 {
 		t.Errorf("production logs the development warning:\n%s", strings.Join(lines, "\n"))

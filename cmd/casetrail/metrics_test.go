@@ -89,18 +89,10 @@ func TestMetricsOperationNames(t *testing.T) {
 // TestMetricsProduction (issue 12, finding 6): in production /metrics is
 // not on the API address but on CASETRAIL_METRICS_LISTEN.
 func TestMetricsProduction(t *testing.T) {
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
 	metricsAddr := freeAddr(t)
 	// Production refuses a superuser DATABASE_URL: the server runs as a
 	// login role of its own, migrations as the owner.
-	appURL, ownerURL := productionDatabase(t)
-	s := newProcess(t, "serve", appURL, []string{
-		"CASETRAIL_ENV=production",
-		"CASETRAIL_MIGRATE_DATABASE_URL=" + ownerURL,
-		"CASETRAIL_JWT_SECRET=" + hex.EncodeToString(key),
-		"CASETRAIL_METRICS_LISTEN=" + metricsAddr,
-	})
+	s := newProductionServer(t, metricsAddr)
 	s.start()
 	r := s.gql(t, "handler1", "{ me { subject } }", nil)
 	if r.Status != http.StatusOK || len(r.Errors) > 0 {
@@ -183,4 +175,20 @@ func TestHTTPServerTimeouts(t *testing.T) {
 		t.Errorf("write timeout %v must exceed the request timeout %v; read %v, header %v",
 			srv.WriteTimeout, api.DefaultTimeout, srv.ReadTimeout, srv.ReadHeaderTimeout)
 	}
+}
+
+// newProductionServer returns serve (not started) in production: its own
+// login role, the owner for migrations, a random JWT secret and /metrics on
+// metricsAddr; extra is added to its environment.
+func newProductionServer(t *testing.T, metricsAddr string, extra ...string) *server {
+	t.Helper()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	appURL, ownerURL := productionDatabase(t)
+	return newProcess(t, "serve", appURL, append([]string{
+		"CASETRAIL_ENV=production",
+		"CASETRAIL_MIGRATE_DATABASE_URL=" + ownerURL,
+		"CASETRAIL_JWT_SECRET=" + hex.EncodeToString(key),
+		"CASETRAIL_METRICS_LISTEN=" + metricsAddr,
+	}, extra...))
 }

@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -162,16 +160,7 @@ func TestTemporalLockdown(t *testing.T) {
 // TestTemporalLockdownProduction: production serves no Web UI unless asked
 // for, and its frontend refuses a plain client as well.
 func TestTemporalLockdownProduction(t *testing.T) {
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	appURL, ownerURL := productionDatabase(t)
-	s := newProcess(t, "serve", appURL, []string{
-		"CASETRAIL_ENV=production",
-		"CASETRAIL_MIGRATE_DATABASE_URL=" + ownerURL,
-		"CASETRAIL_JWT_SECRET=" + hex.EncodeToString(key),
-		"CASETRAIL_METRICS_LISTEN=" + freeAddr(t),
-		"CASETRAIL_UI_LISTEN=", // unset: production's default
-	})
+	s := newProductionServer(t, freeAddr(t), "CASETRAIL_UI_LISTEN=") // unset: production's default
 	s.start()
 	if lines := s.logLines("temporal web ui"); len(lines) != 0 {
 		t.Errorf("production serves the Temporal Web UI without being asked:\n%s", strings.Join(lines, "\n"))
