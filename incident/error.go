@@ -3,6 +3,7 @@ package incident
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Error codes of the API contract (schema.graphql header). Every error the
@@ -18,6 +19,15 @@ const (
 	CodeQueryTooComplex   = "QUERY_TOO_COMPLEX"
 	CodeInternal          = "INTERNAL"
 )
+
+// Codes lists the contract's error codes, in the order of its header.
+var Codes = []string{
+	CodeUnauthenticated, CodeForbidden, CodeNotFound, CodeBadUserInput, CodeConflict,
+	CodeInvalidTransition, CodeRateLimited, CodeQueryTooComplex, CodeInternal,
+}
+
+// IsCode reports whether s is one of Codes.
+func IsCode(s string) bool { return slices.Contains(Codes, s) }
 
 // Error is a domain error a user may see: a contract code, the offending
 // field (for BAD_USER_INPUT) and a message that names no internals.

@@ -122,7 +122,7 @@ func DomainError(err error) error {
 		return de
 	}
 	var app *temporal.ApplicationError
-	if errors.As(err, &app) && isCode(app.Type()) {
+	if errors.As(err, &app) && incident.IsCode(app.Type()) {
 		field := ""
 		_ = app.Details(&field)
 		return &incident.Error{Code: app.Type(), Field: field, Message: app.Message()}

@@ -214,7 +214,7 @@ func updateError(err error) error {
 		return temporal.NewNonRetryableApplicationError(de.Message, de.Code, nil, de.Field)
 	}
 	var app *temporal.ApplicationError
-	if errors.As(err, &app) && isCode(app.Type()) {
+	if errors.As(err, &app) && incident.IsCode(app.Type()) {
 		field := ""
 		_ = app.Details(&field)
 		return temporal.NewNonRetryableApplicationError(app.Message(), app.Type(), nil, field)
@@ -225,12 +225,3 @@ func updateError(err error) error {
 	}
 	return temporal.NewNonRetryableApplicationError("internal error", incident.CodeInternal, nil, "")
 }
-
-// codes are the contract's error codes.
-var codes = map[string]bool{
-	incident.CodeUnauthenticated: true, incident.CodeForbidden: true, incident.CodeNotFound: true,
-	incident.CodeBadUserInput: true, incident.CodeConflict: true, incident.CodeInvalidTransition: true,
-	incident.CodeRateLimited: true, incident.CodeQueryTooComplex: true, incident.CodeInternal: true,
-}
-
-func isCode(s string) bool { return codes[s] }
