@@ -40,29 +40,23 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"casetrail/workflows"
 )
 
-// Names of the custom search attributes CaseTrail puts on every case workflow.
-const (
-	SearchAttrCaseStatus   = "CaseStatus"
-	SearchAttrCaseKind     = "CaseKind"
-	SearchAttrCaseUnit     = "CaseUnit"
-	SearchAttrCaseSeverity = "CaseSeverity"
-	SearchAttrCaseAssignee = "CaseAssignee"
-)
-
-// CaseSearchAttributes are the custom search attributes of case workflows and
-// their types, to be registered on the namespace (EmbeddedOptions.SearchAttributes
-// for the embedded server; `temporal operator search-attribute create` on a
-// cluster). All are Keyword: exact-match filters. The SQLite visibility store
-// of the embedded server has ten Keyword slots per namespace.
-var CaseSearchAttributes = map[string]enums.IndexedValueType{
-	SearchAttrCaseStatus:   enums.INDEXED_VALUE_TYPE_KEYWORD,
-	SearchAttrCaseKind:     enums.INDEXED_VALUE_TYPE_KEYWORD,
-	SearchAttrCaseUnit:     enums.INDEXED_VALUE_TYPE_KEYWORD,
-	SearchAttrCaseSeverity: enums.INDEXED_VALUE_TYPE_KEYWORD,
-	SearchAttrCaseAssignee: enums.INDEXED_VALUE_TYPE_KEYWORD,
-}
+// CaseSearchAttributes are the custom search attributes case workflows
+// upsert (workflows.SearchAttributeKeys, the one list) and their types, to be
+// registered on the namespace (EmbeddedOptions.SearchAttributes for the
+// embedded server; EnsureCluster or `temporal operator search-attribute
+// create` on a cluster). All are Keyword: exact-match filters. The SQLite
+// visibility store of the embedded server has ten Keyword slots per namespace.
+var CaseSearchAttributes = func() map[string]enums.IndexedValueType {
+	m := map[string]enums.IndexedValueType{}
+	for _, k := range workflows.SearchAttributeKeys {
+		m[k.GetName()] = enums.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	return m
+}()
 
 // DefaultRetention is the namespace retention the embedded server uses when
 // EmbeddedOptions.Retention is zero. It counts from a workflow's close, so it

@@ -24,11 +24,12 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
+
+	"casetrail/workflows"
 )
 
 const embTaskQueue = "embedded-test"
@@ -48,8 +49,8 @@ func embEchoWorkflow(_ workflow.Context, s string) (string, error) { return "ech
 
 func embUpsertWorkflow(ctx workflow.Context, status string) error {
 	return workflow.UpsertTypedSearchAttributes(ctx,
-		temporal.NewSearchAttributeKeyKeyword(SearchAttrCaseStatus).ValueSet(status),
-		temporal.NewSearchAttributeKeyKeyword(SearchAttrCaseUnit).ValueSet("lai-chau/tan-uyen"))
+		workflows.SearchCaseStatus.ValueSet(status),
+		workflows.SearchCaseUnit.ValueSet("lai-chau/tan-uyen"))
 }
 
 var embQuiet = sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))
@@ -422,7 +423,7 @@ func TestEmbeddedSearchAttributes(t *testing.T) {
 func TestEmbeddedRestartAddsSearchAttributes(t *testing.T) {
 	dir := t.TempDir()
 	e := embStart(t, EmbeddedOptions{DataDir: dir, SearchAttributes: map[string]enums.IndexedValueType{
-		SearchAttrCaseStatus: enums.INDEXED_VALUE_TYPE_KEYWORD,
+		workflows.SearchCaseStatus.GetName(): enums.INDEXED_VALUE_TYPE_KEYWORD,
 	}})
 	if err := e.Stop(); err != nil {
 		t.Fatal(err)
@@ -453,7 +454,7 @@ func TestEmbeddedRestartAddsSearchAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = StartEmbedded(ctx, EmbeddedOptions{DataDir: dir, SearchAttributes: map[string]enums.IndexedValueType{
-		SearchAttrCaseStatus: enums.INDEXED_VALUE_TYPE_TEXT,
+		workflows.SearchCaseStatus.GetName(): enums.INDEXED_VALUE_TYPE_TEXT,
 	}})
 	if err == nil || !strings.Contains(err.Error(), "registered as") {
 		t.Errorf("start with a retyped attribute: err = %v, want a type conflict", err)

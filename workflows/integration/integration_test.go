@@ -103,12 +103,9 @@ func newIntegration(t testing.TB, opts ...worker.Options) *integration {
 		t.Cleanup(ts.Stop)
 	}
 	it.client, it.ns = ts.GetDefaultClient(), ts.GetDefaultNamespace()
-	attrs := map[string]enumspb.IndexedValueType{}
-	for _, k := range workflows.SearchAttributeKeys {
-		attrs[k.GetName()] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
+	// The attributes production registers (worker.CaseSearchAttributes).
 	if _, err := it.client.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: it.ns, SearchAttributes: attrs,
+		Namespace: it.ns, SearchAttributes: casetrailworker.CaseSearchAttributes,
 	}); err != nil {
 		t.Fatal(err)
 	}
