@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"casetrail/incident"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -122,8 +124,8 @@ func (c *readModelCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *readModelCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	gauge := func(desc *prometheus.Desc, typ prometheus.ValueType, sql string) {
-		rows, err := c.pool.Query(ctx, sql)
+	gauge := func(desc *prometheus.Desc, typ prometheus.ValueType, sql string, args ...any) {
+		rows, err := c.pool.Query(ctx, sql, args...)
 		if err != nil {
 			slog.Warn("metrics: read model query failed", "err", err)
 			return
@@ -139,9 +141,20 @@ func (c *readModelCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	gauge(openCasesDesc, prometheus.GaugeValue,
-		`SELECT status, count(*)::float8 FROM cases WHERE status IN ('REPORTED','TRIAGED','ANALYSIS','ACTION','ESCALATED') GROUP BY status`)
+		`SELECT status, count(*)::float8 FROM cases WHERE status = ANY($1) GROUP BY status`, openStatuses())
 	gauge(overdueDesc, prometheus.GaugeValue,
 		`SELECT kind, count(*)::float8 FROM deadlines WHERE state = 'PENDING' AND due_at <= now() GROUP BY kind`)
 	gauge(failuresDesc, prometheus.CounterValue,
 		`SELECT kind, count(*)::float8 FROM deadlines WHERE state = 'MISSED' GROUP BY kind`)
+}
+
+// openStatuses are the statuses incident.Status.Open calls open.
+func openStatuses() []string {
+	var out []string
+	for _, st := range incident.Statuses {
+		if st.Open() {
+			out = append(out, string(st))
+		}
+	}
+	return out
 }

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os/exec"
 	"slices"
 	"strings"
@@ -70,6 +72,16 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 	if v := s.readCase(t, "handler1", c.ID); v.Version != n {
 		t.Errorf("case version %d, %d events", v.Version, n)
+	}
+	// The read-model gauges are read by the server's role too.
+	resp, err := http.Get(s.url("/metrics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `casetrail_open_cases{status="REPORTED"} 1`) {
+		t.Errorf("/metrics has no open REPORTED case:\n%s", body)
 	}
 
 	// Production refuses to run as the superuser.
