@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 
 	"casetrail/eventstore"
-	"casetrail/eventstore/pgtest"
 	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
 	"casetrail/schema"
@@ -79,22 +78,8 @@ func (e *storeEngine) Execute(ctx context.Context, caseID, actor, _ string, _ *i
 func newEvidenceServer(t *testing.T, quota int64) (http.Handler, *storeEngine, *Authenticator) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := eventstore.Open(ctx, pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store, registry, authz := newTestReadSide(t)
 	pool := store.Pool()
-	if err := readmodel.EnsureSchema(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	registry := readmodel.NewRegistry(pool)
-	for _, u := range testUnits {
-		if err := registry.UpsertUnit(ctx, readmodel.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	authz := newTestAuthorizer(t, pool)
 	for _, g := range []Grant{
 		{Subject: "handler1", Role: RoleHandler, Unit: "lai-chau/tan-uyen"},
 		{Subject: "reporter1", Role: RoleReporter, Unit: "lai-chau/tan-uyen/xa-phuc-khoa"},

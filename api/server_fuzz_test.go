@@ -32,22 +32,8 @@ func (noEngine) Execute(context.Context, string, string, string, *int64, inciden
 // registry and Casbin, with handler1 a HANDLER of lai-chau/tan-uyen.
 func newFuzzServer(t testing.TB) (http.Handler, string) {
 	ctx := context.Background()
-	store, err := eventstore.Open(ctx, pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store, registry, authz := newTestReadSide(t)
 	pool := store.Pool()
-	if err := readmodel.EnsureSchema(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	registry := readmodel.NewRegistry(pool)
-	for _, u := range testUnits {
-		if err := registry.UpsertUnit(ctx, readmodel.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	authz := newTestAuthorizer(t, pool)
 	if err := authz.Grant(ctx, Grant{Subject: "handler1", Role: RoleHandler, Unit: "lai-chau/tan-uyen"}); err != nil {
 		t.Fatal(err)
 	}
@@ -118,4 +104,27 @@ func FuzzServer(f *testing.F) {
 			t.Fatalf("status %d without errors for %q", rec.Code, body)
 		}
 	})
+}
+
+// newTestReadSide is a fresh database with the event store, the read model,
+// the registry of testUnits and an authorizer over them.
+func newTestReadSide(t testing.TB) (*eventstore.Store, *readmodel.Registry, *Authorizer) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := eventstore.Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	pool := store.Pool()
+	if err := readmodel.EnsureSchema(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	registry := readmodel.NewRegistry(pool)
+	for _, u := range testUnits {
+		if err := registry.UpsertUnit(ctx, readmodel.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return store, registry, newTestAuthorizer(t, pool)
 }
