@@ -12,6 +12,9 @@ type batch struct {
 	now time.Time
 	p   Policy
 	out []Payload
+	// err is the first event the working copy could not fold: the rules
+	// produced an event the fold refuses, a defect of this package.
+	err error
 }
 
 func newBatch(c Case, now time.Time, p Policy) *batch {
@@ -21,7 +24,9 @@ func newBatch(c Case, now time.Time, p Policy) *batch {
 
 func (b *batch) add(p Payload) {
 	b.out = append(b.out, p)
-	_ = Apply(b.c, Event{Type: p.EventType(), At: b.now, Data: p})
+	if err := Apply(b.c, Event{Type: p.EventType(), At: b.now, Data: p}); err != nil && b.err == nil {
+		b.err = fmt.Errorf("fold the decided %s: %w", p.EventType(), err)
+	}
 }
 
 // setDeadline starts a deadline now; its id is the kind and its ordinal in the case.

@@ -236,7 +236,31 @@ func Decide(c Case, cmd Command, now time.Time, p Policy) ([]Payload, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b.err != nil {
+		return nil, Errorf(CodeInternal, "%s: %v", cmd.Name(), b.err)
+	}
 	return b.out, nil
+}
+
+// Validate reports what Decide would answer for cmd on c at now, without
+// asking for what is allocated only once a command is known to be valid: a
+// report's number (its CaseID must be set).
+func Validate(c Case, cmd Command, now time.Time, p Policy) error {
+	if r, ok := cmd.(Report); ok {
+		_, _, err := checkReport(c, r)
+		return err
+	}
+	_, err := Decide(c, cmd, now, p)
+	return err
+}
+
+// checkReport applies the rules of a report that do not depend on its
+// allocated number.
+func checkReport(c Case, r Report) (Report, []Subject, error) {
+	if c.Version != 0 {
+		return r, nil, Errorf(CodeConflict, "case %s already exists", c.ID)
+	}
+	return ValidateReport(r)
 }
 
 // require returns INVALID_TRANSITION unless the case is in one of allowed.
@@ -312,10 +336,7 @@ func cleanSubjects(in []SubjectInput) ([]Subject, error) {
 }
 
 func (b *batch) report(r Report) error {
-	if b.c.Version != 0 {
-		return Errorf(CodeConflict, "case %s already exists", b.c.ID)
-	}
-	r, subjects, err := ValidateReport(r)
+	r, subjects, err := checkReport(*b.c, r)
 	if err != nil {
 		return err
 	}

@@ -361,6 +361,30 @@ func TestDecideReport(t *testing.T) {
 	}
 }
 
+func TestValidateReportBeforeNumbering(t *testing.T) {
+	h := newHistory(t)
+	unnumbered := validReport()
+	unnumbered.Number = ""
+	if err := incident.Validate(incident.Case{}, unnumbered, t0, h.p); err != nil {
+		t.Errorf("valid report without its number: %v, want accepted", err)
+	}
+	if _, err := incident.Decide(incident.Case{}, unnumbered, t0, h.p); incident.ErrorCode(err) != incident.CodeInternal {
+		t.Errorf("Decide of a report without its number: err = %v, want INTERNAL", err)
+	}
+	bad := unnumbered
+	bad.Title = " "
+	if err := incident.Validate(incident.Case{}, bad, t0, h.p); incident.ErrorCode(err) != incident.CodeBadUserInput {
+		t.Errorf("report without title: err = %v, want BAD_USER_INPUT", err)
+	}
+	h.do(reporter, validReport(), t0)
+	if err := incident.Validate(h.c, unnumbered, at(1), h.p); incident.ErrorCode(err) != incident.CodeConflict {
+		t.Errorf("report on an existing case: err = %v, want CONFLICT", err)
+	}
+	if err := incident.Validate(h.c, incident.Close{}, at(1), h.p); incident.ErrorCode(err) != incident.CodeInvalidTransition {
+		t.Errorf("close a reported case: err = %v, want INVALID_TRANSITION", err)
+	}
+}
+
 // otherCommand is a command Decide does not know.
 type otherCommand struct{}
 

@@ -128,6 +128,11 @@ func DueEvents(c Case, now time.Time, p Policy) []Payload {
 			b.add(DeadlineReminder{DeadlineID: d.ID, Kind: d.Kind, Fraction: p.Reminders[i], DueAt: d.DueAt})
 		}
 	}
+	if b.err != nil {
+		// The clock's events come from c's own deadlines: a fold that
+		// refuses them is a defect here, not a state to decide on.
+		panic("incident: " + b.err.Error())
+	}
 	return b.out
 }
 

@@ -181,13 +181,9 @@ func (w *caseWorkflow) check(m meta, cmd incident.Command, now time.Time) error 
 	if r, ok := cmd.(incident.Report); ok {
 		// The number is allocated only once the report is known to be valid.
 		r.CaseID = w.caseID
-		if r.Number == "" {
-			r.Number = "VV-0000-000000"
-		}
 		cmd = r
 	}
-	_, err := incident.Decide(w.state, cmd, now, w.policy)
-	return err
+	return incident.Validate(w.state, cmd, now, w.policy)
 }
 
 // fail logs an error the caller will only see as INTERNAL and returns the
