@@ -184,7 +184,7 @@ func (Reject) Name() string                   { return CmdRejectCase }
 func (Reopen) Name() string                   { return CmdReopenCase }
 func (Comment) Name() string                  { return CmdAddComment }
 
-// Decide applies the lifecycle rules of DESIGN.md: it returns the events that
+// Decide applies the lifecycle rules (docs/ARCHITECTURE.md, "Lifecycle"): it returns the events that
 // cmd causes on c at now under policy p, or an *Error (INVALID_TRANSITION,
 // BAD_USER_INPUT with the field). It has no side effects; the caller appends
 // the events and folds them with Apply.
@@ -314,7 +314,7 @@ func cleanSubjects(in []SubjectInput) ([]Subject, error) {
 		if !ValidPlatform(s.Platform) {
 			return nil, BadInput(field+".platform", "unknown platform %q", s.Platform)
 		}
-		u, err := CleanText(field+".url", s.URL, true, 2048)
+		u, err := CleanText(field+".url", s.URL, true, MaxURL)
 		if err != nil {
 			return nil, err
 		}
@@ -441,7 +441,7 @@ func (b *batch) addEvidence(e AddEvidence) error {
 	if err != nil {
 		return err
 	}
-	mt, err := CleanText("mediaType", e.MediaType, true, 255)
+	mt, err := CleanText("mediaType", e.MediaType, true, MaxMediaType)
 	if err != nil {
 		return err
 	}
@@ -484,7 +484,7 @@ func (b *batch) requestTakedown(t RequestTakedown) error {
 	if !ValidPlatform(t.Platform) {
 		return BadInput("platform", "unknown platform %q", t.Platform)
 	}
-	target, err := CleanText("targetUrl", t.TargetURL, true, 2048)
+	target, err := CleanText("targetUrl", t.TargetURL, true, MaxURL)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func validCommands() map[string]incident.Command {
 	}
 }
 
-// allowed is the lifecycle table of DESIGN.md as this package implements it:
+// allowed is the lifecycle table of docs/ARCHITECTURE.md as this package implements it:
 // for each command, each fixture stage it is allowed from, the exact events
 // it emits there and the status the case folds to. Every stage not listed is
 // INVALID_TRANSITION.

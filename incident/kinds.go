@@ -16,7 +16,7 @@ var Kinds = []Kind{AccountCompromised, Impersonation, FalseInformation}
 // Status is where a case stands in its lifecycle.
 type Status string
 
-// The lifecycle statuses of DESIGN.md.
+// The lifecycle statuses (docs/ARCHITECTURE.md, "Lifecycle").
 const (
 	StatusReported  Status = "REPORTED"
 	StatusTriaged   Status = "TRIAGED"
@@ -123,7 +123,7 @@ const (
 // DeadlineKind names what a deadline waits for.
 type DeadlineKind string
 
-// Deadline kinds of DESIGN.md.
+// Deadline kinds (docs/ARCHITECTURE.md, "Deadlines").
 const (
 	DeadlineTriage             DeadlineKind = "TRIAGE"
 	DeadlineAnalysis           DeadlineKind = "ANALYSIS"

@@ -19,7 +19,7 @@ type Policy struct {
 	AutoEscalateOnTakedownMiss bool                       `json:"autoEscalateOnTakedownMiss"`
 }
 
-// DefaultPolicy returns the defaults of DESIGN.md ("Deadlines").
+// DefaultPolicy returns the defaults of docs/ARCHITECTURE.md ("Deadlines").
 func DefaultPolicy() Policy {
 	h := time.Hour
 	return Policy{

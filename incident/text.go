@@ -10,14 +10,16 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Limits of the contract (DESIGN.md, "Contract details").
+// Limits of the contract (docs/ARCHITECTURE.md, "Limits of the contract").
 const (
 	MaxTitle       = 300
 	MaxDescription = 20000
 	MaxText        = 10000 // comments, reasons, notes, findings
 	MaxSubjects    = 20
 	MaxEvidence    = 10 << 20
-	MaxShortText   = 500 // assignees, references, display names, media types
+	MaxShortText   = 500 // assignees, references, display names
+	MaxURL         = 2048
+	MaxMediaType   = 255
 )
 
 // CleanText checks that s is valid UTF-8 of at most max characters (and at

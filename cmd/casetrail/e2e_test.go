@@ -844,13 +844,13 @@ func within(unit, scope string) bool {
 }
 
 // may reports whether sub may do an action open to roles (space-separated)
-// on an object of unit, by DESIGN.md's table.
+// on an object of unit, by the table of docs/ARCHITECTURE.md.
 func may(sub, roles, unit string) bool {
 	g := seedGrants[sub]
 	return g.role != "" && slices.Contains(strings.Fields(roles), g.role) && within(unit, g.unit)
 }
 
-// Who may do what (DESIGN.md: the lifecycle table, "history, caseAsOf,
+// Who may do what (docs/ARCHITECTURE.md: the lifecycle table, "history, caseAsOf,
 // verifyCase: HANDLER, LEADER and AUDITOR of the case's units", auditors
 // and leaders read cases and statistics; admins keep the registry).
 const (

@@ -13,7 +13,7 @@ import (
 
 const defaultTokenTTL = 8 * time.Hour
 
-// Config is the run-time contract of DESIGN.md: environment variables, which
+// Config is the run-time contract (README.md, "Configuration"): environment variables, which
 // flags may override.
 type Config struct {
 	DatabaseURL string

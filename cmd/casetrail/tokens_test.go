@@ -152,7 +152,7 @@ func TestTokens(t *testing.T) {
 		parsed, err := jwt.Parse(tok, func(*jwt.Token) (any, error) { return []byte(secret), nil },
 			jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("casetrail"), jwt.WithAudience("casetrail-api"))
 		if err != nil || !parsed.Valid {
-			t.Fatalf("token does not follow DESIGN.md (HS256, iss, aud): %v", err)
+			t.Fatalf("token does not follow the token contract (HS256, iss, aud): %v", err)
 		}
 		c := tokenClaims(t, tok)
 		if c.Subject != "handler1" || len(c.ID) < 16 || c.IssuedAt == nil || c.ExpiresAt.Sub(c.IssuedAt.Time) != 8*time.Hour {
@@ -244,7 +244,7 @@ func TestTokens(t *testing.T) {
 }
 
 // TestMintNeedsNoServer: `casetrail token` mints from the data dir's key
-// without a database (as DESIGN.md's quick start does before serve).
+// without a database (as the README's quick start does before serve).
 func TestMintNeedsNoServer(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
