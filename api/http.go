@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -274,9 +275,14 @@ func idempotencyKey(r *http.Request) (string, *HTTPError) {
 
 // PrepareOperation decodes r (ParseRequest), parses and checks its query
 // (ParseQuery) and selects the operation to run; a mutation sent with GET
-// is refused (405, mutations only over POST). Pass the Document to
-// graphql.ValidateDocument and graphql.Execute, never the query text to
-// graphql.Do.
+// is refused (405, mutations only over POST). A document that does not
+// parse (or repeats a fragment name) and one that selects no single
+// operation are GraphQL request errors (BAD_USER_INPUT) answered with
+// requestErrorStatus: 200 under application/json, 400 under
+// application/graphql-response+json. The limits keep their own statuses
+// (400 QUERY_TOO_COMPLEX, 403 for introspection when disabled). Pass the
+// Document to graphql.ValidateDocument and graphql.Execute, never the query
+// text to graphql.Do.
 func PrepareOperation(r *http.Request, limits Limits) (*Operation, *HTTPError) {
 	req, herr := ParseRequest(r)
 	if herr != nil {
@@ -285,13 +291,17 @@ func PrepareOperation(r *http.Request, limits Limits) (*Operation, *HTTPError) {
 	doc, err := ParseQuery(req.Query, limits)
 	if err != nil {
 		status := http.StatusBadRequest
-		if incident.ErrorCode(err) == incident.CodeForbidden {
+		switch incident.ErrorCode(err) {
+		case incident.CodeForbidden:
 			status = http.StatusForbidden
+		case incident.CodeBadUserInput: // the document does not parse or is invalid
+			status = requestErrorStatus(r)
 		}
 		return nil, httpError(status, incident.ErrorCode(err), "%s", incident.ErrorMessage(err))
 	}
 	op, herr := selectOperation(doc, req.OperationName)
 	if herr != nil {
+		herr.Status = requestErrorStatus(r) // the operation cannot be determined
 		return nil, herr
 	}
 	if r.Method != http.MethodPost && op.Operation != ast.OperationTypeQuery {
@@ -497,7 +507,279 @@ func (b *bufferedWriter) flushTo(w http.ResponseWriter) {
 }
 
 // Harden wraps a GraphQL handler with the edge protections, outermost
-// first: Timeout(timeout), LimitBody(MaxBodyBytes), Authenticate(auth).
+// first: NegotiateResponse, Timeout(timeout), LimitBody(MaxBodyBytes),
+// Authenticate(auth).
 func Harden(h http.Handler, auth *Authenticator, timeout time.Duration) http.Handler {
-	return Timeout(timeout, LimitBody(MaxBodyBytes, Authenticate(auth, h)))
+	return NegotiateResponse(Timeout(timeout, LimitBody(MaxBodyBytes, Authenticate(auth, h))))
+}
+
+// The media types of a GraphQL response (GraphQL over HTTP, "Body").
+const (
+	MediaTypeJSON            = "application/json"
+	MediaTypeGraphQLResponse = "application/graphql-response+json"
+)
+
+// ResponseMediaType chooses the media type of the response to r from its
+// Accept headers, as RFC 9110 section 12.5.1 says: each supported type gets
+// the q-value of the most specific media range that matches it (a range
+// naming a charset other than UTF-8 matches nothing); the type with the
+// highest q-value wins; on a tie, the one named exactly rather than
+// through a wildcard, then the one listed first, then application/json.
+// Without an Accept header, or with an empty one, it is application/json,
+// for legacy clients (and the clients of this API, which check for it): the
+// spec's legacy watershed asked for this default until 2025, and since
+// then only recommends (SHOULD) application/graphql-response+json. */*
+// gets application/json too. ok is false when the header accepts neither
+// type: the request is answered 406.
+func ResponseMediaType(r *http.Request) (mediaType string, ok bool) {
+	header := strings.Join(r.Header.Values("Accept"), ",")
+	if strings.TrimSpace(header) == "" {
+		return MediaTypeJSON, true
+	}
+	type match struct {
+		q           float64
+		specificity int // 3 exact, 2 type/*, 1 */*, 0 no match
+		pos         int
+	}
+	supported := []string{MediaTypeJSON, MediaTypeGraphQLResponse}
+	matches := make([]match, len(supported))
+	for pos, item := range strings.Split(header, ",") {
+		mr, ok := parseMediaRange(item)
+		if !ok {
+			continue
+		}
+		for i, mt := range supported {
+			typ, sub, _ := strings.Cut(mt, "/")
+			var spec int
+			switch {
+			case mr.typ == typ && mr.sub == sub:
+				spec = 3
+			case mr.typ == typ && mr.sub == "*":
+				spec = 2
+			case mr.typ == "*" && mr.sub == "*":
+				spec = 1
+			default:
+				continue
+			}
+			if !mr.utf8 {
+				continue
+			}
+			if spec > matches[i].specificity {
+				matches[i] = match{q: mr.q, specificity: spec, pos: pos}
+			}
+		}
+	}
+	best := -1
+	for i, m := range matches {
+		if m.specificity == 0 || m.q <= 0 {
+			continue
+		}
+		if best < 0 {
+			best = i
+			continue
+		}
+		b := matches[best]
+		switch {
+		case m.q != b.q:
+			if m.q > b.q {
+				best = i
+			}
+		case m.specificity != b.specificity:
+			if m.specificity > b.specificity {
+				best = i
+			}
+		case m.pos < b.pos:
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	return supported[best], true
+}
+
+type mediaRange struct {
+	typ, sub string
+	q        float64
+	utf8     bool // no charset parameter, or UTF-8
+}
+
+// parseMediaRange parses one element of an Accept header: a media range,
+// its parameters and a weight ("q"), after which accept extensions are
+// ignored. ok is false for an element that is not a media range or has an
+// invalid weight.
+func parseMediaRange(s string) (mediaRange, bool) {
+	parts := strings.Split(s, ";")
+	typ, sub, ok := strings.Cut(strings.ToLower(strings.TrimSpace(parts[0])), "/")
+	typ, sub = strings.TrimSpace(typ), strings.TrimSpace(sub)
+	if !ok || typ == "" || sub == "" || (typ == "*" && sub != "*") {
+		return mediaRange{}, false
+	}
+	mr := mediaRange{typ: typ, sub: sub, q: 1, utf8: true}
+	for _, p := range parts[1:] {
+		k, v, _ := strings.Cut(p, "=")
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.Trim(strings.TrimSpace(v), `"`)
+		switch k {
+		case "q":
+			q, err := strconv.ParseFloat(v, 64)
+			if err != nil || q < 0 || q > 1 {
+				return mediaRange{}, false
+			}
+			mr.q = q
+			return mr, true
+		case "charset":
+			mr.utf8 = strings.EqualFold(v, "utf-8") || strings.EqualFold(v, "utf8")
+		}
+	}
+	return mr, true
+}
+
+// requestErrorStatus is the status of a GraphQL request error (a document
+// that does not parse or validate, no single operation to run, variables
+// that cannot be coerced): GraphQL over HTTP asks for 200 when the
+// response is application/json and 400 when it is
+// application/graphql-response+json.
+func requestErrorStatus(r *http.Request) int {
+	if mt, _ := ResponseMediaType(r); mt == MediaTypeGraphQLResponse {
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
+}
+
+// NegotiateResponse answers each request in the media type
+// ResponseMediaType chooses, or with 406 NOT ACCEPTABLE (BAD_USER_INPUT)
+// when its Accept header allows neither. Every JSON response of next gets
+// Content-Type "<media type>; charset=utf-8" and Vary: Accept. Under
+// application/graphql-response+json a 2xx GraphQL response is held until
+// next returns and its status follows GraphQL over HTTP: one without data
+// whose errors are all GraphQL request errors (graphqlRequestErrors) is
+// answered 400 without the data entry; any other (the operation was
+// executed) stays 2xx and carries data, null when it had none.
+func NegotiateResponse(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept")
+		mt, ok := ResponseMediaType(r)
+		if !ok {
+			WriteError(w, http.StatusNotAcceptable, incident.CodeBadUserInput,
+				"the Accept header allows neither "+MediaTypeGraphQLResponse+" nor "+MediaTypeJSON)
+			return
+		}
+		nw := &negotiatedWriter{w: w, mediaType: mt}
+		next.ServeHTTP(nw, r)
+		nw.finish()
+	})
+}
+
+// negotiatedWriter gives JSON responses the negotiated media type and,
+// under application/graphql-response+json, holds 2xx ones for finish.
+type negotiatedWriter struct {
+	w         http.ResponseWriter
+	mediaType string
+	status    int
+	held      *bytes.Buffer
+}
+
+func (n *negotiatedWriter) Header() http.Header { return n.w.Header() }
+
+func (n *negotiatedWriter) WriteHeader(status int) {
+	if status < 200 { // informational: passed on, the response is still to come
+		n.w.WriteHeader(status)
+		return
+	}
+	if n.status != 0 {
+		return
+	}
+	n.status = status
+	h := n.w.Header()
+	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && mt == MediaTypeJSON {
+		h.Set("Content-Type", n.mediaType+"; charset=utf-8")
+		if n.mediaType == MediaTypeGraphQLResponse && status >= 200 && status < 300 {
+			n.held = &bytes.Buffer{}
+			return
+		}
+	}
+	n.w.WriteHeader(status)
+}
+
+func (n *negotiatedWriter) Write(p []byte) (int, error) {
+	if n.status == 0 {
+		n.WriteHeader(http.StatusOK)
+	}
+	if n.held != nil {
+		return n.held.Write(p)
+	}
+	return n.w.Write(p)
+}
+
+// finish sends a held response with the status GraphQL over HTTP gives it.
+func (n *negotiatedWriter) finish() {
+	if n.held == nil {
+		return
+	}
+	status, body := graphQLResponseStatus(n.status, n.held.Bytes())
+	n.w.Header().Del("Content-Length")
+	n.w.WriteHeader(status)
+	_, _ = n.w.Write(body)
+}
+
+// graphQLResponseStatus returns the status and body of a 2xx GraphQL
+// response sent as application/graphql-response+json. A response with
+// non-null data is unchanged. One without data (absent or null) whose
+// errors are all GraphQL request errors becomes 400 without the data entry
+// (a response without data must not be 2xx). Any other one without data
+// reports an executed operation: it stays 2xx, with data null.
+func graphQLResponseStatus(status int, body []byte) (int, []byte) {
+	if b := bytes.TrimLeft(body, " \t\r\n"); bytes.HasPrefix(b, []byte(`{"data":`)) &&
+		!bytes.HasPrefix(b, []byte(`{"data":null`)) {
+		return status, body // the usual case, without decoding a large body
+	}
+	var res map[string]json.RawMessage
+	if err := json.Unmarshal(body, &res); err != nil || res == nil {
+		return status, body
+	}
+	data, hasData := res["data"]
+	if hasData && string(data) != "null" {
+		return status, body
+	}
+	var errs []map[string]any
+	if err := json.Unmarshal(res["errors"], &errs); err != nil || len(errs) == 0 {
+		return status, body
+	}
+	switch {
+	case graphqlRequestErrors(errs):
+		delete(res, "data")
+		status = http.StatusBadRequest
+	case !hasData:
+		res["data"] = json.RawMessage("null")
+	default:
+		return status, body
+	}
+	out, err := json.Marshal(res)
+	if err != nil {
+		return status, body
+	}
+	return status, append(out, '\n')
+}
+
+// graphqlRequestErrors reports whether errs, the errors of a response
+// without data, are GraphQL request errors, raised before execution: each
+// has the code BAD_USER_INPUT and no path. graphql-go (v0.8.1) reports a
+// document that fails validation and variables that cannot be coerced
+// (CoerceVariableValues: a string for an Int!, a required variable missing
+// or null) that way, with a nil data, before it resolves any field; the
+// schema package gives them BAD_USER_INPUT, as it does the operation that
+// cannot be determined. An error raised while executing has a path (a
+// field error) or another code (INTERNAL for a timeout, QUERY_TOO_COMPLEX
+// for a response too large).
+func graphqlRequestErrors(errs []map[string]any) bool {
+	for _, e := range errs {
+		if p, ok := e["path"]; ok && p != nil {
+			return false
+		}
+		ext, _ := e["extensions"].(map[string]any)
+		if code, _ := ext["code"].(string); code != incident.CodeBadUserInput {
+			return false
+		}
+	}
+	return true
 }
