@@ -76,7 +76,7 @@ func newEvent(id, typ string, data string) workflows.NewEvent {
 func TestAppendEvents(t *testing.T) {
 	ctx := context.Background()
 	a := &activities.Activities{Store: store}
-	stream := workflows.Stream("append-1")
+	stream := incident.StreamOf("append-1")
 	wfID := workflows.WorkflowID("append-1")
 	in := activities.AppendInput{Stream: stream, Events: []workflows.NewEvent{
 		newEvent(workflows.EventID(wfID, "req:1", 0), incident.TypeCommentAdded, `{"text":"một"}`),
@@ -132,7 +132,7 @@ func TestAppendEvents(t *testing.T) {
 	if len(recs) != 2 || recs[0].Metadata.CorrelationID != "req:1" || recs[0].Metadata.CausationID != "triageCase" || recs[0].SchemaVersion != 1 {
 		t.Errorf("stored records %+v", recs)
 	}
-	none, err := a.ReadEvents(ctx, activities.ReadInput{Stream: workflows.Stream("no-such-case"), FromVersion: 1})
+	none, err := a.ReadEvents(ctx, activities.ReadInput{Stream: incident.StreamOf("no-such-case"), FromVersion: 1})
 	if err != nil || len(none) != 0 {
 		t.Errorf("read of a new stream: %v %v", none, err)
 	}

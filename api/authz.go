@@ -21,7 +21,7 @@ import (
 //go:embed rbac_model.conf
 var rbacModel string
 
-// Roles of DESIGN.md.
+// Roles (docs/ARCHITECTURE.md, "Lifecycle").
 const (
 	RoleReporter = "REPORTER"
 	RoleHandler  = "HANDLER"
@@ -52,7 +52,7 @@ const (
 	ActionReadAdminHistory = "readAdminHistory"
 )
 
-// permissions is DESIGN.md's role × action table, the one place it is
+// permissions is the role × action table (docs/ARCHITECTURE.md, "Lifecycle"), the one place it is
 // written down: each action with the roles that may perform it. Every grant
 // is scoped to a unit and its sub-units, so "REPORTER (own unit)" is the
 // reporter's grant like any other. The table is copied into casbin_rule as
@@ -96,7 +96,7 @@ var knownActions = func() map[string]bool {
 	return m
 }()
 
-// AllRoles returns every role, in DESIGN.md's order.
+// AllRoles returns every role, in the order of docs/ARCHITECTURE.md.
 func AllRoles() []string {
 	return []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleAdmin}
 }
@@ -123,15 +123,6 @@ func RolesAllowed(action string) []string {
 
 func isRole(s string) bool { return slices.Contains(AllRoles(), s) }
 
-// Unit is an administrative unit. Units and their hierarchy are data (the
-// seed file, later an admin API).
-type Unit struct {
-	ID          string
-	Name        string
-	Parent      string
-	EscalatesTo string
-}
-
 // Grant gives Subject the Role in Unit and all of the unit's sub-units.
 type Grant struct {
 	Subject string
@@ -141,78 +132,6 @@ type Grant struct {
 
 // ErrUnknownUnit is returned by Grant for a unit that is not in the unit tree.
 var ErrUnknownUnit = errors.New("unknown unit")
-
-// unitTree is an immutable snapshot of the hierarchy.
-type unitTree struct {
-	ids       map[string]bool
-	ancestors map[string][]string // proper ancestors, nearest first
-	children  map[string][]string
-}
-
-func newUnitTree(units []Unit) (*unitTree, error) {
-	parent := make(map[string]string, len(units))
-	for _, u := range units {
-		if u.ID == "" {
-			return nil, errors.New("unit with empty id")
-		}
-		if _, dup := parent[u.ID]; dup {
-			return nil, fmt.Errorf("unit %q listed twice", u.ID)
-		}
-		parent[u.ID] = u.Parent
-	}
-	t := &unitTree{
-		ids:       make(map[string]bool, len(units)),
-		ancestors: make(map[string][]string, len(units)),
-		children:  make(map[string][]string),
-	}
-	for _, u := range units {
-		t.ids[u.ID] = true
-		if u.Parent == "" {
-			continue
-		}
-		if _, ok := parent[u.Parent]; !ok {
-			return nil, fmt.Errorf("unit %q: parent %q is not a unit", u.ID, u.Parent)
-		}
-		t.children[u.Parent] = append(t.children[u.Parent], u.ID)
-		var chain []string
-		for p := u.Parent; p != ""; p = parent[p] {
-			if p == u.ID || len(chain) >= len(units) {
-				return nil, fmt.Errorf("unit %q is its own ancestor", u.ID)
-			}
-			chain = append(chain, p)
-		}
-		t.ancestors[u.ID] = chain
-	}
-	for _, c := range t.children {
-		slices.Sort(c)
-	}
-	return t, nil
-}
-
-func (t *unitTree) known(unit string) bool { return t != nil && t.ids[unit] }
-
-// within reports whether unit is scope or lies below it.
-func (t *unitTree) within(unit, scope string) bool {
-	if unit == scope {
-		return true
-	}
-	if t == nil {
-		return false
-	}
-	return slices.Contains(t.ancestors[unit], scope)
-}
-
-// subtree returns unit and all units below it (unit alone when unknown).
-func (t *unitTree) subtree(unit string) []string {
-	out := []string{unit}
-	if t == nil {
-		return out
-	}
-	for i := 0; i < len(out); i++ {
-		out = append(out, t.children[out[i]]...)
-	}
-	return out
-}
 
 // permissionsLockKey serializes concurrent copies of the permission table
 // into casbin_rule (an arbitrary constant for pg_advisory_xact_lock).
@@ -236,7 +155,7 @@ const permissionsLockKey = 7_242_011_002
 type Authorizer struct {
 	adapter *Adapter
 	enf     *casbin.SyncedEnforcer
-	tree    atomic.Pointer[unitTree]
+	tree    atomic.Pointer[incident.UnitTree] // immutable snapshots
 
 	writeMu sync.Mutex // serializes Grant, Revoke, SetUnits and reloads
 
@@ -266,7 +185,7 @@ func NewAuthorizer(ctx context.Context, pool *pgxpool.Pool) (*Authorizer, error)
 	// context) before it changes the in-memory policy.
 	enf.EnableAutoSave(false)
 	enf.AddNamedDomainMatchingFunc("g", "unitWithin", func(unit, scope string) bool {
-		return a.tree.Load().within(unit, scope)
+		return a.tree.Load().Within(unit, scope)
 	})
 
 	// Listen before the first load so that no change can slip in between.
@@ -309,10 +228,10 @@ func (a *Authorizer) Reload(ctx context.Context) error {
 
 // SetUnits replaces the unit hierarchy grants are matched against. It fails,
 // leaving the previous hierarchy in place, on empty or duplicate ids, unknown
-// parents and cycles.
-func (a *Authorizer) SetUnits(units []Unit) error {
-	t, err := newUnitTree(units)
-	if err != nil {
+// parents and cycles (incident.UnitTree.Check).
+func (a *Authorizer) SetUnits(units []incident.Unit) error {
+	t := incident.NewUnitTree(units)
+	if err := t.Check(); err != nil {
 		return fmt.Errorf("set units: %w", err)
 	}
 	a.writeMu.Lock()
@@ -378,7 +297,7 @@ func (a *Authorizer) validGrant(g Grant) error {
 		return fmt.Errorf("grant: invalid subject %q", g.Subject)
 	case !isRole(g.Role):
 		return fmt.Errorf("grant: unknown role %q", g.Role)
-	case !a.tree.Load().known(g.Unit):
+	case !a.knownUnit(g.Unit):
 		return fmt.Errorf("grant %s on %q: %w", g.Role, g.Unit, ErrUnknownUnit)
 	}
 	return nil
@@ -442,7 +361,7 @@ func (a *Authorizer) VisibleUnits(sub, action string) []string {
 		if ok, _ := a.enf.HasPolicy(g.Role, action); !ok {
 			continue
 		}
-		for _, u := range t.subtree(g.Unit) {
+		for _, u := range t.Subtree(g.Unit) {
 			if !seen[u] {
 				seen[u] = true
 				out = append(out, u)
@@ -455,7 +374,13 @@ func (a *Authorizer) VisibleUnits(sub, action string) []string {
 
 // Subtree returns unit and every unit below it in the current hierarchy.
 func (a *Authorizer) Subtree(unit string) []string {
-	return a.tree.Load().subtree(unit)
+	return a.tree.Load().Subtree(unit)
+}
+
+// knownUnit reports whether unit is in the current hierarchy.
+func (a *Authorizer) knownUnit(unit string) bool {
+	_, ok := a.tree.Load().Unit(unit)
+	return ok
 }
 
 // syncPermissions makes the p rules in casbin_rule equal the permissions

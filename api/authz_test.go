@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"casetrail/incident"
 )
 
-// Units of DESIGN.md's seed, plus traps: a child whose id does not share
+// Units of the demo seed, plus traps: a child whose id does not share
 // its parent's prefix, and a sibling whose id does.
-var testUnits = []Unit{
+var testUnits = []incident.Unit{
 	{ID: "lai-chau", Name: "Tỉnh Lai Châu"},
 	{ID: "lai-chau/so-vhttdl", Name: "Sở Văn hóa, Thể thao và Du lịch", Parent: "lai-chau"},
 	{ID: "lai-chau/tan-uyen", Name: "Tân Uyên", Parent: "lai-chau", EscalatesTo: "lai-chau/so-vhttdl"},
@@ -51,7 +53,7 @@ func mustAllowed(t testing.TB, a *Authorizer, sub, action, unit string) bool {
 	return ok
 }
 
-// wantRoles restates DESIGN.md's role × action table (and the brief's read
+// wantRoles restates the role × action table (docs/ARCHITECTURE.md, "Lifecycle") (and the brief's read
 // and admin actions) independently of the code's table.
 var wantRoles = map[string]string{
 	"reportIncident":           "REPORTER HANDLER LEADER",
@@ -361,7 +363,7 @@ func TestSetUnitsChangesCoverage(t *testing.T) {
 
 func TestSetUnitsRejectsBadTrees(t *testing.T) {
 	a := newTestAuthorizer(t, newTestPool(t))
-	for name, units := range map[string][]Unit{
+	for name, units := range map[string][]incident.Unit{
 		"empty id":       {{ID: ""}},
 		"duplicate":      {{ID: "a"}, {ID: "a"}},
 		"unknown parent": {{ID: "a", Parent: "b"}},

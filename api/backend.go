@@ -132,16 +132,8 @@ func (b *Backend) Verify(ctx context.Context, caseID string) (schema.Integrity, 
 }
 
 // Units returns every administrative unit.
-func (b *Backend) Units(ctx context.Context) ([]schema.Unit, error) {
-	us, err := b.Registry.Units(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]schema.Unit, len(us))
-	for i, u := range us {
-		out[i] = schema.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo}
-	}
-	return out, nil
+func (b *Backend) Units(ctx context.Context) ([]incident.Unit, error) {
+	return b.Registry.Units(ctx)
 }
 
 // EscalationTarget returns where cases of unitID escalate to.

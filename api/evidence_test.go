@@ -49,7 +49,7 @@ func (e *storeEngine) run(ctx context.Context, caseID, actor string, cmd inciden
 		}
 		evs = append(evs, eventstore.EventData{Type: p.EventType(), Data: data, OccurredAt: now, Metadata: eventstore.Metadata{Actor: actor}})
 	}
-	if _, err := e.store.Append(ctx, readmodel.StreamOf(caseID), c.Version, evs...); err != nil {
+	if _, err := e.store.Append(ctx, incident.StreamOf(caseID), c.Version, evs...); err != nil {
 		return incident.Case{}, err
 	}
 	if _, err := e.projector.CatchUp(ctx); err != nil {

@@ -10,7 +10,7 @@ func (a *Authorizer) Holders(role, unit string) []string {
 	t := a.tree.Load()
 	var out []string
 	for _, r := range rules {
-		if len(r) == 3 && r[1] == role && t.within(unit, r[2]) && !slices.Contains(out, r[0]) {
+		if len(r) == 3 && r[1] == role && t.Within(unit, r[2]) && !slices.Contains(out, r[0]) {
 			out = append(out, r[0])
 		}
 	}

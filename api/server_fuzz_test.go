@@ -122,7 +122,7 @@ func newTestReadSide(t testing.TB) (*eventstore.Store, *readmodel.Registry, *Aut
 	}
 	registry := readmodel.NewRegistry(pool)
 	for _, u := range testUnits {
-		if err := registry.UpsertUnit(ctx, readmodel.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo}); err != nil {
+		if err := registry.UpsertUnit(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 	}

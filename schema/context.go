@@ -2,12 +2,11 @@ package schema
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"fmt"
 	"sync"
 
 	"github.com/google/uuid"
+
+	"casetrail/incident"
 )
 
 type ctxKey int
@@ -42,46 +41,6 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 // idNamespace is the UUID v5 namespace of the ids this package derives.
 var idNamespace = uuid.MustParse("6f1c0a8e-3d52-4b7e-9a41-2c9d8e7f5b10")
 
-// CaseIDFor returns the id of the case a report opens: a UUID in version 4
-// form whose bits are HMAC-SHA256(key, actor NUL clientRequestID). The
-// servers, which share key (Reads.CaseIDKey), derive the same id for every
-// attempt of one report, so a retry, even one racing the first attempt,
-// cannot open a second case; without the key the id can be neither
-// computed nor guessed from the reporter and the request id. Cases opened
-// before keeps their ids (a UUID v5 of actor and clientRequestID).
-func CaseIDFor(key []byte, actor, clientRequestID string) string {
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(actor))
-	mac.Write([]byte{0})
-	mac.Write([]byte(clientRequestID))
-	var id uuid.UUID
-	copy(id[:], mac.Sum(nil))
-	id[6] = id[6]&0x0f | 0x40 // version 4
-	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
-	return id.String()
-}
-
-// caseIDKey returns the key of CaseIDFor, read once.
-func (r *resolver) caseIDKey(ctx context.Context) ([]byte, error) {
-	if k := r.idKey.Load(); k != nil {
-		return *k, nil
-	}
-	k, err := r.reads.CaseIDKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(k) < 32 {
-		return nil, fmt.Errorf("case id key: %d bytes, want at least 32", len(k))
-	}
-	r.idKey.Store(&k)
-	return k, nil
-}
-
-// reportRequestID is the command request id of a report (and of its merge).
-func reportRequestID(actor, clientRequestID string) string {
-	return uuid.NewSHA1(idNamespace, []byte("report/"+actor+"/"+clientRequestID)).String()
-}
-
 // commandRequestID returns the request id of the mutation at response key path.
 func commandRequestID(ctx context.Context, path string) string {
 	if id, _ := ctx.Value(requestIDKey).(string); id != "" {
@@ -98,8 +57,9 @@ type requestState struct {
 	reads Reads
 
 	unitsOnce sync.Once
-	units     map[string]*Unit
-	unitList  []*Unit
+	tree      *incident.UnitTree
+	units     map[string]*incident.Unit
+	unitList  []*incident.Unit
 	unitsErr  error
 
 	mu       sync.Mutex
@@ -128,7 +88,8 @@ func (s *requestState) loadUnits(ctx context.Context) error {
 			s.unitsErr = err
 			return
 		}
-		s.units = make(map[string]*Unit, len(list))
+		s.tree = incident.NewUnitTree(list)
+		s.units = make(map[string]*incident.Unit, len(list))
 		for i := range list {
 			u := &list[i]
 			s.units[u.ID] = u
@@ -139,7 +100,7 @@ func (s *requestState) loadUnits(ctx context.Context) error {
 }
 
 // unit returns the unit with id, or nil when the registry has none.
-func (s *requestState) unit(ctx context.Context, id string) (*Unit, error) {
+func (s *requestState) unit(ctx context.Context, id string) (*incident.Unit, error) {
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
 	}
@@ -148,25 +109,22 @@ func (s *requestState) unit(ctx context.Context, id string) (*Unit, error) {
 
 // unitOrStub returns the unit with id, or a stand-in named by its id when
 // the registry no longer has it (a non-null field must still resolve).
-func (s *requestState) unitOrStub(ctx context.Context, id string) (*Unit, error) {
+func (s *requestState) unitOrStub(ctx context.Context, id string) (*incident.Unit, error) {
 	u, err := s.unit(ctx, id)
 	if err != nil || u != nil {
 		return u, err
 	}
-	return &Unit{ID: id, Name: id}, nil
+	return &incident.Unit{ID: id, Name: id}, nil
 }
 
-// escalationTarget walks from u up its ancestors to the first escalatesTo.
-func (s *requestState) escalationTarget(ctx context.Context, u *Unit) (*Unit, error) {
+// escalationTarget returns the unit cases of u escalate to
+// (incident.UnitTree.EscalationTarget), or nil when there is none.
+func (s *requestState) escalationTarget(ctx context.Context, u *incident.Unit) (*incident.Unit, error) {
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	for cur := u; cur != nil && !seen[cur.ID]; cur = s.units[cur.Parent] {
-		seen[cur.ID] = true
-		if cur.EscalatesTo != "" {
-			return s.unitOrStub(ctx, cur.EscalatesTo)
-		}
+	if target := s.tree.EscalationTarget(u.ID); target != "" {
+		return s.unitOrStub(ctx, target)
 	}
 	return nil, nil
 }

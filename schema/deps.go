@@ -1,5 +1,5 @@
 // Package schema is CaseTrail's GraphQL graph: the graphql-go types of the
-// contract (shared/contract/schema.graphql) and their resolvers.
+// contract (docs/contract/schema.graphql) and their resolvers.
 //
 // The package knows nothing of HTTP, JWT, Casbin, Temporal or PostgreSQL: it
 // codes against three small interfaces (Authorizer, Commands, Reads) that the
@@ -82,7 +82,7 @@ type Reads interface {
 	// Verify recomputes the case's hash chain.
 	Verify(ctx context.Context, caseID string) (Integrity, error)
 	// Units returns every administrative unit.
-	Units(ctx context.Context) ([]Unit, error)
+	Units(ctx context.Context) ([]incident.Unit, error)
 	// EscalationTarget returns where cases of unitID escalate to: its
 	// escalatesTo or that of its nearest ancestor ("" when none).
 	EscalationTarget(ctx context.Context, unitID string) (string, error)
@@ -141,15 +141,6 @@ const DefaultEvidenceQuota = 200 << 20
 type RoleGrant struct {
 	Role string
 	Unit string
-}
-
-// Unit is an administrative unit. EscalatesTo is the unit's own setting
-// (possibly empty); the graph resolves the effective target through ancestors.
-type Unit struct {
-	ID          string
-	Name        string
-	Parent      string
-	EscalatesTo string
 }
 
 // CaseFilter selects cases for ListCases; zero fields do not filter.

@@ -21,7 +21,7 @@ import (
 	"casetrail/incident"
 )
 
-// roleActions is DESIGN.md's role × action table, as far as these tests need it.
+// roleActions is the role × action table (docs/ARCHITECTURE.md, "Lifecycle"), as far as these tests need it.
 var roleActions = map[string][]string{
 	"REPORTER": {incident.CmdReportIncident, incident.CmdAddEvidence, incident.CmdAddComment, ActionReadCase},
 	"HANDLER": {incident.CmdReportIncident, incident.CmdTriageCase, incident.CmdAssignCase, incident.CmdStartAnalysis,
@@ -90,7 +90,7 @@ type world struct {
 	now      time.Time
 	pos      int64
 	numbers  int
-	units    []Unit
+	units    []incident.Unit
 	cases    map[string]*incident.Case
 	events   map[string][]Event
 	requests map[string]string // reporter + "/" + clientRequestId -> case id
@@ -122,7 +122,7 @@ func newWorld() *world {
 		events:   map[string][]Event{},
 		requests: map[string]string{},
 		blobs:    map[string][]byte{},
-		units: []Unit{
+		units: []incident.Unit{
 			{ID: "lai-chau", Name: "Tỉnh Lai Châu"},
 			{ID: "lai-chau/so-vhttdl", Name: "Sở Văn hóa, Thể thao và Du lịch", Parent: "lai-chau"},
 			{ID: "lai-chau/tan-uyen", Name: "Tân Uyên", Parent: "lai-chau", EscalatesTo: "lai-chau/so-vhttdl"},
@@ -337,29 +337,20 @@ func (w *world) Verify(ctx context.Context, caseID string) (Integrity, error) {
 	return Integrity{OK: true, EventsChecked: len(evs), HeadHash: evs[len(evs)-1].Hash}, nil
 }
 
-func (w *world) Units(ctx context.Context) ([]Unit, error) {
+func (w *world) Units(ctx context.Context) ([]incident.Unit, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.read(); err != nil {
 		return nil, err
 	}
 	w.unitsCalls++
-	return append([]Unit(nil), w.units...), nil
+	return append([]incident.Unit(nil), w.units...), nil
 }
 
 func (w *world) EscalationTarget(ctx context.Context, unitID string) (string, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	byID := map[string]Unit{}
-	for _, u := range w.units {
-		byID[u.ID] = u
-	}
-	for u, ok := byID[unitID]; ok; u, ok = byID[u.Parent] {
-		if u.EscalatesTo != "" {
-			return u.EscalatesTo, nil
-		}
-	}
-	return "", nil
+	return incident.NewUnitTree(w.units).EscalationTarget(unitID), nil
 }
 
 func (w *world) OfficialAccounts(ctx context.Context, unit string) ([]OfficialAccount, error) {

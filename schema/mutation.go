@@ -182,12 +182,12 @@ func (r *resolver) waitFor(ctx context.Context, op string, position int64) {
 	}
 }
 
-// reportIncident opens a case, or returns the case an earlier report with the
-// same clientRequestId opened or merged into, or merges the report into an
-// open case with one of its subjects.
+// reportIncident takes a report in through the intake service: it opens a
+// case, or returns the case an earlier report with the same clientRequestId
+// opened or merged into, or merges the report into an open case with one of
+// its subjects (intake.Service.Report).
 func (r *resolver) reportIncident(p graphql.ResolveParams) (any, error) {
-	ctx := p.Context
-	sub, err := subject(ctx)
+	sub, err := subject(p.Context)
 	if err != nil {
 		return nil, err
 	}
@@ -204,99 +204,19 @@ func (r *resolver) reportIncident(p graphql.ResolveParams) (any, error) {
 		pf, _ := s["platform"].(incident.Platform)
 		rep.Subjects = append(rep.Subjects, incident.SubjectInput{Platform: pf, URL: argString(s, "url"), DisplayName: argString(s, "displayName")})
 	}
-	rep, subjects, err := incident.ValidateReport(rep)
+	res, err := r.intake.Report(p.Context, sub, rep)
 	if err != nil {
 		return nil, err
 	}
-	if len(rep.Unit) > maxID {
-		return nil, badInput("unit", "is not a valid id")
-	}
-	if err := r.knownUnit(ctx, "unit", rep.Unit); err != nil {
-		return nil, err
-	}
-	if err := r.allow(sub, incident.CmdReportIncident, rep.Unit); err != nil {
-		return nil, err
-	}
-	requestID := reportRequestID(sub, rep.ClientRequestID)
-
-	// The same report again: the case it opened or merged into, unchanged.
-	if id, ok, err := r.reads.CaseByRequest(ctx, sub, rep.ClientRequestID); err != nil {
-		return nil, err
-	} else if ok {
-		return r.existingReport(ctx, sub, rep.ClientRequestID, id)
-	}
-
-	// An open case about one of the subjects takes the report in, if the
-	// reporter may read that case: merging into a case of another unit would
-	// hand the reporter a case outside their units (and tell them it exists),
-	// so such a report opens a case of its own, which the handlers above both
-	// units see side by side.
-	urls := make([]string, len(subjects))
-	for i, s := range subjects {
-		urls[i] = s.NormalizedURL
-	}
-	if id, ok, err := r.reads.OpenCaseBySubject(ctx, urls); err != nil {
-		return nil, err
-	} else if ok && r.mayRead(ctx, sub, id) {
-		c, err := r.commands.Execute(ctx, id, sub, requestID, nil, incident.MergeReport{Report: rep})
-		switch {
-		case err == nil:
-			r.waitFor(ctx, incident.CmdMergeReport, c.Position)
-			return &reportPayload{c: &c, merged: true}, nil
-		case incident.ErrorCode(err) == incident.CodeInvalidTransition:
-			// The case settled since the lookup: open a new one below.
-		default:
-			return nil, err
-		}
-	}
-
-	target, err := r.reads.EscalationTarget(ctx, rep.Unit)
-	if err != nil {
-		return nil, err
-	}
-	key, err := r.caseIDKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rep.CaseID = CaseIDFor(key, sub, rep.ClientRequestID)
-	rep.EscalatesTo = target
-	c, err := r.commands.Report(ctx, rep.CaseID, sub, requestID, rep)
-	if incident.ErrorCode(err) == incident.CodeConflict {
-		// A concurrent retry of this report opened the case first.
-		if prev, perr := absentIfNotFound(r.reads.Case(ctx, rep.CaseID)); perr == nil && prev != nil {
-			return &reportPayload{c: prev, merged: false}, nil
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	r.waitFor(ctx, incident.CmdReportIncident, c.Position)
-	return &reportPayload{c: &c, merged: false}, nil
+	return &reportPayload{c: &res.Case, merged: res.Merged}, nil
 }
 
-// mayRead reports whether sub may read case id (false when it is gone).
-func (r *resolver) mayRead(ctx context.Context, sub, id string) bool {
-	c, err := absentIfNotFound(r.reads.Case(ctx, id))
-	if err != nil || c == nil {
-		return false
-	}
-	return r.allow(sub, ActionReadCase, c.Unit) == nil
-}
+// intakeUnits checks the unit of a report against the registry the request
+// has loaded (knownUnit: NOT_FOUND on the argument "unit").
+type intakeUnits struct{ r *resolver }
 
-// existingReport answers a repeated report with the case it went to; merged
-// tells whether that case was opened by another report.
-func (r *resolver) existingReport(ctx context.Context, sub, clientRequestID, id string) (any, error) {
-	c, err := absentIfNotFound(r.reads.Case(ctx, id))
-	if err != nil {
-		return nil, err
-	}
-	if c == nil {
-		return nil, fmt.Errorf("report %s/%s: case %s is indexed but not projected", sub, clientRequestID, id)
-	}
-	// The report that opened a case is recorded in it, whatever the
-	// scheme of its id.
-	merged := !(c.ReportedBy == sub && c.ClientRequestID == clientRequestID)
-	return &reportPayload{c: c, merged: merged}, nil
+func (u intakeUnits) CheckUnit(ctx context.Context, unit string) error {
+	return u.r.knownUnit(ctx, "unit", unit)
 }
 
 // maxEvidenceBase64 bounds the base64 text read before decoding: the

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"reflect"
-	"sync/atomic"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -14,6 +13,7 @@ import (
 	"github.com/graphql-go/graphql/language/source"
 
 	"casetrail/incident"
+	"casetrail/intake"
 )
 
 // resolver holds the dependencies every resolver uses.
@@ -25,8 +25,8 @@ type resolver struct {
 	t        *types
 	// evidenceQuota is Deps.EvidenceQuota resolved (negative: none).
 	evidenceQuota int64
-	// idKey caches Reads.CaseIDKey.
-	idKey atomic.Pointer[[]byte]
+	// intake takes reports in (reportIncident).
+	intake *intake.Service
 }
 
 // New builds the graph of the contract on deps. The schema is safe for
@@ -44,6 +44,13 @@ func New(deps Deps) (graphql.Schema, error) {
 	if r.evidenceQuota == 0 {
 		r.evidenceQuota = DefaultEvidenceQuota
 	}
+	in, err := intake.New(intake.Deps{
+		Reads: deps.Reads, Commands: deps.Commands, Auth: deps.Auth, Units: intakeUnits{r}, Logger: r.log,
+	})
+	if err != nil {
+		return graphql.Schema{}, err
+	}
+	r.intake = in
 	r.t = r.buildTypes()
 	s, err := graphql.NewSchema(graphql.SchemaConfig{
 		Query:    r.queryType(),

@@ -19,6 +19,7 @@ import (
 	"github.com/graphql-go/graphql"
 
 	"casetrail/incident"
+	"casetrail/intake"
 )
 
 const (
@@ -125,7 +126,7 @@ func (e *env) ok(t testing.TB, sub, query string, vars map[string]any) map[strin
 // seed reports a case in unit as reporter and returns it.
 func (e *env) seed(t testing.TB, reporter, unit, crid, url string) incident.Case {
 	t.Helper()
-	return e.seedWithID(t, CaseIDFor(caseIDKey, reporter, crid), reporter, unit, crid, url)
+	return e.seedWithID(t, intake.CaseIDFor(caseIDKey, reporter, crid), reporter, unit, crid, url)
 }
 
 // seedWithID reports case id in unit as reporter and returns it.
@@ -600,10 +601,10 @@ func TestReportIncidentIdempotencyAndMerge(t *testing.T) {
 
 	// A new report opens a case whose id derives from the caller and key.
 	id1, merged, v1 := payload(e.ok(t, "reporter1", report, in("r-1", unitCommune, "https://www.facebook.com/fake-ubnd/?fbclid=abc")))
-	if merged || id1 != CaseIDFor(caseIDKey, "reporter1", "r-1") || len(e.w.reports) != 1 {
+	if merged || id1 != intake.CaseIDFor(caseIDKey, "reporter1", "r-1") || len(e.w.reports) != 1 {
 		t.Fatalf("first report: id %s merged %v reports %v", id1, merged, e.w.reports)
 	}
-	if e.w.requestIDs[0] != reportRequestID("reporter1", "r-1") {
+	if e.w.requestIDs[0] != intake.ReportRequestID("reporter1", "r-1") {
 		t.Errorf("report request id %s", e.w.requestIDs[0])
 	}
 	if len(e.w.waited) != 1 || e.w.waited[0] != e.w.cases[id1].Position {
@@ -624,7 +625,7 @@ func TestReportIncidentIdempotencyAndMerge(t *testing.T) {
 	if e.w.cases[id1].MergedReports != 1 {
 		t.Errorf("mergedReports = %d", e.w.cases[id1].MergedReports)
 	}
-	if e.w.requestIDs[len(e.w.requestIDs)-1] != reportRequestID("handler1", "r-1") {
+	if e.w.requestIDs[len(e.w.requestIDs)-1] != intake.ReportRequestID("handler1", "r-1") {
 		t.Errorf("merge request id not derived from the caller and key")
 	}
 
@@ -637,7 +638,7 @@ func TestReportIncidentIdempotencyAndMerge(t *testing.T) {
 	// A caller who may not read that case is not merged into it (the answer
 	// would leak a case of another unit): the report opens a case of its own.
 	idOut, merged, _ := payload(e.ok(t, "outsider", report, in("r-1", unitOther, "https://m.facebook.com/fake-ubnd")))
-	if idOut == id1 || merged || idOut != CaseIDFor(caseIDKey, "outsider", "r-1") || len(e.w.reports) != 2 || len(e.w.executes) != 1 {
+	if idOut == id1 || merged || idOut != intake.CaseIDFor(caseIDKey, "outsider", "r-1") || len(e.w.reports) != 2 || len(e.w.executes) != 1 {
 		t.Fatalf("outsider report: id %s merged %v reports %v executes %v", idOut, merged, e.w.reports, e.w.executes)
 	}
 	if e.w.cases[id1].MergedReports != 1 {

@@ -172,10 +172,10 @@ func (r *resolver) buildTypes() *types {
 
 	t.unit = graphql.NewObject(graphql.ObjectConfig{Name: "Unit", Fields: graphql.FieldsThunk(func() graphql.Fields {
 		return graphql.Fields{
-			"id":   field(nn(graphql.ID), "Path-like id, e.g. lai-chau/tan-uyen/phong-vhtt", src(func(u *Unit) any { return u.ID })),
-			"name": field(nn(graphql.String), "", src(func(u *Unit) any { return u.Name })),
+			"id":   field(nn(graphql.ID), "Path-like id, e.g. lai-chau/tan-uyen/phong-vhtt", src(func(u *incident.Unit) any { return u.ID })),
+			"name": field(nn(graphql.String), "", src(func(u *incident.Unit) any { return u.Name })),
 			"parent": field(t.unit, "", r.guard("Unit.parent", func(p graphql.ResolveParams) (any, error) {
-				u := p.Source.(*Unit)
+				u := p.Source.(*incident.Unit)
 				if u.Parent == "" {
 					return nil, nil
 				}
@@ -183,7 +183,7 @@ func (r *resolver) buildTypes() *types {
 			})),
 			"escalatesTo": field(t.unit, "Where cases of this unit are escalated to (e.g. the provincial department)",
 				r.guard("Unit.escalatesTo", func(p graphql.ResolveParams) (any, error) {
-					return nilIfNone(r.state(p.Context).escalationTarget(p.Context, p.Source.(*Unit)))
+					return nilIfNone(r.state(p.Context).escalationTarget(p.Context, p.Source.(*incident.Unit)))
 				})),
 		}
 	})})
@@ -501,8 +501,8 @@ func nilPtr[T any](p *T) any {
 	return p
 }
 
-// nilIfNone turns a (nil *Unit, err) into an untyped nil.
-func nilIfNone(u *Unit, err error) (any, error) {
+// nilIfNone turns a (nil *incident.Unit, err) into an untyped nil.
+func nilIfNone(u *incident.Unit, err error) (any, error) {
 	if err != nil || u == nil {
 		return nil, err
 	}

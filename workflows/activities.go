@@ -48,16 +48,9 @@ type AppendResult struct {
 	Events []StoredEvent `json:"events"`
 }
 
-// StoredEvent is an event as the store recorded it: what the workflow folds.
-type StoredEvent struct {
-	ID             string          `json:"id"`
-	Type           string          `json:"type"`
-	Version        int64           `json:"version"`
-	Data           json.RawMessage `json:"data"`
-	Actor          string          `json:"actor"`
-	OccurredAt     time.Time       `json:"occurredAt"`
-	GlobalPosition int64           `json:"globalPosition"`
-}
+// StoredEvent is an event as the store recorded it: what the workflow folds
+// (incident.StoredEvent, whose JSON form old histories hold).
+type StoredEvent = incident.StoredEvent
 
 // ReadInput asks ReadEvents for the events of Stream from FromVersion on.
 type ReadInput struct {

@@ -173,7 +173,7 @@ func (m *memActivities) MatchOfficialAccount(_ context.Context, in workflows.Mat
 func (m *memActivities) events(caseID string) []workflows.StoredEvent {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]workflows.StoredEvent(nil), m.streams[workflows.Stream(caseID)]...)
+	return append([]workflows.StoredEvent(nil), m.streams[incident.StreamOf(caseID)]...)
 }
 
 func (m *memActivities) notifications() []workflows.NotifyInput {
@@ -188,7 +188,7 @@ func (m *memActivities) notifications() []workflows.NotifyInput {
 func (m *memActivities) storeAhead(caseID string, actor string, payloads ...incident.Payload) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	stream := workflows.Stream(caseID)
+	stream := incident.StreamOf(caseID)
 	for i, p := range payloads {
 		data, err := incident.EncodePayload(p)
 		if err != nil {

@@ -48,7 +48,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -65,19 +64,11 @@ const WorkflowName = "IncidentWorkflow"
 // QueryCase is the query that returns the current incident.Case.
 const QueryCase = "case"
 
-// WorkflowID returns the workflow id of the case caseID.
-func WorkflowID(caseID string) string { return "case-" + caseID }
-
-// Stream returns the event-store stream of the case caseID ("case-<id>",
-// like its workflow id).
-func Stream(caseID string) string { return "case-" + caseID }
-
-// CaseIDFromStream returns the case id of an event-store stream written by
-// IncidentWorkflow, and false for any other stream.
-func CaseIDFromStream(stream string) (string, bool) {
-	id, ok := strings.CutPrefix(stream, "case-")
-	return id, ok && id != ""
-}
+// WorkflowID returns the workflow id of the case caseID. It is the name of
+// the case's event stream, incident.StreamOf(caseID): the one workflow of a
+// case is the one writer of that stream, and incident.CaseIDOf reads the
+// case id back from either.
+func WorkflowID(caseID string) string { return incident.StreamOf(caseID) }
 
 // Input starts (or continues) a case workflow.
 type Input struct {

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -41,7 +40,12 @@ func newCaseWorkflow(ctx workflow.Context, in Input) (*caseWorkflow, error) {
 		w.handled = append(w.handled, HandledRequest{ID: id, At: workflow.Now(ctx).UTC()})
 	}
 	if w.caseID == "" {
-		w.caseID = strings.TrimPrefix(w.workflowID, "case-")
+		// Older starts left the case id out; the workflow id is the case's
+		// stream name (WorkflowID).
+		w.caseID = w.workflowID
+		if id, ok := incident.CaseIDOf(w.workflowID); ok {
+			w.caseID = id
+		}
 	}
 	if err := w.policy.Validate(); err != nil {
 		workflow.GetLogger(ctx).Warn("invalid deadline policy; using the defaults", "error", err)

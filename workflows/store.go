@@ -60,7 +60,7 @@ func (w *caseWorkflow) append(ctx workflow.Context, b batch, actor, cause string
 	if len(payloads) == 0 {
 		return nil
 	}
-	in := AppendInput{Stream: Stream(w.caseID), ExpectedVersion: w.state.Version}
+	in := AppendInput{Stream: incident.StreamOf(w.caseID), ExpectedVersion: w.state.Version}
 	for i, p := range payloads {
 		data, err := incident.EncodePayload(p)
 		if err != nil {
@@ -113,14 +113,15 @@ func (w *caseWorkflow) append(ctx workflow.Context, b batch, actor, cause string
 // catchUp folds the events the store holds beyond the case's version.
 func (w *caseWorkflow) catchUp(ctx workflow.Context) ([]StoredEvent, error) {
 	var events []StoredEvent
-	in := ReadInput{Stream: Stream(w.caseID), FromVersion: w.state.Version + 1}
+	in := ReadInput{Stream: incident.StreamOf(w.caseID), FromVersion: w.state.Version + 1}
 	if err := w.store(ctx, ActivityReadEvents, in, &events); err != nil {
 		return nil, err
 	}
 	return events, w.fold(events)
 }
 
-// fold applies stored events to the case with incident.Apply. Events the
+// fold applies stored events to the case with incident.Apply (decoded by
+// incident.StoredEvent.Decode, as the projector does). Events the
 // case already holds are skipped; a gap is an error and changes nothing.
 func (w *caseWorkflow) fold(events []StoredEvent) error {
 	next := w.state.Clone()
@@ -131,13 +132,9 @@ func (w *caseWorkflow) fold(events []StoredEvent) error {
 		if e.Version != next.Version+1 {
 			return fmt.Errorf("fold %s: version %d follows %d", w.caseID, e.Version, next.Version)
 		}
-		p, err := incident.DecodePayload(e.Type, e.Data)
+		ev, err := e.Decode()
 		if err != nil {
 			return err
-		}
-		ev := incident.Event{
-			ID: e.ID, Type: e.Type, Actor: e.Actor, At: e.OccurredAt.UTC(), Data: p,
-			Version: e.Version, GlobalPosition: e.GlobalPosition,
 		}
 		if err := incident.Apply(&next, ev); err != nil {
 			return err

@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"casetrail/eventstore"
-	"casetrail/eventstore/readmodel"
+	"casetrail/incident"
 )
 
 // checkpointKeyFile is the key file's name in the data directory.
@@ -238,7 +238,7 @@ func verify(ctx context.Context, cfg Config, caseID, publicKeyFile, checkpointsF
 	defer store.Close()
 	var streams []string
 	if caseID != "" {
-		streams = []string{readmodel.StreamOf(caseID)}
+		streams = []string{incident.StreamOf(caseID)}
 	} else if streams, err = store.Streams(ctx); err != nil {
 		return err
 	}

@@ -21,10 +21,10 @@ const AdminStream = "admin-registry"
 
 // Event types of AdminStream.
 const (
-	// TypeUnitDefined: a new unit (payload: Unit).
+	// TypeUnitDefined: a new unit (payload: incident.Unit).
 	TypeUnitDefined = "UnitDefined"
 	// TypeUnitChanged: a unit's name, parent, escalation target or symbol
-	// changed (payload: the whole new Unit).
+	// changed (payload: the whole new incident.Unit).
 	TypeUnitChanged = "UnitChanged"
 	// TypeOfficialAccountRegistered: an account entered the registry
 	// (payload: AccountRegistered).
@@ -119,10 +119,10 @@ func (r *Registry) appendAdmin(ctx context.Context, ch Change, events ...adminEv
 // differ from the stored ones (UnitChanged), in one append, and returns how
 // many changed: the same units again append nothing. The units are checked
 // as UpsertUnits checks them before anything is appended.
-func (r *Registry) DefineUnits(ctx context.Context, ch Change, units []Unit) (int, error) {
-	cleaned := make([]Unit, len(units))
+func (r *Registry) DefineUnits(ctx context.Context, ch Change, units []incident.Unit) (int, error) {
+	cleaned := make([]incident.Unit, len(units))
 	for i, u := range units {
-		c, err := cleanUnit(u)
+		c, err := incident.CleanUnit(u)
 		if err != nil {
 			return 0, err
 		}
@@ -134,12 +134,12 @@ func (r *Registry) DefineUnits(ctx context.Context, ch Change, units []Unit) (in
 		if err != nil {
 			return err
 		}
-		have := make(map[string]Unit, len(stored))
+		have := make(map[string]incident.Unit, len(stored))
 		for _, u := range stored {
 			have[u.ID] = u
 		}
 		var events []adminEvent
-		var write []Unit
+		var write []incident.Unit
 		for _, u := range cleaned {
 			old, ok := have[u.ID]
 			switch {
@@ -226,13 +226,13 @@ func (r *Registry) replayAdmin(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("replay admin stream: %w", err)
 	}
-	var units []Unit
+	var units []incident.Unit
 	at := map[string]int{}
 	var accounts []eventstore.RecordedEvent
 	for _, rec := range recs {
 		switch rec.Type {
 		case TypeUnitDefined, TypeUnitChanged:
-			var u Unit
+			var u incident.Unit
 			if err := json.Unmarshal(rec.Data, &u); err != nil {
 				return 0, fmt.Errorf("replay admin stream v%d: %w", rec.Version, err)
 			}

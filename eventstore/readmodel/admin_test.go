@@ -32,7 +32,7 @@ func adminEvents(t *testing.T, e *env) [][3]string {
 func TestRegisterOfficialAccountIsAnEvent(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.reg.UpsertUnits(ctx, GenUnits); err != nil {
+	if err := e.reg.UpsertUnits(ctx, genUnits); err != nil {
 		t.Fatal(err)
 	}
 	if got := adminEvents(t, e); len(got) != 0 {
@@ -87,24 +87,24 @@ func TestDefineUnitsRecordsOnlyChanges(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	ch := Change{Actor: "seed", Reason: "seed file a.yaml"}
-	n, err := e.reg.DefineUnits(ctx, ch, GenUnits)
-	if err != nil || n != len(GenUnits) {
+	n, err := e.reg.DefineUnits(ctx, ch, genUnits)
+	if err != nil || n != len(genUnits) {
 		t.Fatalf("define: %d %v", n, err)
 	}
 	got := adminEvents(t, e)
-	if len(got) != len(GenUnits) || got[0] != [3]string{TypeUnitDefined, "seed", "seed file a.yaml"} {
+	if len(got) != len(genUnits) || got[0] != [3]string{TypeUnitDefined, "seed", "seed file a.yaml"} {
 		t.Fatalf("admin stream: %v", got)
 	}
-	if n, err := e.reg.DefineUnits(ctx, ch, GenUnits); err != nil || n != 0 {
+	if n, err := e.reg.DefineUnits(ctx, ch, genUnits); err != nil || n != 0 {
 		t.Fatalf("define again: %d %v", n, err)
 	}
-	renamed := append([]Unit(nil), GenUnits...)
+	renamed := append([]Unit(nil), genUnits...)
 	renamed[1].Name += " (mới)"
 	if n, err := e.reg.DefineUnits(ctx, Change{Actor: "seed", Reason: "seed file b.yaml"}, renamed); err != nil || n != 1 {
 		t.Fatalf("rename: %d %v", n, err)
 	}
 	got = adminEvents(t, e)
-	if len(got) != len(GenUnits)+1 || got[len(got)-1] != [3]string{TypeUnitChanged, "seed", "seed file b.yaml"} {
+	if len(got) != len(genUnits)+1 || got[len(got)-1] != [3]string{TypeUnitChanged, "seed", "seed file b.yaml"} {
 		t.Fatalf("after rename: %v", got)
 	}
 	if u, _ := e.reg.Unit(ctx, renamed[1].ID); u.Name != renamed[1].Name {
@@ -138,7 +138,7 @@ func TestRecordGrant(t *testing.T) {
 func TestRebuildRestoresRegistryFromAdminStream(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if _, err := e.reg.DefineUnits(ctx, testChange, GenUnits); err != nil {
+	if _, err := e.reg.DefineUnits(ctx, testChange, genUnits); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.reg.UpsertUnit(ctx, Unit{ID: "legacy", Name: "Legacy"}); err != nil {
@@ -152,7 +152,7 @@ func TestRebuildRestoresRegistryFromAdminStream(t *testing.T) {
 	if _, err := e.store.Pool().Exec(ctx, `DELETE FROM official_accounts`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.Pool().Exec(ctx, `UPDATE units SET name = 'sửa lén' WHERE id = $1`, GenUnits[0].ID); err != nil {
+	if _, err := e.store.Pool().Exec(ctx, `UPDATE units SET name = 'sửa lén' WHERE id = $1`, genUnits[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.proj.Rebuild(ctx); err != nil {

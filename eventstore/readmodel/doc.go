@@ -46,7 +46,8 @@
 // registry again from the stream, at every start of casetrail (before the
 // seed) and in Projector.Rebuild. It restores what the events say and
 // leaves rows no event describes (written before the stream existed). The
-// live projector ignores the stream (it folds only "case-" streams). Admin
+// live projector ignores the stream (it folds only case streams,
+// incident.CaseIDOf). Admin
 // changes hold a PostgreSQL advisory lock, so processes starting together
 // with the same seed record each change once. Grants live in the
 // authorizer's table (package api, which this package does not import):
@@ -69,26 +70,13 @@
 //
 // # Benchmarks
 //
-// bench_test.go runs on a data set made by Generate (see its comment for
-// the environment). 100,000 cases, 1,677,093 events, PostgreSQL 15 with
-// shared_buffers 128 MB on the shared two-core development machine (load
-// average 1-2 while measuring; autovacuum is off there, so the benchmark
-// vacuums once after loading, as autovacuum would):
+// bench_test.go runs on a data set made by casetrail/internal/benchdata (see
+// its comment for the environment and the targets). Autovacuum may be off on
+// a test server, so it vacuums once after loading, as autovacuum would:
 //
 //	CASETRAIL_BENCH_CASES=100000 go test -run '^$' -bench 'List|Search|CaseAsOf|Verify|Stats' -benchtime 200x ./eventstore/readmodel/
-//
-//	ListCases (status + text, 3 visibilities)  p50  6.3 ms  p95 13.6 ms
-//	ListCases (status only, baseline)          p50  2.8 ms  p95  7.2 ms
-//	text search (7 texts, 3 visibilities)      p50  8.0 ms  p95 14.2 ms
-//	CaseAsOf, 1,000-event case                 p50  5.1 ms  p95  8.9 ms
-//	Verify, 1,000-event case                   p50  4.0 ms  p95  5.9 ms
-//	Stats of a province, all time              p50 61 ms    p95 77 ms
-//
 //	CASETRAIL_BENCH_CASES=100000 go test -run '^$' -bench Rebuild -benchtime 2x ./eventstore/readmodel/
 //
-//	Rebuild (truncate, replay, VACUUM ANALYZE)  50,000-57,000 events/s
-//
-// Under the load of the other engineers' test runs (load average 5) the
-// same figures roughly double; the targets (p95 <= 15 ms, <= 10 ms,
-// >= 50,000 events/s) hold only on a quiet machine.
+// The figures depend on the machine and its load and are not kept here: they
+// are measured by casetrail bench (and by these benchmarks) when wanted.
 package readmodel

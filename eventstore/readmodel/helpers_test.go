@@ -132,7 +132,7 @@ func (tc *tcase) emit(t testing.TB, actor string, at time.Time, pays ...incident
 		evs[i] = eventstore.EventData{ID: uuid.NewString(), Type: p.EventType(), Data: data,
 			Metadata: eventstore.Metadata{Actor: actor}, OccurredAt: at}
 	}
-	recs, err := tc.e.store.Append(tc.e.ctx, StreamOf(tc.id), tc.c.Version, evs...)
+	recs, err := tc.e.store.Append(tc.e.ctx, incident.StreamOf(tc.id), tc.c.Version, evs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,9 +200,9 @@ func (e *env) registerUnits(t testing.TB, ids ...string) {
 	for _, id := range ids {
 		known[id] = true
 	}
-	var units []Unit
+	var units []incident.Unit
 	for _, id := range ids {
-		u := Unit{ID: id, Name: id}
+		u := incident.Unit{ID: id, Name: id}
 		if i := strings.LastIndex(id, "/"); i > 0 && known[id[:i]] {
 			u.Parent = id[:i]
 		}

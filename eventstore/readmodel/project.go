@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,36 +17,19 @@ import (
 	"casetrail/incident"
 )
 
-// StreamPrefix starts the name of every case stream: "case-<caseId>".
-const StreamPrefix = "case-"
-
-// StreamOf returns the event stream of a case.
-func StreamOf(caseID string) string { return StreamPrefix + caseID }
-
-// caseIDOf returns the case id of a case stream; ok is false for other streams.
-func caseIDOf(stream string) (string, bool) {
-	id, ok := strings.CutPrefix(stream, StreamPrefix)
-	return id, ok && id != ""
-}
-
-// ToDomain converts a stored event into the domain's event: the payload
-// decoded by type, the actor from the metadata, At = OccurredAt (UTC), the
-// stream version and the global position. The projector, History consumers
-// and CaseAsOf all use it, so they fold the same events.
+// ToDomain converts a stored event into the domain's event with
+// incident.StoredEvent.Decode (the one conversion, which the workflow uses
+// too), naming the event and its stream in an error. The projector, History
+// consumers and CaseAsOf all use it, so they fold the same events.
 func ToDomain(r eventstore.RecordedEvent) (incident.Event, error) {
-	p, err := incident.DecodePayload(r.Type, r.Data)
+	ev, err := incident.StoredEvent{
+		ID: r.ID, Type: r.Type, Version: r.Version, Data: r.Data, Actor: r.Metadata.Actor,
+		OccurredAt: r.OccurredAt, GlobalPosition: r.GlobalPosition,
+	}.Decode()
 	if err != nil {
 		return incident.Event{}, fmt.Errorf("event %s (%s v%d): %w", r.ID, r.Stream, r.Version, err)
 	}
-	return incident.Event{
-		ID:             r.ID,
-		Type:           r.Type,
-		Actor:          r.Metadata.Actor,
-		At:             r.OccurredAt.UTC(),
-		Data:           p,
-		Version:        r.Version,
-		GlobalPosition: r.GlobalPosition,
-	}, nil
+	return ev, nil
 }
 
 // caseState is one case being projected in a batch.
@@ -92,7 +74,7 @@ func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events 
 	ids := make([]string, 0, len(events)/4+1)
 	seen := map[string]bool{}
 	for _, e := range events {
-		if id, ok := caseIDOf(e.Stream); ok && !seen[id] {
+		if id, ok := incident.CaseIDOf(e.Stream); ok && !seen[id] {
 			seen[id] = true
 			ids = append(ids, id)
 		}
@@ -119,7 +101,7 @@ func applyBatch(ctx context.Context, store *eventstore.Store, tx pgx.Tx, events 
 		return loadErr
 	}
 	for i, r := range events {
-		id, ok := caseIDOf(r.Stream)
+		id, ok := incident.CaseIDOf(r.Stream)
 		if !ok {
 			continue
 		}
@@ -140,7 +122,7 @@ func decodeAll(events []eventstore.RecordedEvent) (decoded []incident.Event, err
 	errs = make([]error, len(events))
 	parallel(len(events), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if _, ok := caseIDOf(events[i].Stream); ok {
+			if _, ok := incident.CaseIDOf(events[i].Stream); ok {
 				decoded[i], errs[i] = ToDomain(events[i])
 			}
 		}
@@ -276,7 +258,7 @@ func (b *batchApplier) apply(ctx context.Context, id string, r eventstore.Record
 func (b *batchApplier) heal(ctx context.Context, id string, st *caseState, upTo int64) error {
 	for st.c.Version < upTo {
 		limit := int(min(upTo-st.c.Version, 1000))
-		recs, err := b.store.ReadStream(ctx, StreamOf(id), st.c.Version+1, limit)
+		recs, err := b.store.ReadStream(ctx, incident.StreamOf(id), st.c.Version+1, limit)
 		if err != nil {
 			return fmt.Errorf("project: heal case %s: %w", id, err)
 		}

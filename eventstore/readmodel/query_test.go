@@ -581,7 +581,7 @@ func TestDedupeLookups(t *testing.T) {
 func TestCheckAccount(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.reg.UpsertUnits(ctx, GenUnits); err != nil {
+	if err := e.reg.UpsertUnits(ctx, genUnits); err != nil {
 		t.Fatal(err)
 	}
 	official, err := e.reg.RegisterOfficialAccount(ctx, testChange, "lai-chau/tan-uyen", incident.Facebook, "https://www.facebook.com/ubndtanuyen", "UBND huyện Tân Uyên")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -17,18 +16,10 @@ import (
 	"casetrail/incident"
 )
 
-// Unit is an administrative unit. IDs are path-like ("lai-chau/tan-uyen"):
-// a unit's subtree is itself and every unit whose id starts with its id and
-// a slash. Parent and EscalatesTo are data (units are reorganized), so they
-// are stored, not derived.
-type Unit struct {
-	ID          string `json:"id" yaml:"id"`
-	Name        string `json:"name" yaml:"name"`
-	Parent      string `json:"parent,omitempty" yaml:"parent"`
-	EscalatesTo string `json:"escalatesTo,omitempty" yaml:"escalatesTo"`
-	// Symbol is the unit's short sign on dispatches, e.g. "UBND-VHTT".
-	Symbol string `json:"symbol,omitempty" yaml:"symbol"`
-}
+// Unit is incident.Unit (an alias, not a type of its own). The name stays
+// for the benchmark data set (internal/benchdata) and its hand-over to this
+// package's tests; other code says incident.Unit.
+type Unit = incident.Unit
 
 // OfficialAccount is a registered official account of a unit.
 type OfficialAccount struct {
@@ -63,47 +54,11 @@ func NewRegistry(pool *pgxpool.Pool) *Registry {
 	return &Registry{pool: pool, log: eventstore.New(pool)}
 }
 
-// ValidUnitID reports whether id is a path-like unit id: non-empty segments
-// separated by "/", no spaces or control characters, at most 200 bytes.
-func ValidUnitID(id string) bool {
-	if id == "" || len(id) > 200 {
-		return false
-	}
-	for _, seg := range strings.Split(id, "/") {
-		if seg == "" {
-			return false
-		}
-	}
-	return !strings.ContainsFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
-}
-
-func cleanUnit(u Unit) (Unit, error) {
-	u.ID = strings.TrimSpace(u.ID)
-	if !ValidUnitID(u.ID) {
-		return u, incident.BadInput("id", "%q is not a path-like unit id", u.ID)
-	}
-	var err error
-	if u.Name, err = incident.CleanText("name", u.Name, true, incident.MaxShortText); err != nil {
-		return u, err
-	}
-	if u.Symbol, err = incident.CleanText("symbol", u.Symbol, false, incident.MaxShortText); err != nil {
-		return u, err
-	}
-	u.Parent, u.EscalatesTo = strings.TrimSpace(u.Parent), strings.TrimSpace(u.EscalatesTo)
-	if u.Parent == u.ID {
-		return u, incident.BadInput("parent", "a unit cannot be its own parent")
-	}
-	if u.EscalatesTo == u.ID {
-		return u, incident.BadInput("escalatesTo", "a unit cannot escalate to itself")
-	}
-	return u, nil
-}
-
 // UpsertUnit creates or replaces one unit. Its parent and escalation target
 // must exist (BAD_USER_INPUT otherwise). It records no event: it is for
 // tests and generated data; admin changes go through DefineUnits.
-func (r *Registry) UpsertUnit(ctx context.Context, u Unit) error {
-	return r.UpsertUnits(ctx, []Unit{u})
+func (r *Registry) UpsertUnit(ctx context.Context, u incident.Unit) error {
+	return r.UpsertUnits(ctx, []incident.Unit{u})
 }
 
 // UpsertUnits creates or replaces units in one transaction, in any order
@@ -111,13 +66,13 @@ func (r *Registry) UpsertUnit(ctx context.Context, u Unit) error {
 // must exist once all are written, and parents must not form a cycle;
 // otherwise nothing is written and the error is BAD_USER_INPUT. Like
 // UpsertUnit it records no event (DefineUnits does).
-func (r *Registry) UpsertUnits(ctx context.Context, units []Unit) error {
+func (r *Registry) UpsertUnits(ctx context.Context, units []incident.Unit) error {
 	return r.upsertUnits(ctx, units, true)
 }
 
 // upsertUnits is UpsertUnits; with commit false it only checks (the
 // transaction is rolled back).
-func (r *Registry) upsertUnits(ctx context.Context, units []Unit, commit bool) error {
+func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commit bool) error {
 	if len(units) == 0 {
 		return nil
 	}
@@ -127,7 +82,7 @@ func (r *Registry) upsertUnits(ctx context.Context, units []Unit, commit bool) e
 	escs := make([]*string, len(units))
 	symbols := make([]*string, len(units))
 	for i, u := range units {
-		u, err := cleanUnit(u)
+		u, err := incident.CleanUnit(u)
 		if err != nil {
 			return err
 		}
@@ -143,20 +98,17 @@ func (r *Registry) upsertUnits(ctx context.Context, units []Unit, commit bool) e
 			ids, names, parents, escs, symbols); err != nil {
 			return err
 		}
-		var looped string
-		err := tx.QueryRow(ctx, `
-			WITH RECURSIVE walk(start, cur, depth) AS (
-				SELECT id, parent, 1 FROM units WHERE id = ANY($1)
-				UNION ALL
-				SELECT w.start, u.parent, w.depth + 1 FROM walk w JOIN units u ON u.id = w.cur
-				WHERE w.cur <> w.start AND w.depth < 1000
-			)
-			SELECT start FROM walk WHERE cur = start LIMIT 1`, ids).Scan(&looped)
-		if err == nil {
-			return incident.BadInput("parent", "unit %s would be its own ancestor", looped)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		// The stored units had no cycle, so a cycle now goes through a
+		// written unit.
+		all, err := unitsIn(ctx, tx)
+		if err != nil {
 			return err
+		}
+		tree := incident.NewUnitTree(all)
+		for _, id := range ids {
+			if u, _ := tree.Unit(id); u.Parent != "" && tree.Within(u.Parent, id) {
+				return incident.BadInput("parent", "unit %s would be its own ancestor", id)
+			}
 		}
 		return nil
 	}))
@@ -179,20 +131,24 @@ func (r *Registry) upsertUnits(ctx context.Context, units []Unit, commit bool) e
 
 const unitColumns = `id, name, coalesce(parent, ''), coalesce(escalates_to, ''), coalesce(symbol, '')`
 
-func scanUnit(row pgx.Row) (Unit, error) {
-	var u Unit
+func scanUnit(row pgx.Row) (incident.Unit, error) {
+	var u incident.Unit
 	err := row.Scan(&u.ID, &u.Name, &u.Parent, &u.EscalatesTo, &u.Symbol)
 	return u, err
 }
 
 // Units returns every unit, ordered by id (so a parent comes before its
 // path children).
-func (r *Registry) Units(ctx context.Context) ([]Unit, error) {
-	rows, err := r.pool.Query(ctx, `SELECT `+unitColumns+` FROM units ORDER BY id`)
+func (r *Registry) Units(ctx context.Context) ([]incident.Unit, error) {
+	return unitsIn(ctx, r.pool)
+}
+
+func unitsIn(ctx context.Context, q querier) ([]incident.Unit, error) {
+	rows, err := q.Query(ctx, `SELECT `+unitColumns+` FROM units ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("units: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Unit, error) { return scanUnit(row) })
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (incident.Unit, error) { return scanUnit(row) })
 	if err != nil {
 		return nil, fmt.Errorf("units: %w", err)
 	}
@@ -200,44 +156,39 @@ func (r *Registry) Units(ctx context.Context) ([]Unit, error) {
 }
 
 // Unit returns the unit with id, or NOT_FOUND.
-func (r *Registry) Unit(ctx context.Context, id string) (Unit, error) {
+func (r *Registry) Unit(ctx context.Context, id string) (incident.Unit, error) {
 	u, err := scanUnit(r.pool.QueryRow(ctx, `SELECT `+unitColumns+` FROM units WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Unit{}, incident.Errorf(incident.CodeNotFound, "unit %s not found", id)
+		return incident.Unit{}, incident.Errorf(incident.CodeNotFound, "unit %s not found", id)
 	}
 	if err != nil {
-		return Unit{}, fmt.Errorf("unit %s: %w", id, err)
+		return incident.Unit{}, fmt.Errorf("unit %s: %w", id, err)
 	}
 	return u, nil
 }
 
-// EscalationTarget returns where cases of unitID escalate to: the unit's
-// escalatesTo, or that of its nearest ancestor (following parent links) that
-// has one; "" when none has. An unknown unit is NOT_FOUND.
+// unitTree returns the hierarchy of every unit.
+func (r *Registry) unitTree(ctx context.Context) (*incident.UnitTree, error) {
+	units, err := r.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return incident.NewUnitTree(units), nil
+}
+
+// EscalationTarget returns where cases of unitID escalate to
+// (incident.UnitTree.EscalationTarget): the unit's escalatesTo, or that of
+// its nearest ancestor that has one; "" when none has. An unknown unit is
+// NOT_FOUND.
 func (r *Registry) EscalationTarget(ctx context.Context, unitID string) (string, error) {
-	var target *string
-	var found bool
-	err := r.pool.QueryRow(ctx, `
-		WITH RECURSIVE up(id, parent, escalates_to, depth) AS (
-			SELECT id, parent, escalates_to, 0 FROM units WHERE id = $1
-			UNION ALL
-			SELECT u.id, u.parent, u.escalates_to, up.depth + 1
-			FROM up JOIN units u ON u.id = up.parent
-			WHERE up.escalates_to IS NULL AND up.depth < 1000
-		)
-		SELECT count(*) > 0,
-			(SELECT escalates_to FROM up WHERE escalates_to IS NOT NULL ORDER BY depth LIMIT 1)
-		FROM up`, unitID).Scan(&found, &target)
+	tree, err := r.unitTree(ctx)
 	if err != nil {
 		return "", fmt.Errorf("escalation target of %s: %w", unitID, err)
 	}
-	if !found {
+	if _, ok := tree.Unit(unitID); !ok {
 		return "", incident.Errorf(incident.CodeNotFound, "unit %s not found", unitID)
 	}
-	if target == nil {
-		return "", nil
-	}
-	return *target, nil
+	return tree.EscalationTarget(unitID), nil
 }
 
 // RegisterOfficialAccount registers an official account of unit, made by

@@ -102,7 +102,7 @@ func TestUnits(t *testing.T) {
 func TestOfficialAccounts(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.reg.UpsertUnits(ctx, GenUnits); err != nil {
+	if err := e.reg.UpsertUnits(ctx, genUnits); err != nil {
 		t.Fatal(err)
 	}
 	a, err := e.reg.RegisterOfficialAccount(ctx, testChange, "lai-chau/tan-uyen", incident.Facebook, " https://www.facebook.com/ubndtanuyen/?fbclid=1 ", "UBND huyện Tân Uyên")

@@ -30,7 +30,7 @@ func History(ctx context.Context, store *eventstore.Store, caseID string, fromVe
 	if limit < 1 || limit > MaxHistory {
 		return nil, incident.BadInput("limit", "must be between 1 and %d", MaxHistory)
 	}
-	recs, err := store.ReadStream(ctx, StreamOf(caseID), fromVersion, limit)
+	recs, err := store.ReadStream(ctx, incident.StreamOf(caseID), fromVersion, limit)
 	if err != nil {
 		return nil, notFound(caseID, err)
 	}
@@ -52,7 +52,7 @@ func CaseAsOf(ctx context.Context, store *eventstore.Store, caseID string, versi
 		if version != nil {
 			limit = int(min(*version-c.Version, replayPage))
 		}
-		recs, err := store.ReadStream(ctx, StreamOf(caseID), c.Version+1, limit)
+		recs, err := store.ReadStream(ctx, incident.StreamOf(caseID), c.Version+1, limit)
 		if err != nil {
 			return nil, notFound(caseID, err)
 		}
@@ -122,7 +122,7 @@ func asOfResult(caseID string, c *incident.Case, at *time.Time) (*incident.Case,
 // stream is sound, the read model is not, and no version of the stream is
 // to blame.
 func Verify(ctx context.Context, store *eventstore.Store, caseID string) (eventstore.VerifyReport, error) {
-	rep, err := store.Verify(ctx, StreamOf(caseID))
+	rep, err := store.Verify(ctx, incident.StreamOf(caseID))
 	if err != nil {
 		return rep, notFound(caseID, err)
 	}
@@ -149,12 +149,12 @@ func projectionMatches(ctx context.Context, store *eventstore.Store, caseID stri
 	if err != nil {
 		return false, err
 	}
-	last, err := store.ReadStream(ctx, StreamOf(caseID), full.Version, 1)
+	last, err := store.ReadStream(ctx, incident.StreamOf(caseID), full.Version, 1)
 	if err != nil {
 		return false, err
 	}
 	if len(last) != 1 {
-		return false, fmt.Errorf("stream %s: version %d vanished", StreamOf(caseID), full.Version)
+		return false, fmt.Errorf("stream %s: version %d vanished", incident.StreamOf(caseID), full.Version)
 	}
 	projected, err := store.Checkpoint(ctx, Consumer)
 	if err != nil {

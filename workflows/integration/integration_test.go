@@ -145,7 +145,7 @@ func dynamicConfig() temporaltest.TestServerOption {
 // events returns the types of the stored events of caseID.
 func (it *integration) events(caseID string) []eventstore.RecordedEvent {
 	it.t.Helper()
-	recs, err := it.store.ReadStream(it.ctx, workflows.Stream(caseID), 1, 0)
+	recs, err := it.store.ReadStream(it.ctx, incident.StreamOf(caseID), 1, 0)
 	if err != nil {
 		it.t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func (it *integration) reportToClose(t *testing.T) {
 	if folded, err := incident.Fold(evs); err != nil || folded.Status != c.Status || folded.Version != c.Version || folded.Number != c.Number {
 		t.Errorf("the stream folds to %s v%d %s (%v), the workflow says %s v%d %s", folded.Status, folded.Version, folded.Number, err, c.Status, c.Version, c.Number)
 	}
-	if rep, err := it.store.Verify(it.ctx, workflows.Stream(caseID)); err != nil || !rep.OK {
+	if rep, err := it.store.Verify(it.ctx, incident.StreamOf(caseID)); err != nil || !rep.OK {
 		t.Errorf("hash chain: %+v %v", rep, err)
 	}
 

@@ -200,7 +200,7 @@ func TestLostWorkflowTasks(t *testing.T) {
 	if want := foldStream(t, recs); !sameCase(t, got, want) {
 		t.Errorf("the workflow's case differs from the fold of its stream:\nworkflow %+v\nstream   %+v", got, want)
 	}
-	if rep, err := it.store.Verify(it.ctx, workflows.Stream(caseID)); err != nil || !rep.OK {
+	if rep, err := it.store.Verify(it.ctx, incident.StreamOf(caseID)); err != nil || !rep.OK {
 		t.Errorf("verify: %+v %v", rep, err)
 	}
 	t.Logf("%d workflow tasks lost, %d appends", loser.losses.Load(), loser.executions.Load())
