@@ -680,3 +680,47 @@ func TestCommentOnEveryStatus(t *testing.T) {
 		t.Errorf("comments/status = %d/%s", h.c.Comments, h.c.Status)
 	}
 }
+
+// TestAvailableFollowsDecide checks Available against the lifecycle table:
+// a command is offered in exactly the stages where Decide accepts it.
+func TestAvailableFollowsDecide(t *testing.T) {
+	now := at(20)
+	for _, fx := range fixtures {
+		t.Run(fx, func(t *testing.T) {
+			h := fixture(t, fx)
+			got := map[string]bool{}
+			for _, name := range incident.Available(h.c, now, h.p) {
+				got[name] = true
+			}
+			for name := range validCommands() {
+				_, want := allowed[name][fx]
+				if got[name] != want {
+					t.Errorf("%s available = %v, want %v", name, got[name], want)
+				}
+				delete(got, name)
+			}
+			for name := range got {
+				t.Errorf("%s is available but not in the lifecycle table", name)
+			}
+		})
+	}
+	if got := incident.Available(incident.Case{}, now, incident.DefaultPolicy()); got != nil {
+		t.Errorf("a case that does not exist offers %v", got)
+	}
+}
+
+func TestRespondableTakedowns(t *testing.T) {
+	h := fixture(t, fxAction)
+	if got := incident.RespondableTakedowns(h.c, at(20), h.p); !sameStrings(got, []string{"TD-1"}) {
+		t.Fatalf("respondable = %v, want [TD-1]", got)
+	}
+	h.do(handler, validCommands()[incident.CmdRecordTakedownResponse], at(20))
+	if got := incident.RespondableTakedowns(h.c, at(21), h.p); len(got) != 0 {
+		t.Errorf("after the platform removed it: respondable = %v, want none", got)
+	}
+	for _, name := range incident.Available(h.c, at(21), h.p) {
+		if name == incident.CmdRecordTakedownResponse {
+			t.Errorf("recordTakedownResponse still available with no takedown awaiting a response")
+		}
+	}
+}
