@@ -514,15 +514,15 @@ func (b *batch) takedownResponse(r RecordTakedownResponse) error {
 	if t == nil {
 		return Errorf(CodeNotFound, "takedown %q not found in this case", r.TakedownID)
 	}
-	switch r.Outcome {
-	case OutcomeAcknowledged, OutcomeRemoved, OutcomeRejected:
-	default:
-		return BadInput("outcome", "unknown outcome %q", r.Outcome)
-	}
 	switch t.Status {
 	case TakedownSent, TakedownAcknowledged, TakedownExpired:
 	default:
 		return Errorf(CodeInvalidTransition, "takedown %s is already %s", t.ID, t.Status)
+	}
+	switch r.Outcome {
+	case OutcomeAcknowledged, OutcomeRemoved, OutcomeRejected:
+	default:
+		return BadInput("outcome", "unknown outcome %q", r.Outcome)
 	}
 	ref, err := CleanText("platformReference", r.PlatformReference, false, MaxShortText)
 	if err != nil {
