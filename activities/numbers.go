@@ -11,65 +11,11 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// schema holds the numbering tables. A counter row per (scope, year) hands
-// out n = 1, 2, 3, ...; the allocation row, keyed by what is numbered (a case
-// id, an escalation), commits in the same transaction, so a number is either
-// used or never taken (gap-free) and asking again for the same key returns the
-// same number (idempotent).
-const schema = `
-CREATE TABLE IF NOT EXISTS casetrail_counters (
-    scope text   NOT NULL,
-    year  int    NOT NULL,
-    last  bigint NOT NULL,
-    PRIMARY KEY (scope, year)
-);
-CREATE TABLE IF NOT EXISTS casetrail_allocations (
-    key          text        PRIMARY KEY,
-    scope        text        NOT NULL,
-    year         int         NOT NULL,
-    n            bigint      NOT NULL,
-    value        text        NOT NULL,
-    allocated_at timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (scope, year, n)
-);
--- The application role of the event store (eventstore migrations), when it
--- exists, may take numbers but never rewrite one.
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'casetrail_app') THEN
-        GRANT SELECT, INSERT, UPDATE ON casetrail_counters TO casetrail_app;
-        GRANT SELECT, INSERT ON casetrail_allocations TO casetrail_app;
-    END IF;
-END
-$$;`
-
-// EnsureSchema creates the numbering tables of AllocateCaseNumber and
-// SendEscalation if they do not exist. It is idempotent and safe to run from
-// several processes at once.
-func EnsureSchema(ctx context.Context, pool *pgxpool.Pool) error {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("activities: ensure schema: %w", err)
-	}
-	defer conn.Release()
-	// CREATE TABLE IF NOT EXISTS races with itself on the catalog; a
-	// transaction-scoped advisory lock serialises concurrent starters.
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("activities: ensure schema: %w", err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7395112201563402812)`); err != nil {
-		return fmt.Errorf("activities: ensure schema: %w", err)
-	}
-	if _, err := tx.Exec(ctx, schema); err != nil {
-		return fmt.Errorf("activities: ensure schema: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("activities: ensure schema: %w", err)
-	}
-	return nil
-}
+// The numbering tables (migrations/001_numbers.sql): a counter row per
+// (scope, year) hands out n = 1, 2, 3, ...; the allocation row, keyed by what
+// is numbered (a case id, an escalation), commits in the same transaction, so
+// a number is either used or never taken (gap-free) and asking again for the
+// same key returns the same number (idempotent).
 
 // allocate returns the value numbered for key: the one stored, or the next n
 // of (scope, year) formatted by format and stored with it.

@@ -13,9 +13,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// PolicyChannel is the PostgreSQL NOTIFY channel raised (by a trigger) after
-// every statement that changes casbin_rule; Authorizers listen on it to
-// reload, so a revoke on one API instance takes effect on all of them.
+// PolicyChannel is the PostgreSQL NOTIFY channel raised (by the trigger of
+// migrations/002_casbin_rule.sql) after every statement that changes
+// casbin_rule; Authorizers listen on it to reload, so a revoke on one API
+// instance takes effect on all of them.
 const PolicyChannel = "casetrail_policy"
 
 // maxRuleFields is the number of value columns (v0..v5) of casbin_rule.
@@ -24,59 +25,6 @@ const maxRuleFields = 6
 // adapterTimeout bounds each database call made through the context-less
 // persist.Adapter methods.
 const adapterTimeout = 10 * time.Second
-
-// schemaLockKey serializes concurrent EnsureSchema calls (an arbitrary
-// constant for pg_advisory_xact_lock).
-const schemaLockKey = 7_242_011_001
-
-const schemaSQL = `
-CREATE TABLE IF NOT EXISTS casbin_rule (
-	id    bigserial PRIMARY KEY,
-	ptype text NOT NULL,
-	v0    text NOT NULL DEFAULT '',
-	v1    text NOT NULL DEFAULT '',
-	v2    text NOT NULL DEFAULT '',
-	v3    text NOT NULL DEFAULT '',
-	v4    text NOT NULL DEFAULT '',
-	v5    text NOT NULL DEFAULT ''
-);
-CREATE UNIQUE INDEX IF NOT EXISTS casbin_rule_unique ON casbin_rule (ptype, v0, v1, v2, v3, v4, v5);
-CREATE OR REPLACE FUNCTION casbin_rule_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	PERFORM pg_notify('` + PolicyChannel + `', '');
-	RETURN NULL;
-END $$;
-CREATE OR REPLACE TRIGGER casbin_rule_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON casbin_rule
-	FOR EACH STATEMENT EXECUTE FUNCTION casbin_rule_notify();
--- The application role of the event store (eventstore migrations), when it
--- exists, grants and revokes roles: it reads, adds and removes rules.
-DO $grant$
-BEGIN
-	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'casetrail_app') THEN
-		GRANT SELECT, INSERT, DELETE ON casbin_rule TO casetrail_app;
-		GRANT USAGE ON SEQUENCE casbin_rule_id_seq TO casetrail_app;
-	END IF;
-END
-$grant$;
-`
-
-// EnsureSchema creates the casbin_rule table, its uniqueness index and the
-// change-notification trigger if they are missing. It is idempotent and safe
-// to run from several processes at once.
-func EnsureSchema(ctx context.Context, pool *pgxpool.Pool) error {
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(schemaLockKey)); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, schemaSQL)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("ensure casbin_rule schema: %w", err)
-	}
-	return nil
-}
 
 // Adapter stores Casbin policy rules in the casbin_rule table through pgx.
 // It implements persist.Adapter, persist.BatchAdapter and
@@ -92,7 +40,8 @@ var (
 	_ persist.ContextAdapter = (*Adapter)(nil)
 )
 
-// NewAdapter returns an Adapter over pool. Call EnsureSchema first.
+// NewAdapter returns an Adapter over pool, whose database has the API's
+// migrations applied (EnsureSchema).
 func NewAdapter(pool *pgxpool.Pool) *Adapter {
 	return &Adapter{pool: pool}
 }

@@ -2,10 +2,8 @@ package api
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"strings"
 	"sync"
@@ -14,15 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/tern/v2/migrate"
 )
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
-
-// VersionTable is the tern version table of the API's migrations, kept apart
-// from the event store's and the read model's.
-const VersionTable = "public.api_schema_version"
 
 // TokenChannel is the PostgreSQL NOTIFY channel raised (by triggers) after
 // every change of the revocation tables.
@@ -32,32 +22,6 @@ const TokenChannel = "casetrail_tokens"
 // notification: the bound on how late a revocation takes effect when the
 // listening connection is lost.
 const revocationRefresh = 5 * time.Second
-
-// EnsureTokenSchema creates or upgrades the token revocation tables (tern
-// migrations in api/migrations). It is idempotent and safe to call from
-// several processes at once.
-func EnsureTokenSchema(ctx context.Context, pool *pgxpool.Pool) error {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("api schema: %w", err)
-	}
-	defer conn.Release()
-	m, err := migrate.NewMigrator(ctx, conn.Conn(), VersionTable)
-	if err != nil {
-		return fmt.Errorf("api schema: %w", err)
-	}
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return fmt.Errorf("api schema: %w", err)
-	}
-	if err := m.LoadMigrations(sub); err != nil {
-		return fmt.Errorf("api schema: %w", err)
-	}
-	if err := m.Migrate(ctx); err != nil {
-		return fmt.Errorf("api schema: %w", err)
-	}
-	return nil
-}
 
 // RevokeToken adds the token id jti to the deny list. expires, when not
 // zero, is the token's expiry, after which the entry may be forgotten.
@@ -113,7 +77,7 @@ type revocationState struct {
 }
 
 // NewRevocations loads the revocation tables (which must exist:
-// EnsureTokenSchema) and starts following their changes.
+// EnsureSchema) and starts following their changes.
 func NewRevocations(ctx context.Context, pool *pgxpool.Pool) (*Revocations, error) {
 	r := &Revocations{pool: pool}
 	// Listen before the first load so that no change can slip in between.

@@ -100,7 +100,7 @@ func TestRevocations(t *testing.T) {
 	}
 	t.Cleanup(pool.Close)
 	for range 2 { // idempotent
-		if err := EnsureTokenSchema(ctx, pool); err != nil {
+		if err := EnsureSchema(ctx, pool); err != nil {
 			t.Fatal(err)
 		}
 	}

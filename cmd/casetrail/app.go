@@ -22,6 +22,7 @@ import (
 	"casetrail/eventstore"
 	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
+	"casetrail/web"
 	"casetrail/worker"
 	"casetrail/workflows"
 )
@@ -47,14 +48,15 @@ type app struct {
 }
 
 // prepareDatabase opens the store (creating the database when missing),
-// applies every migration and schema of ours. Concurrent starters are safe.
+// applies the tern migrations of every package that owns tables (eventstore,
+// readmodel, activities, api, web). Concurrent starters are safe.
 func prepareDatabase(ctx context.Context, cfg Config) (*eventstore.Store, error) {
 	store, err := eventstore.Open(ctx, cfg.migrateDatabaseURL())
 	if err != nil {
 		return nil, err
 	}
 	pool := store.Pool()
-	for _, ensure := range []func(context.Context, *pgxpool.Pool) error{readmodel.EnsureSchema, activities.EnsureSchema, api.EnsureSchema, api.EnsureTokenSchema} {
+	for _, ensure := range []func(context.Context, *pgxpool.Pool) error{readmodel.EnsureSchema, activities.EnsureSchema, api.EnsureSchema, web.EnsureSchema} {
 		if err := ensure(ctx, pool); err != nil {
 			store.Close()
 			return nil, err
@@ -82,6 +84,9 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 		// Refuse a bad secret or lifetime before anything starts; the
 		// Authenticator is built once the revocation list is loaded.
 		if _, err := authenticator(cfg); err != nil {
+			return nil, err
+		}
+		if _, _, err := cfg.sessionTimes(); err != nil {
 			return nil, err
 		}
 	}
@@ -146,12 +151,8 @@ func (a *app) applySeed(ctx context.Context, s *Seed) error {
 		return err
 	}
 	ch := readmodel.Change{Actor: "seed", Reason: "seed file " + a.cfg.SeedPath}
-	units := make([]readmodel.Unit, len(s.Units))
-	for i, u := range s.Units {
-		units[i] = readmodel.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo, Symbol: u.Symbol}
-	}
-	if len(units) > 0 {
-		if _, err := a.registry.DefineUnits(ctx, ch, units); err != nil {
+	if len(s.Units) > 0 {
+		if _, err := a.registry.DefineUnits(ctx, ch, s.Units); err != nil {
 			return fmt.Errorf("seed units: %w", err)
 		}
 	}
@@ -175,18 +176,14 @@ func (a *app) applySeed(ctx context.Context, s *Seed) error {
 			return fmt.Errorf("seed official account (line %d): %w", o.line, err)
 		}
 	}
-	return nil
+	return a.seedUsers(ctx, s.Users)
 }
 
 // loadUnits gives the authorizer the unit hierarchy stored in the registry.
 func (a *app) loadUnits(ctx context.Context) error {
-	us, err := a.registry.Units(ctx)
+	units, err := a.registry.Units(ctx)
 	if err != nil {
 		return err
-	}
-	units := make([]api.Unit, len(us))
-	for i, u := range us {
-		units[i] = api.Unit{ID: u.ID, Name: u.Name, Parent: u.Parent, EscalatesTo: u.EscalatesTo}
 	}
 	return a.authz.SetUnits(units)
 }

@@ -37,6 +37,7 @@ import (
 	"casetrail/eventstore"
 	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
+	"casetrail/internal/benchdata"
 )
 
 // benchOptions are the flags of `casetrail bench`.
@@ -157,7 +158,7 @@ func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 
 // (TEMPORAL_ADDRESS is ignored: a cluster's own workers would take the
 // bench's workflows). The seed file is not applied; the deadline policy is.
 //
-// Phases, in order: generate the data set (readmodel.Generate, with
+// Phases, in order: generate the data set (benchdata.Generate, with
 // asynchronous commit: the data set is not what is measured); rebuild the
 // read model (rebuild_events_per_s); cases(filter) over GraphQL (list);
 // CaseAsOf and Verify of a 1,000-event case (replay, verify);
@@ -308,7 +309,7 @@ func (r *benchRun) generate(ctx context.Context, dbURL string) error {
 	}
 	defer pool.Close()
 	began := time.Now()
-	if err := readmodel.Generate(ctx, eventstore.New(pool), r.plan.cases, 1); err != nil {
+	if err := benchdata.Generate(ctx, eventstore.New(pool), r.plan.cases, 1); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	head, err := r.a.store.HeadPosition(ctx)
@@ -563,10 +564,10 @@ func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
 // replayVerify appends a 1,000-event case and returns the median of
 // readmodel.CaseAsOf (the full fold of its stream) and of Store.Verify.
 func (r *benchRun) replayVerify(ctx context.Context) (replay, verify time.Duration, err error) {
-	if err := readmodel.GenerateLongCase(ctx, r.a.store, benchLongCaseID, benchLongEvents); err != nil {
+	if err := benchdata.LongCase(ctx, r.a.store, benchLongCaseID, benchLongEvents); err != nil {
 		return 0, 0, fmt.Errorf("bench: %w", err)
 	}
-	stream := readmodel.StreamOf(benchLongCaseID)
+	stream := incident.StreamOf(benchLongCaseID)
 	stop := r.profile("replay")
 	defer stop()
 	var folds, checks []time.Duration
@@ -924,7 +925,7 @@ func benchComment(id string, n int64) map[string]any {
 func benchStreams(ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = readmodel.StreamOf(id)
+		out[i] = incident.StreamOf(id)
 	}
 	return out
 }

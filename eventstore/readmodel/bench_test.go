@@ -1,4 +1,4 @@
-package readmodel
+package readmodel_test
 
 import (
 	"context"
@@ -12,16 +12,19 @@ import (
 
 	"casetrail/eventstore"
 	"casetrail/eventstore/pgtest"
+	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
+	"casetrail/internal/benchdata"
 )
 
-// Benchmarks run on a data set made by Generate. Its size is
-// CASETRAIL_BENCH_CASES (default 2,000; the targets are stated for 100,000).
-// CASETRAIL_BENCH_DB names a database to keep it in between runs (created
-// and filled when empty, about 90 s for 100,000 cases); without it a
-// temporary database is used and dropped. The targets: list and search p95
-// <= 15 ms, CaseAsOf and Verify of a 1,000-event case <= 10 ms, rebuild
-// >= 50,000 events/s. The queries want many samples, a rebuild one or two:
+// Benchmarks run on a data set made by benchdata.Generate (an external test
+// package, so that it may import internal/benchdata, which imports the read
+// model). Its size is CASETRAIL_BENCH_CASES (default 2,000; the targets are
+// stated for 100,000). CASETRAIL_BENCH_DB names a database to keep it in
+// between runs (created and filled when empty); without it a temporary
+// database is used and dropped. The targets: list and search p95 <= 15 ms,
+// CaseAsOf and Verify of a 1,000-event case <= 10 ms, rebuild >= 50,000
+// events/s. The queries want many samples, a rebuild one or two:
 //
 //	CASETRAIL_BENCH_CASES=100000 go test -run '^$' -bench 'List|Search|CaseAsOf|Verify|Stats' -benchtime 200x ./eventstore/readmodel/
 //	CASETRAIL_BENCH_CASES=100000 go test -run '^$' -bench Rebuild -benchtime 2x ./eventstore/readmodel/
@@ -46,7 +49,7 @@ func TestMain(m *testing.M) {
 
 type benchData struct {
 	store  *eventstore.Store
-	reader *Reader
+	reader *readmodel.Reader
 	longID string
 	cases  int
 	events int64
@@ -86,8 +89,8 @@ func prepareBench() (*benchData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &benchData{store: store, reader: NewReader(store.Pool()), longID: longCaseID, cases: n}
-	if err := EnsureSchema(ctx, store.Pool()); err != nil {
+	d := &benchData{store: store, reader: readmodel.NewReader(store.Pool()), longID: longCaseID, cases: n}
+	if err := readmodel.EnsureSchema(ctx, store.Pool()); err != nil {
 		return nil, err
 	}
 	streams, err := store.Streams(ctx)
@@ -96,24 +99,24 @@ func prepareBench() (*benchData, error) {
 	}
 	if len(streams) < n {
 		start := time.Now()
-		if err := generate(ctx, store, n, 1, time.Now().UTC().Truncate(time.Second), 4); err != nil {
+		if err := benchdata.Generate(ctx, store, n, 1); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(os.Stderr, "generated %d cases in %v\n", n, time.Since(start).Round(time.Millisecond))
 	}
-	if err := GenerateLongCase(ctx, store, longCaseID, 1000); err != nil {
+	if err := benchdata.LongCase(ctx, store, longCaseID, 1000); err != nil {
 		return nil, err
 	}
 	if d.events, err = store.HeadPosition(ctx); err != nil {
 		return nil, err
 	}
-	cp, err := store.Checkpoint(ctx, Consumer)
+	cp, err := store.Checkpoint(ctx, readmodel.Consumer)
 	if err != nil {
 		return nil, err
 	}
 	if cp < d.events {
 		start := time.Now()
-		if _, err := NewProjector(store).Rebuild(ctx); err != nil {
+		if _, err := readmodel.NewProjector(store).Rebuild(ctx); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(os.Stderr, "projected %d events in %v\n", d.events, time.Since(start).Round(time.Millisecond))
@@ -141,7 +144,7 @@ func (l latencies) report(b *testing.B) {
 	b.ReportMetric(at(0.95), "p95-ms")
 }
 
-func benchQueries(b *testing.B, filters []Filter, visible [][]string) {
+func benchQueries(b *testing.B, filters []readmodel.Filter, visible [][]string) {
 	d := loadBench(b)
 	ctx := context.Background()
 	lat := make(latencies, 0, b.N)
@@ -168,7 +171,7 @@ var allVisible = [][]string{nil, {"lai-chau"}, {"lai-chau/tan-uyen", "dien-bien"
 // filter, as a handler's worklist search does.
 func BenchmarkListCases(b *testing.B) {
 	st := func(s ...incident.Status) []incident.Status { return s }
-	benchQueries(b, []Filter{
+	benchQueries(b, []readmodel.Filter{
 		{Status: st(incident.StatusAnalysis, incident.StatusAction), Text: "gia mao"},
 		{Status: st(incident.StatusClosed), Text: "lu quet"},
 		{Status: st(incident.StatusReported, incident.StatusTriaged), Text: "facebook"},
@@ -181,7 +184,7 @@ func BenchmarkListCases(b *testing.B) {
 // BenchmarkListCasesStatusOnly is the baseline: the same lists without text.
 func BenchmarkListCasesStatusOnly(b *testing.B) {
 	st := func(s ...incident.Status) []incident.Status { return s }
-	benchQueries(b, []Filter{
+	benchQueries(b, []readmodel.Filter{
 		{Status: st(incident.StatusAnalysis, incident.StatusAction)},
 		{Status: st(incident.StatusClosed)},
 		{Status: st(incident.StatusReported, incident.StatusTriaged)},
@@ -192,7 +195,7 @@ func BenchmarkListCasesStatusOnly(b *testing.B) {
 
 // BenchmarkTextSearch is the text filter alone, from selective to broad.
 func BenchmarkTextSearch(b *testing.B) {
-	benchQueries(b, []Filter{
+	benchQueries(b, []readmodel.Filter{
 		{Text: "giả mạo"},
 		{Text: "chiem quyen quan tri"},
 		{Text: "sai su that lu quet"},
@@ -211,7 +214,7 @@ func BenchmarkCaseAsOf(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		c, err := CaseAsOf(ctx, d.store, d.longID, nil, nil)
+		c, err := readmodel.CaseAsOf(ctx, d.store, d.longID, nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -232,7 +235,7 @@ func BenchmarkVerify(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		rep, err := Verify(ctx, d.store, d.longID)
+		rep, err := readmodel.Verify(ctx, d.store, d.longID)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -266,7 +269,7 @@ func BenchmarkStats(b *testing.B) {
 func BenchmarkRebuild(b *testing.B) {
 	d := loadBench(b)
 	ctx := context.Background()
-	p := NewProjector(d.store)
+	p := readmodel.NewProjector(d.store)
 	var elapsed time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

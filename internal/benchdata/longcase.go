@@ -1,4 +1,4 @@
-package readmodel
+package benchdata
 
 import (
 	"context"
@@ -9,13 +9,13 @@ import (
 	"casetrail/incident"
 )
 
-// GenerateLongCase writes case id with about events events — report, triage,
+// LongCase writes case id with about events events — report, triage,
 // analysis, then comments, evidence, assignments and takedowns with their
 // responses — each decided and folded by the domain as the workflow would.
 // Replay and verification benchmarks use it. It does nothing when the stream
 // already exists.
-func GenerateLongCase(ctx context.Context, store *eventstore.Store, id string, events int) error {
-	if v, err := store.StreamVersion(ctx, StreamOf(id)); err != nil || v > 0 {
+func LongCase(ctx context.Context, store *eventstore.Store, id string, events int) error {
+	if v, err := store.StreamVersion(ctx, incident.StreamOf(id)); err != nil || v > 0 {
 		return err
 	}
 	p := incident.DefaultPolicy()
@@ -78,7 +78,7 @@ func GenerateLongCase(ctx context.Context, store *eventstore.Store, id string, e
 	var version int64
 	for len(pending) > 0 {
 		k := min(len(pending), eventstore.MaxBatch)
-		if _, err := store.Append(ctx, StreamOf(id), version, pending[:k]...); err != nil {
+		if _, err := store.Append(ctx, incident.StreamOf(id), version, pending[:k]...); err != nil {
 			return err
 		}
 		version += int64(k)

@@ -1,4 +1,9 @@
-package readmodel
+// Package benchdata writes realistic data sets into an event store: the
+// cases of benchmarks (casetrail bench, the read model's benchmarks), of
+// demos (casetrail gen) and of the tests that want many varied cases. It
+// drives the domain (package incident) and the read model's registry as the
+// application would; nothing in the application imports it.
+package benchdata
 
 import (
 	"context"
@@ -14,12 +19,13 @@ import (
 	"github.com/google/uuid"
 
 	"casetrail/eventstore"
+	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
 )
 
-// GenUnits are the units Generate registers and spreads its cases over: two
+// Units are the units Generate registers and spreads its cases over: two
 // provinces, departments, an intermediate level and communes.
-var GenUnits = []Unit{
+var Units = []readmodel.Unit{
 	{ID: "lai-chau", Name: "Tỉnh Lai Châu", Symbol: "UBND"},
 	{ID: "lai-chau/so-vhttdl", Name: "Sở Văn hóa, Thể thao và Du lịch", Parent: "lai-chau", Symbol: "SVHTTDL"},
 	{ID: "lai-chau/cong-an", Name: "Công an tỉnh Lai Châu", Parent: "lai-chau", Symbol: "CAT"},
@@ -107,9 +113,9 @@ var genAccounts = []struct {
 
 // Generate writes n realistic cases to store (for benchmarks, demos and the
 // `casetrail gen` command): Vietnamese titles with diacritics, cases spread
-// over the units of GenUnits (which it registers, with a few official
-// accounts) and over the past year, mixed kinds, severities and statuses,
-// about a dozen events each. Every case is decided by incident.Decide, its
+// over Units (which it registers, with a few official accounts) and over the
+// past year, mixed kinds, severities and statuses, about a dozen events
+// each. Every case is decided by incident.Decide, its
 // deadlines run by the domain clock (reminders, misses, automatic
 // escalation) up to now, and appended in two chunks whose appends are
 // interleaved with other cases', so the global log mixes streams as in
@@ -117,20 +123,23 @@ var genAccounts = []struct {
 // same seed and n appends nothing new. Case numbers are VV-<year>-<n>, so
 // generate into a database of its own.
 func Generate(ctx context.Context, store *eventstore.Store, n int, seed int64) error {
-	return generate(ctx, store, n, seed, time.Now().UTC().Truncate(time.Second), 4)
+	return GenerateAt(ctx, store, n, seed, time.Now().UTC().Truncate(time.Second), 4)
 }
 
-func generate(ctx context.Context, store *eventstore.Store, n int, seed int64, now time.Time, workers int) error {
-	if err := EnsureSchema(ctx, store.Pool()); err != nil {
+// GenerateAt is Generate with a fixed now (the end of the simulated year:
+// the same now and seed give the same events) and workers concurrent
+// appenders.
+func GenerateAt(ctx context.Context, store *eventstore.Store, n int, seed int64, now time.Time, workers int) error {
+	if err := readmodel.EnsureSchema(ctx, store.Pool()); err != nil {
 		return err
 	}
-	reg := NewRegistry(store.Pool())
-	if err := reg.UpsertUnits(ctx, GenUnits); err != nil {
+	reg := readmodel.NewRegistry(store.Pool())
+	if err := reg.UpsertUnits(ctx, Units); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
 	accounts := map[string]incident.OfficialAccountRef{}
 	for _, a := range genAccounts {
-		acc, err := reg.RegisterOfficialAccount(ctx, Change{Actor: "generate", Reason: "generated data"}, a.unit, a.platform, a.url, a.name)
+		acc, err := reg.RegisterOfficialAccount(ctx, readmodel.Change{Actor: "generate", Reason: "generated data"}, a.unit, a.platform, a.url, a.name)
 		if incident.ErrorCode(err) == incident.CodeConflict {
 			continue // registered to another unit before: leave it
 		}
@@ -139,10 +148,7 @@ func generate(ctx context.Context, store *eventstore.Store, n int, seed int64, n
 		}
 		accounts[a.unit] = acc.Ref()
 	}
-	g := &generator{seed: seed, now: now, policy: incident.DefaultPolicy(), accounts: accounts, units: map[string]Unit{}}
-	for _, u := range GenUnits {
-		g.units[u.ID] = u
-	}
+	g := newGenerator(seed, now, accounts)
 	const group = 32
 	jobs := make(chan int)
 	errs := make(chan error, workers)
@@ -184,7 +190,17 @@ type generator struct {
 	now      time.Time
 	policy   incident.Policy
 	accounts map[string]incident.OfficialAccountRef
-	units    map[string]Unit
+	units    map[string]readmodel.Unit
+}
+
+// newGenerator returns the generator of seed and now over Units, matching
+// analyses against accounts (official account by unit).
+func newGenerator(seed int64, now time.Time, accounts map[string]incident.OfficialAccountRef) *generator {
+	g := &generator{seed: seed, now: now, policy: incident.DefaultPolicy(), accounts: accounts, units: map[string]readmodel.Unit{}}
+	for _, u := range Units {
+		g.units[u.ID] = u
+	}
+	return g
 }
 
 // genCase is one simulated case: its events cut into the chunks appended.
@@ -479,7 +495,7 @@ func (g *generator) simulate(i int) (genCase, error) {
 		return genCase{}, fmt.Errorf("generate case %d: %w", i, err)
 	}
 	// Two chunks, cut at the command boundary nearest the middle.
-	gc := genCase{stream: StreamOf(caseID)}
+	gc := genCase{stream: incident.StreamOf(caseID)}
 	cut := len(s.events)
 	for _, c := range s.cuts {
 		if c >= len(s.events)/2 {
@@ -520,7 +536,7 @@ func (g *generator) subject(s *sim, kind incident.Kind) incident.SubjectInput {
 	return incident.SubjectInput{Platform: p, URL: url, DisplayName: name}
 }
 
-// escalationTarget mirrors Registry.EscalationTarget over GenUnits.
+// escalationTarget mirrors readmodel.Registry.EscalationTarget over Units.
 func (g *generator) escalationTarget(unit string) string {
 	for u, ok := g.units[unit]; ok; u, ok = g.units[u.Parent] {
 		if u.EscalatesTo != "" {
