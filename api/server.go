@@ -54,6 +54,13 @@ type ServerOptions struct {
 	// MaxResponseBytes bounds an encoded GraphQL response; zero means
 	// DefaultMaxResponseBytes. A larger one is answered QUERY_TOO_COMPLEX.
 	MaxResponseBytes int
+	// Executor, when set, is the in-process executor NewExecutor made of
+	// these options: /graphql then runs on it, so the web interface and
+	// the HTTP API share each subject's budgets.
+	Executor *Executor
+	// UI, when set, serves every path the API does not (the web interface
+	// at "/"); /graphql, /healthz, /readyz and /metrics keep their routes.
+	UI http.Handler
 }
 
 // DefaultMaxResponseBytes is the largest GraphQL response sent (8 MiB).
@@ -65,36 +72,11 @@ const DefaultMaxResponseBytes = 8 << 20
 // /metrics. Without a Schema (a worker process) only the last three are
 // served. Every response carries SecureHeaders' headers.
 func NewServer(o ServerOptions) http.Handler {
-	if o.Timeout == 0 {
-		o.Timeout = DefaultTimeout
+	o = o.withDefaults()
+	gql := newOpHandler(o)
+	if o.Executor != nil {
+		gql = o.Executor.h // one set of budgets for /graphql and in-process callers
 	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Metrics == nil {
-		o.Metrics = NewMetrics(nil)
-	}
-	if o.RatePerSecond == 0 {
-		o.RatePerSecond, o.Burst = 50, 100
-	}
-	if o.CostPerSecond == 0 {
-		o.CostPerSecond, o.CostBurst = 100000, 300000
-	}
-	if o.CommandsPerSecond == 0 {
-		o.CommandsPerSecond, o.CommandBurst = 50, 100
-	}
-	if o.MaxResponseBytes <= 0 {
-		o.MaxResponseBytes = DefaultMaxResponseBytes
-	}
-	limits := DefaultLimits()
-	limits.NoIntrospection = o.Production
-	o.CostBurst = max(o.CostBurst, limits.MaxCost)
-	o.CommandBurst = max(o.CommandBurst, limits.MaxCommands)
-	gql := &opHandler{opts: o, limits: limits, limiter: newLimiter(budgets{
-		requests: bucket{rate.Limit(o.RatePerSecond), o.Burst},
-		cost:     bucket{rate.Limit(o.CostPerSecond), o.CostBurst},
-		commands: bucket{rate.Limit(o.CommandsPerSecond), o.CommandBurst},
-	})}
 	hardened := Harden(gql, o.Auth, o.Timeout)
 
 	mux := http.NewServeMux()
@@ -128,7 +110,51 @@ func NewServer(o ServerOptions) http.Handler {
 	if !o.MetricsElsewhere {
 		mux.Handle("GET /metrics", o.Metrics.Handler())
 	}
+	if o.UI != nil {
+		mux.Handle("/", o.UI) // the UI sets its own, page-fitting headers over SecureHeaders'
+	}
 	return SecureHeaders(mux)
+}
+
+// withDefaults returns o with every zero limit set to its default.
+func (o ServerOptions) withDefaults() ServerOptions {
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics(nil)
+	}
+	if o.RatePerSecond == 0 {
+		o.RatePerSecond, o.Burst = 50, 100
+	}
+	if o.CostPerSecond == 0 {
+		o.CostPerSecond, o.CostBurst = 100000, 300000
+	}
+	if o.CommandsPerSecond == 0 {
+		o.CommandsPerSecond, o.CommandBurst = 50, 100
+	}
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	limits := DefaultLimits()
+	o.CostBurst = max(o.CostBurst, limits.MaxCost)
+	o.CommandBurst = max(o.CommandBurst, limits.MaxCommands)
+	return o
+}
+
+// newOpHandler returns the GraphQL operation handler of o (withDefaults
+// applied), with its own limiter.
+func newOpHandler(o ServerOptions) *opHandler {
+	limits := DefaultLimits()
+	limits.NoIntrospection = o.Production
+	return &opHandler{opts: o, limits: limits, limiter: newLimiter(budgets{
+		requests: bucket{rate.Limit(o.RatePerSecond), o.Burst},
+		cost:     bucket{rate.Limit(o.CostPerSecond), o.CostBurst},
+		commands: bucket{rate.Limit(o.CommandsPerSecond), o.CommandBurst},
+	})}
 }
 
 // APICSP is the Content-Security-Policy of every response but the GraphiQL
@@ -196,29 +222,7 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.opts.Metrics.Observe("", herr.Code, time.Since(began))
 		return
 	}
-	ctx := schema.WithSubject(r.Context(), sub)
-	if op.IdempotencyKey != "" {
-		ctx = schema.WithRequestID(ctx, sub+"/"+op.IdempotencyKey)
-	}
-	res := schema.ExecuteDocument(ctx, h.opts.Schema, op.Document, op.Name, op.Request.Variables)
-	FixLocations(op.Request.Query, res.Errors)
-	if h.opts.Production {
-		MaskSuggestions(res.Errors)
-	}
-	code := ""
-	if len(res.Errors) > 0 {
-		code = incident.CodeInternal
-		if c, ok := res.Errors[0].Extensions["code"].(string); ok {
-			code = c
-		}
-	}
-	name := op.Name
-	if name == "" {
-		name = string(op.Type)
-	}
-	h.opts.Metrics.Observe(name, code, time.Since(began))
-	h.opts.Logger.Info("graphql", "subject", sub, "operation", name, "code", code,
-		"ms", time.Since(began).Milliseconds(), "request_id", r.Header.Get("X-Request-Id"))
+	res, name := h.execute(r.Context(), sub, op, began, "request_id", r.Header.Get("X-Request-Id"))
 	body, err := json.Marshal(res)
 	if err != nil {
 		h.opts.Logger.Error("graphql: encode response", "operation", name, "err", err)
@@ -240,6 +244,38 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(append(body, '\n'))
+}
+
+// execute runs op, prepared and charged, as sub (in the context both
+// resolvers and the API read: schema.WithSubject, WithSubject), with the
+// command request ids derived from its idempotency key; it finishes the
+// errors, observes the metric and logs the operation with logAttrs. It
+// returns the result and the operation's name for metrics and logs.
+func (h *opHandler) execute(ctx context.Context, sub string, op *Operation, began time.Time, logAttrs ...any) (*graphql.Result, string) {
+	ctx = schema.WithSubject(WithSubject(ctx, sub), sub)
+	if op.IdempotencyKey != "" {
+		ctx = schema.WithRequestID(ctx, sub+"/"+op.IdempotencyKey)
+	}
+	res := schema.ExecuteDocument(ctx, h.opts.Schema, op.Document, op.Name, op.Request.Variables)
+	FixLocations(op.Request.Query, res.Errors)
+	if h.opts.Production {
+		MaskSuggestions(res.Errors)
+	}
+	code := ""
+	if len(res.Errors) > 0 {
+		code = incident.CodeInternal
+		if c, ok := res.Errors[0].Extensions["code"].(string); ok {
+			code = c
+		}
+	}
+	name := op.Name
+	if name == "" {
+		name = string(op.Type)
+	}
+	h.opts.Metrics.Observe(name, code, time.Since(began))
+	h.opts.Logger.Info("graphql", append([]any{"subject", sub, "operation", name, "code", code,
+		"ms", time.Since(began).Milliseconds()}, logAttrs...)...)
+	return res, name
 }
 
 // charge checks op's cost against the limits of one request (HTTP 400,

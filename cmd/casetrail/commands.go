@@ -15,6 +15,7 @@ import (
 
 	"casetrail/api"
 	"casetrail/eventstore/readmodel"
+	"casetrail/internal/benchdata"
 	"casetrail/schema"
 )
 
@@ -52,6 +53,15 @@ func (a *app) handler(r role) http.Handler {
 		panic(fmt.Sprintf("graphql schema: %v", err)) // a programming error: the schema is static
 	}
 	opts.Schema = s
+	// The web interface runs its GraphQL documents in-process through the
+	// executor that also serves /graphql: one schema, one set of checks
+	// and budgets (issue 14).
+	opts.Executor = api.NewExecutor(opts)
+	ui, err := a.webUI(opts.Executor)
+	if err != nil {
+		panic(fmt.Sprintf("web interface: %v", err)) // start checked the settings; the templates are static
+	}
+	opts.UI = ui
 	return api.NewServer(opts)
 }
 
@@ -199,7 +209,7 @@ func generate(ctx context.Context, cfg Config, n int, seed int64, out io.Writer)
 	}
 	defer store.Close()
 	began := time.Now()
-	if err := readmodel.Generate(ctx, store, n, seed); err != nil {
+	if err := benchdata.Generate(ctx, store, n, seed); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "generated %d cases in %s; run `casetrail rebuild` (or serve) to project them\n", n, time.Since(began).Round(time.Millisecond))

@@ -14,23 +14,14 @@ import (
 	"casetrail/incident"
 )
 
-// Seed is the seed file of DESIGN.md: units, role grants and official accounts,
+// Seed is the seed file (README.md, "Configuration"): units, role grants and official accounts,
 // applied idempotently at start.
 type Seed struct {
-	Units            []SeedUnit    `yaml:"units"`
-	Grants           []SeedGrant   `yaml:"grants"`
-	OfficialAccounts []SeedAccount `yaml:"officialAccounts"`
-}
-
-// SeedUnit is an administrative unit.
-type SeedUnit struct {
-	ID          string `yaml:"id"`
-	Name        string `yaml:"name"`
-	Parent      string `yaml:"parent"`
-	EscalatesTo string `yaml:"escalatesTo"`
-	// Symbol is the unit's symbol in dispatch numbers (e.g. "UBND-VHTT").
-	Symbol string `yaml:"symbol"`
-	line   int
+	Units            []incident.Unit `yaml:"units"`
+	Grants           []SeedGrant     `yaml:"grants"`
+	OfficialAccounts []SeedAccount   `yaml:"officialAccounts"`
+	// Users are the people of the web interface (users.go).
+	Users []SeedUser `yaml:"users"`
 }
 
 // SeedGrant gives a subject a role on a unit and all its sub-units.
@@ -59,6 +50,7 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 		Units            []yaml.Node `yaml:"units"`
 		Grants           []yaml.Node `yaml:"grants"`
 		OfficialAccounts []yaml.Node `yaml:"officialAccounts"`
+		Users            []yaml.Node `yaml:"users"`
 	}
 	if err := strictDecode(data, &raw); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -66,11 +58,10 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 	var s Seed
 	units := map[string]int{}
 	for _, n := range raw.Units {
-		var u SeedUnit
+		var u incident.Unit
 		if err := n.Decode(&u); err != nil {
 			return nil, fmt.Errorf("%s: line %d: %w", name, n.Line, err)
 		}
-		u.line = n.Line
 		if err := checkFields(&n, "id", "name", "parent", "escalatesTo", "symbol"); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -86,17 +77,20 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 	for _, u := range s.Units {
 		if u.Parent != "" {
 			if _, ok := units[u.Parent]; !ok {
-				return nil, fmt.Errorf("%s: line %d: unit %q: parent %q is not a unit of this file", name, u.line, u.ID, u.Parent)
+				return nil, fmt.Errorf("%s: line %d: unit %q: parent %q is not a unit of this file", name, units[u.ID], u.ID, u.Parent)
 			}
 		}
 		if u.EscalatesTo != "" {
 			if _, ok := units[u.EscalatesTo]; !ok {
-				return nil, fmt.Errorf("%s: line %d: unit %q: escalatesTo %q is not a unit of this file", name, u.line, u.ID, u.EscalatesTo)
+				return nil, fmt.Errorf("%s: line %d: unit %q: escalatesTo %q is not a unit of this file", name, units[u.ID], u.ID, u.EscalatesTo)
 			}
 		}
 	}
-	if err := checkCycles(s.Units); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	tree := incident.NewUnitTree(s.Units)
+	for _, u := range s.Units {
+		if tree.Loops(u.ID) {
+			return nil, fmt.Errorf("%s: line %d: unit %q: parent chain forms a cycle", name, units[u.ID], u.ID)
+		}
 	}
 	for _, n := range raw.Grants {
 		var g SeedGrant
@@ -141,24 +135,12 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 		}
 		s.OfficialAccounts = append(s.OfficialAccounts, a)
 	}
+	users, err := parseSeedUsers(name, raw.Users)
+	if err != nil {
+		return nil, err
+	}
+	s.Users = users
 	return &s, nil
-}
-
-func checkCycles(units []SeedUnit) error {
-	parent := map[string]string{}
-	for _, u := range units {
-		parent[u.ID] = u.Parent
-	}
-	for _, u := range units {
-		seen := map[string]bool{}
-		for id := u.ID; id != ""; id = parent[id] {
-			if seen[id] {
-				return fmt.Errorf("line %d: unit %q: parent chain forms a cycle", u.line, u.ID)
-			}
-			seen[id] = true
-		}
-	}
-	return nil
 }
 
 // checkFields refuses keys of a mapping node that are not in allowed.
@@ -190,7 +172,7 @@ func strictDecode(data []byte, v any) error {
 	return nil
 }
 
-// policyFile is the deadline policy file of DESIGN.md; any key may be left out.
+// policyFile is the deadline policy file (README.md, "Configuration"); any key may be left out.
 type policyFile struct {
 	Triage                     *spans    `yaml:"triage"`
 	Analysis                   *spans    `yaml:"analysis"`

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"casetrail/api"
+	"casetrail/web"
 )
 
 const defaultTokenTTL = 8 * time.Hour
@@ -43,6 +44,10 @@ type Config struct {
 	// UIListen is where the Temporal Web UI is served beside an embedded
 	// server ("off" disables it); empty means webUIListen's default.
 	UIListen string
+	// SessionIdle and SessionLifetime end a web session after so long
+	// without a request, and in any case (CASETRAIL_SESSION_IDLE,
+	// CASETRAIL_SESSION_LIFETIME; Go durations).
+	SessionIdle, SessionLifetime string
 }
 
 func env(name, def string) string {
@@ -68,6 +73,8 @@ func configFromEnv() Config {
 		MetricsListen:      env("CASETRAIL_METRICS_LISTEN", "127.0.0.1:9090"),
 		Env:                env("CASETRAIL_ENV", "development"),
 		UIListen:           env("CASETRAIL_UI_LISTEN", ""),
+		SessionIdle:        env("CASETRAIL_SESSION_IDLE", web.DefaultIdleTimeout.String()),
+		SessionLifetime:    env("CASETRAIL_SESSION_LIFETIME", web.DefaultLifetime.String()),
 	}
 }
 

@@ -10,6 +10,7 @@
 //	casetrail rebuild   drop and rebuild the read models from the event log
 //	casetrail gen       generate demo/benchmark cases straight into the event log
 //	casetrail bench     measure CaseTrail against its baselines
+//	casetrail user      add, passwd, disable, enable, list the people of the web interface
 package main
 
 import (
@@ -39,12 +40,14 @@ commands:
   rebuild     drop and rebuild the read models from the event log
   gen         generate cases into the event log: casetrail gen --cases N
   bench       measure CaseTrail against its baselines: casetrail bench [--quick]
+  user        people of the web interface: casetrail user add --username U --name "Display name"
+              [--password-stdin]; user passwd U; user disable U; user enable U; user list
   healthcheck GET a URL and exit 0 on 200 (for container health checks)
 
 environment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, CASETRAIL_LISTEN,
 CASETRAIL_DATA_DIR, CASETRAIL_SEED, CASETRAIL_DEADLINES, CASETRAIL_JWT_SECRET, CASETRAIL_JWT_SECRET_FILE,
 CASETRAIL_TOKEN_MAX_TTL, CASETRAIL_METRICS_LISTEN, CASETRAIL_ENV, CASETRAIL_CHECKPOINT_KEY_FILE,
-CASETRAIL_CHECKPOINT_INTERVAL, CASETRAIL_CHECKPOINT_EVENTS
+CASETRAIL_CHECKPOINT_INTERVAL, CASETRAIL_CHECKPOINT_EVENTS, CASETRAIL_SESSION_IDLE, CASETRAIL_SESSION_LIFETIME
 `
 
 func main() {
@@ -130,6 +133,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return bench(ctx, cfg, o, stdout, logger)
+	case "user":
+		return userCommand(ctx, cfg, fs, rest, stdout)
 	case "healthcheck":
 		url := fs.String("url", "http://127.0.0.1:8080/readyz", "URL to GET")
 		if err := fs.Parse(rest); err != nil {

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"casetrail/api"
+	"casetrail/web"
+)
+
+// The people of the web interface (issue 14): the `user` command, the
+// seed's users section and the wiring of the interface itself.
+
+// SeedUser is a user of the web interface, created at start when missing.
+// Username is the Casbin subject of the user's grants.
+type SeedUser struct {
+	Username string `yaml:"username"`
+	Name     string `yaml:"name"`
+	// PasswordHash is an argon2id or bcrypt hash. Without it, the user gets
+	// a one-time password at creation, printed once in development; in
+	// production none is printed and the user has no usable password until
+	// an operator runs `casetrail user passwd`.
+	PasswordHash string `yaml:"passwordHash"`
+	// MustChangePassword forces a new password at the first login; it
+	// defaults to true for a user without PasswordHash, false otherwise.
+	MustChangePassword *bool `yaml:"mustChangePassword"`
+	line               int
+}
+
+// mustChange is MustChangePassword with its default.
+func (u SeedUser) mustChange() bool {
+	if u.MustChangePassword != nil {
+		return *u.MustChangePassword
+	}
+	return u.PasswordHash == ""
+}
+
+// parseSeedUsers reads the seed's users section strictly.
+func parseSeedUsers(name string, nodes []yaml.Node) ([]SeedUser, error) {
+	var out []SeedUser
+	seen := map[string]int{}
+	for _, n := range nodes {
+		var u SeedUser
+		if err := n.Decode(&u); err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", name, n.Line, err)
+		}
+		if err := checkFields(&n, "username", "name", "passwordHash", "mustChangePassword"); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		u.line = n.Line
+		switch {
+		case !web.ValidUsername(u.Username):
+			return nil, fmt.Errorf("%s: line %d: user: username %q: 1 to 64 lower-case letters, digits, '.', '_', '@' or '-'", name, n.Line, u.Username)
+		case !web.ValidDisplayName(u.Name):
+			return nil, fmt.Errorf("%s: line %d: user %s: name: 1 to %d characters", name, n.Line, u.Username, web.MaxDisplayName)
+		}
+		if u.PasswordHash != "" {
+			if err := web.CheckPasswordHash(u.PasswordHash); err != nil {
+				return nil, fmt.Errorf("%s: line %d: user %s: passwordHash: %w", name, n.Line, u.Username, err)
+			}
+		}
+		if prev, dup := seen[u.Username]; dup {
+			return nil, fmt.Errorf("%s: line %d: user %s: already defined at line %d", name, n.Line, u.Username, prev)
+		}
+		seen[u.Username] = n.Line
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// seedUsers creates the seed's users that do not exist yet. An existing
+// user keeps its password and flags (the seed does not undo a change made
+// since); only its display name follows the seed.
+func (a *app) seedUsers(ctx context.Context, users []SeedUser) error {
+	store := web.NewUsers(a.store.Pool())
+	for _, su := range users {
+		u, err := store.Get(ctx, su.Username)
+		if err == nil {
+			if u.DisplayName != strings.TrimSpace(su.Name) {
+				if err := store.SetDisplayName(ctx, su.Username, su.Name); err != nil {
+					return fmt.Errorf("seed user (line %d): %w", su.line, err)
+				}
+			}
+			continue
+		}
+		if !errors.Is(err, web.ErrNoUser) {
+			return fmt.Errorf("seed user (line %d): %w", su.line, err)
+		}
+		nu := web.User{Username: su.Username, DisplayName: su.Name, PasswordHash: su.PasswordHash, MustChangePassword: su.mustChange()}
+		otp := ""
+		if nu.PasswordHash == "" && !a.cfg.production() {
+			otp = web.OneTimePassword()
+			if nu.PasswordHash, err = web.HashPassword(otp); err != nil {
+				return err
+			}
+		}
+		switch err := store.Create(ctx, nu); {
+		case errors.Is(err, web.ErrUserExists):
+			continue // another process of the cluster created it first
+		case err != nil:
+			return fmt.Errorf("seed user (line %d): %w", su.line, err)
+		}
+		switch {
+		case otp != "":
+			// Development only, once: the user is new and its password
+			// exists nowhere else.
+			a.log.Warn("DEVELOPMENT: seed user created; its one-time password is shown only now",
+				"username", nu.Username, "password", otp, "mustChangePassword", nu.MustChangePassword)
+		case nu.PasswordHash == "":
+			a.log.Warn("seed user created without a password (none is printed in production): set one with `casetrail user passwd "+nu.Username+"`",
+				"username", nu.Username)
+		default:
+			a.log.Info("seed user created", "username", nu.Username)
+		}
+	}
+	return nil
+}
+
+// sessionTimes parses CASETRAIL_SESSION_IDLE and CASETRAIL_SESSION_LIFETIME.
+func (c Config) sessionTimes() (idle, lifetime time.Duration, err error) {
+	idle, err = time.ParseDuration(c.SessionIdle)
+	if err != nil || idle <= 0 {
+		return 0, 0, fmt.Errorf("CASETRAIL_SESSION_IDLE %q is not a positive Go duration (e.g. 30m)", c.SessionIdle)
+	}
+	lifetime, err = time.ParseDuration(c.SessionLifetime)
+	if err != nil || lifetime <= 0 {
+		return 0, 0, fmt.Errorf("CASETRAIL_SESSION_LIFETIME %q is not a positive Go duration (e.g. 12h)", c.SessionLifetime)
+	}
+	if idle > lifetime {
+		return 0, 0, fmt.Errorf("CASETRAIL_SESSION_IDLE (%s) exceeds CASETRAIL_SESSION_LIFETIME (%s)", idle, lifetime)
+	}
+	return idle, lifetime, nil
+}
+
+// webUI returns the web interface, run through exec (the same schema,
+// limits and checks as /graphql), for the API's ServerOptions.UI.
+func (a *app) webUI(exec *api.Executor) (http.Handler, error) {
+	idle, lifetime, err := a.cfg.sessionTimes()
+	if err != nil {
+		return nil, err
+	}
+	h, err := web.New(web.Options{
+		Pool:        a.store.Pool(),
+		Exec:        exec.Execute,
+		Production:  a.cfg.production(),
+		IdleTimeout: idle,
+		Lifetime:    lifetime,
+		Logger:      a.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, h.Close)
+	return h, nil
+}
+
+// stdin is where --password-stdin reads (a variable for tests).
+var stdin io.Reader = os.Stdin
+
+const userUsage = `usage:
+  casetrail user add --username U --name "Display name" [--password-stdin [--must-change]]
+  casetrail user passwd U [--password-stdin [--must-change]]
+  casetrail user disable U
+  casetrail user enable U
+  casetrail user list
+Without --password-stdin a one-time password is printed once; it must be changed at the first login.
+`
+
+// userCommand runs `casetrail user ...` on the owner's connection.
+func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(fs.Output(), userUsage)
+		return flag.ErrHelp
+	}
+	sub, rest := args[0], args[1:]
+	username := fs.String("username", "", "username (the subject of the user's role grants)")
+	name := fs.String("name", "", "display name")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	mustChange := fs.Bool("must-change", false, "with --password-stdin: the password must be changed at the first login")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), userUsage); fs.PrintDefaults() }
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	// A positional username may come before or after the flags.
+	if fs.NArg() > 0 {
+		if *username != "" && *username != fs.Arg(0) {
+			return errors.New("user: give the username once")
+		}
+		*username = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return fmt.Errorf("user: unexpected argument %q", fs.Arg(0))
+		}
+	}
+	if sub != "list" && *username == "" {
+		return fmt.Errorf("user %s: the username is required\n%s", sub, userUsage)
+	}
+	store, err := prepareDatabase(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	users := web.NewUsers(store.Pool())
+
+	// password returns the password to set and whether it must be changed.
+	password := func() (string, bool, error) {
+		if !*fromStdin {
+			return web.OneTimePassword(), true, nil
+		}
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", false, fmt.Errorf("read the password: %w", err)
+		}
+		pw := strings.TrimRight(line, "\r\n")
+		if err := web.ValidatePassword(*username, pw); err != nil {
+			return "", false, err
+		}
+		return pw, *mustChange, nil
+	}
+	say := func(pw string, must bool) {
+		if !*fromStdin {
+			fmt.Fprintf(out, "one-time password of %s (shown only now; to be changed at the first login):\n%s\n", *username, pw)
+		} else if must {
+			fmt.Fprintf(out, "%s must change the password at the first login\n", *username)
+		}
+	}
+
+	switch sub {
+	case "add":
+		if !web.ValidDisplayName(*name) {
+			return fmt.Errorf("user add: --name: 1 to %d characters", web.MaxDisplayName)
+		}
+		if !web.ValidUsername(*username) {
+			return fmt.Errorf("user add: username %q: 1 to 64 lower-case letters, digits, '.', '_', '@' or '-', starting with a letter or digit", *username)
+		}
+		pw, must, err := password()
+		if err != nil {
+			return err
+		}
+		hash, err := web.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		if err := users.Create(ctx, web.User{Username: *username, DisplayName: *name, PasswordHash: hash, MustChangePassword: must}); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "user %s (%s) added\n", *username, strings.TrimSpace(*name))
+		say(pw, must)
+		return nil
+	case "passwd":
+		if _, err := users.Get(ctx, *username); err != nil {
+			return err
+		}
+		pw, must, err := password()
+		if err != nil {
+			return err
+		}
+		hash, err := web.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		if err := users.SetPassword(ctx, *username, hash, must); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "password of %s set; the user's open sessions end\n", *username)
+		say(pw, must)
+		return nil
+	case "disable", "enable":
+		if err := users.SetDisabled(ctx, *username, sub == "disable"); err != nil {
+			return err
+		}
+		if sub == "disable" {
+			fmt.Fprintf(out, "user %s disabled; their open sessions end at their next request (their API tokens, if any: casetrail token --revoke-subject %s)\n", *username, *username)
+		} else {
+			fmt.Fprintf(out, "user %s enabled\n", *username)
+		}
+		return nil
+	case "list":
+		list, err := users.List(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USERNAME\tNAME\tDISABLED\tMUST CHANGE\tPASSWORD")
+		for _, u := range list {
+			pw := "set"
+			if u.PasswordHash == "" {
+				pw = "none"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%t\t%t\t%s\n", u.Username, u.DisplayName, u.Disabled, u.MustChangePassword, pw)
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("user: unknown subcommand %q\n%s", sub, userUsage)
+}
