@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"casetrail/incident"
+	"casetrail/schema"
 )
 
 //go:embed rbac_model.conf
@@ -30,33 +31,14 @@ const (
 	RoleAdmin    = "ADMIN"
 )
 
-// Actions checked besides the commands (whose action is the command name,
-// incident.Cmd*).
-const (
-	// ActionReadCase: case, caseByNumber, cases (and the case fields).
-	ActionReadCase = "readCase"
-	// ActionReadHistory: Case.history, caseAsOf, verifyCase.
-	ActionReadHistory = "readHistory"
-	// ActionReadStats: stats.
-	ActionReadStats = "readStats"
-	// ActionReadOfficialAccounts: officialAccounts and checkAccount.
-	ActionReadOfficialAccounts = "readOfficialAccounts"
-	// ActionRegisterOfficialAccount: registerOfficialAccount.
-	ActionRegisterOfficialAccount = "registerOfficialAccount"
-	// ActionManageUnits: create or change units (checked on the parent unit).
-	ActionManageUnits = "manageUnits"
-	// ActionManageGrants: grant or revoke roles (checked on the grant's unit).
-	ActionManageGrants = "manageGrants"
-	// ActionReadAdminHistory: adminHistory, the log of registry and grant
-	// changes (checked on every root unit).
-	ActionReadAdminHistory = "readAdminHistory"
-)
-
 // permissions is the role × action table (docs/ARCHITECTURE.md, "Lifecycle"), the one place it is
-// written down: each action with the roles that may perform it. Every grant
-// is scoped to a unit and its sub-units, so "REPORTER (own unit)" is the
-// reporter's grant like any other. The table is copied into casbin_rule as
-// p rules when an Authorizer starts.
+// written down: each action (the command names and incident's Action*, all
+// of incident.Actions and nothing else: TestPermissionsCoverActions) with
+// the roles that may perform it. Every grant is scoped to a unit and its
+// sub-units, so "REPORTER (own unit)" is the reporter's grant like any
+// other. The table is copied into casbin_rule as p rules when an
+// Authorizer starts. Units and grants have no action: they change only
+// through the seed file, which the operator applies.
 var permissions = []struct {
 	action string
 	roles  []string
@@ -78,14 +60,12 @@ var permissions = []struct {
 	{incident.CmdRejectCase, []string{RoleHandler, RoleLeader}},
 	{incident.CmdReopenCase, []string{RoleHandler, RoleLeader}},
 	{incident.CmdAddComment, []string{RoleReporter, RoleHandler, RoleLeader}},
-	{ActionReadCase, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor}},
-	{ActionReadHistory, []string{RoleHandler, RoleLeader, RoleAuditor}},
-	{ActionReadStats, []string{RoleHandler, RoleLeader, RoleAuditor}},
-	{ActionReadOfficialAccounts, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleAdmin}},
-	{ActionRegisterOfficialAccount, []string{RoleAdmin}},
-	{ActionManageUnits, []string{RoleAdmin}},
-	{ActionManageGrants, []string{RoleAdmin}},
-	{ActionReadAdminHistory, []string{RoleAuditor, RoleAdmin}},
+	{incident.ActionReadCase, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor}},
+	{incident.ActionReadHistory, []string{RoleHandler, RoleLeader, RoleAuditor}},
+	{incident.ActionReadStats, []string{RoleHandler, RoleLeader, RoleAuditor}},
+	{incident.ActionReadOfficialAccounts, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleAdmin}},
+	{incident.ActionRegisterOfficialAccount, []string{RoleAdmin}},
+	{incident.ActionReadAdminHistory, []string{RoleAuditor, RoleAdmin}},
 }
 
 var knownActions = func() map[string]bool {
@@ -148,16 +128,17 @@ const permissionsLockKey = 7_242_011_002
 //
 // Grants are g rules and the role × action table p rules in casbin_rule.
 // The enforcer is a SyncedEnforcer without decision cache; every policy or
-// tree change rebuilds its role links under its write lock, so a revoke
-// denies from the moment Revoke returns. Other instances learn of changes
-// through PostgreSQL NOTIFY (a trigger on casbin_rule) and reload. An
-// Authorizer is safe for concurrent use; call Close when done.
+// tree change applies under its write lock, so a decision made after Grant
+// or SetUnits returns sees it. Other instances learn of changes (also of
+// rules changed in the table itself) through PostgreSQL NOTIFY (a trigger
+// on casbin_rule) and reload. An Authorizer is safe for concurrent use; call
+// Close when done.
 type Authorizer struct {
 	adapter *Adapter
 	enf     *casbin.SyncedEnforcer
 	tree    atomic.Pointer[incident.UnitTree] // immutable snapshots
 
-	writeMu sync.Mutex // serializes Grant, Revoke, SetUnits and reloads
+	writeMu sync.Mutex // serializes Grant, SetUnits and reloads
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -272,25 +253,6 @@ func (a *Authorizer) Grant(ctx context.Context, g Grant) error {
 	})
 }
 
-// Revoke removes g from the database and from the enforcer; decisions made
-// after Revoke returns no longer see it. Revoking a missing grant is a no-op.
-func (a *Authorizer) Revoke(ctx context.Context, g Grant) error {
-	rule := []string{g.Subject, g.Role, g.Unit}
-	a.writeMu.Lock()
-	defer a.writeMu.Unlock()
-	if err := a.adapter.RemovePolicyCtx(ctx, "g", "g", rule); err != nil {
-		return fmt.Errorf("revoke %s %s on %s: %w", g.Subject, g.Role, g.Unit, err)
-	}
-	return a.locked(func(e *casbin.Enforcer) error {
-		if _, err := e.RemoveGroupingPolicy(rule); err != nil {
-			return fmt.Errorf("revoke %s %s on %s: %w", g.Subject, g.Role, g.Unit, err)
-		}
-		// Casbin's incremental unlinking also drops the subject's links in
-		// sub-units that hold a grant of their own; rebuild from the rules.
-		return e.BuildRoleLinks()
-	})
-}
-
 func (a *Authorizer) validGrant(g Grant) error {
 	switch {
 	case g.Subject == "" || isRole(g.Subject):
@@ -321,8 +283,11 @@ func (a *Authorizer) Allowed(sub, action, unit string) (bool, error) {
 }
 
 // Roles returns the grants held by sub, sorted by unit then role.
-func (a *Authorizer) Roles(sub string) []Grant {
-	rules, _ := a.enf.GetFilteredGroupingPolicy(0, sub)
+func (a *Authorizer) Roles(sub string) ([]Grant, error) {
+	rules, err := a.enf.GetFilteredGroupingPolicy(0, sub)
+	if err != nil {
+		return nil, fmt.Errorf("roles of %s: %w", sub, err)
+	}
 	out := make([]Grant, 0, len(rules))
 	for _, r := range rules {
 		if len(r) == 3 && r[0] == sub {
@@ -344,21 +309,48 @@ func (a *Authorizer) Roles(sub string) []Grant {
 		}
 		return 0
 	})
+	return out, nil
+}
+
+// RoleGrants returns the roles granted to sub, as the graph shows them
+// (schema.Authorizer). A failure to read them is logged and answered with
+// none, so that nothing is allowed on it.
+func (a *Authorizer) RoleGrants(sub string) []schema.RoleGrant {
+	gs, err := a.Roles(sub)
+	if err != nil {
+		slog.Error("authorization: roles unreadable; answering none", "subject", sub, "err", err)
+		return nil
+	}
+	out := make([]schema.RoleGrant, len(gs))
+	for i, g := range gs {
+		out[i] = schema.RoleGrant{Role: g.Role, Unit: g.Unit}
+	}
 	return out
 }
 
 // VisibleUnits returns, sorted, every unit id where sub may perform action:
 // the whole subtree of each grant whose role allows it. Lists and statistics
-// filter on it.
+// filter on it. A failure to read the policy is logged and leaves out what
+// it concerns, so that it shows less, never more.
 func (a *Authorizer) VisibleUnits(sub, action string) []string {
 	if sub == "" || isRole(sub) {
+		return nil
+	}
+	grants, err := a.Roles(sub)
+	if err != nil {
+		slog.Error("authorization: roles unreadable; no unit visible", "subject", sub, "action", action, "err", err)
 		return nil
 	}
 	t := a.tree.Load()
 	seen := map[string]bool{}
 	var out []string
-	for _, g := range a.Roles(sub) {
-		if ok, _ := a.enf.HasPolicy(g.Role, action); !ok {
+	for _, g := range grants {
+		ok, err := a.enf.HasPolicy(g.Role, action)
+		if err != nil {
+			slog.Error("authorization: policy unreadable; grant left out", "subject", sub, "role", g.Role, "action", action, "err", err)
+			continue
+		}
+		if !ok {
 			continue
 		}
 		for _, u := range t.Subtree(g.Unit) {
@@ -428,7 +420,10 @@ func syncPermissions(ctx context.Context, pool *pgxpool.Pool) error {
 		for _, p := range permissions {
 			for _, r := range p.roles {
 				if !have[[2]string{r, p.action}] {
-					row, _ := ruleRow("p", []string{r, p.action})
+					row, err := ruleRow("p", []string{r, p.action})
+					if err != nil {
+						return err
+					}
 					missing = append(missing, row)
 				}
 			}

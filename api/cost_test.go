@@ -11,8 +11,6 @@ import (
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/parser"
-
-	"casetrail/incident"
 )
 
 // costOf parses q and returns the cost of its only operation.
@@ -86,7 +84,7 @@ func TestOperationCostSaturates(t *testing.T) {
 	if c.Units <= 0 || c.Units < 1<<40 {
 		t.Fatalf("cost %d: want saturated", c.Units)
 	}
-	if err := CheckCost(c, DefaultLimits(), ""); code(err) != incident.CodeQueryTooComplex {
+	if err := CheckCost(c, DefaultLimits(), ""); code(err) != CodeQueryTooComplex {
 		t.Fatalf("CheckCost = %v", err)
 	}
 }
@@ -104,13 +102,13 @@ func issueAttack() string {
 }
 
 func TestCheckCost(t *testing.T) {
-	if err := CheckCost(costOf(t, issueAttack(), nil), DefaultLimits(), ""); code(err) != incident.CodeQueryTooComplex ||
+	if err := CheckCost(costOf(t, issueAttack(), nil), DefaultLimits(), ""); code(err) != CodeQueryTooComplex ||
 		!strings.Contains(err.Error(), "the limit is 50000") {
 		t.Errorf("the attack of issue 12: %v", err)
 	}
 	one := `query Big { cases(first: 200) { edges { node { history(limit: 1000) { version } } } } }`
 	err := CheckCost(costOf(t, one, nil), DefaultLimits(), "Big")
-	if code(err) != incident.CodeQueryTooComplex || !strings.Contains(err.Error(), "operation Big costs 200601; the limit is 50000") {
+	if code(err) != CodeQueryTooComplex || !strings.Contains(err.Error(), "operation Big costs 200601; the limit is 50000") {
 		t.Errorf("message: %v", err)
 	}
 	var m strings.Builder
@@ -120,7 +118,7 @@ func TestCheckCost(t *testing.T) {
 	}
 	m.WriteString("}")
 	err = CheckCost(costOf(t, m.String(), nil), DefaultLimits(), "")
-	if code(err) != incident.CodeQueryTooComplex || !strings.Contains(err.Error(), "runs 11 commands") {
+	if code(err) != CodeQueryTooComplex || !strings.Contains(err.Error(), "runs 11 commands") {
 		t.Errorf("11 commands: %v", err)
 	}
 }
@@ -240,7 +238,7 @@ func comments(n int) string {
 func TestServerCostCap(t *testing.T) {
 	s := newCostServer(t, ServerOptions{})
 	status, _, r := s.post(t, `{ cases(first: 200) { id history(limit: 1000) { version } } }`)
-	if status != http.StatusBadRequest || r.code() != incident.CodeQueryTooComplex ||
+	if status != http.StatusBadRequest || r.code() != CodeQueryTooComplex ||
 		!strings.Contains(r.Errors[0].Message, "costs 200401; the limit is 50000") {
 		t.Errorf("over the cost cap: status %d, %+v", status, r.Errors)
 	}
@@ -249,7 +247,7 @@ func TestServerCostCap(t *testing.T) {
 		t.Errorf("within the cost cap: status %d, %+v", status, r.Errors)
 	}
 	status, _, r = s.post(t, comments(11))
-	if status != http.StatusBadRequest || r.code() != incident.CodeQueryTooComplex || *s.ran != 0 {
+	if status != http.StatusBadRequest || r.code() != CodeQueryTooComplex || *s.ran != 0 {
 		t.Errorf("11 commands in one request: status %d, %+v, %d ran", status, r.Errors, *s.ran)
 	}
 }
@@ -265,7 +263,7 @@ func TestServerCostBudget(t *testing.T) {
 		}
 	}
 	status, h, r := s.post(t, q)
-	if status != http.StatusTooManyRequests || r.code() != incident.CodeRateLimited || h.Get("Retry-After") == "" ||
+	if status != http.StatusTooManyRequests || r.code() != CodeRateLimited || h.Get("Retry-After") == "" ||
 		!strings.Contains(r.Errors[0].Message, "this request costs 40081") {
 		t.Errorf("third request: status %d, Retry-After %q, %+v", status, h.Get("Retry-After"), r.Errors)
 	}
@@ -285,7 +283,7 @@ func TestServerCommandBudget(t *testing.T) {
 		}
 	}
 	status, h, r := s.post(t, comments(5))
-	if status != http.StatusTooManyRequests || r.code() != incident.CodeRateLimited || h.Get("Retry-After") == "" ||
+	if status != http.StatusTooManyRequests || r.code() != CodeRateLimited || h.Get("Retry-After") == "" ||
 		!strings.Contains(r.Errors[0].Message, "runs 5 commands") {
 		t.Errorf("third request: status %d, %+v", status, r.Errors)
 	}
@@ -306,12 +304,12 @@ func TestServerResponseCap(t *testing.T) {
 	s := newCostServer(t, ServerOptions{MaxResponseBytes: 4096})
 	big := strings.Repeat("y", 5000)
 	status, _, r := s.post(t, `{ echo(s: "`+big+`") }`)
-	if status != http.StatusBadRequest || r.code() != incident.CodeQueryTooComplex || r.Data != nil ||
+	if status != http.StatusBadRequest || r.code() != CodeQueryTooComplex || r.Data != nil ||
 		!strings.Contains(r.Errors[0].Message, "the response would be") {
 		t.Errorf("large query response: status %d, %+v", status, r.Errors)
 	}
 	status, _, r = s.post(t, `mutation { addComment(s: "`+big+`") }`)
-	if status != http.StatusOK || r.code() != incident.CodeQueryTooComplex || !strings.Contains(r.Errors[0].Message, "were carried out") || *s.ran != 1 {
+	if status != http.StatusOK || r.code() != CodeQueryTooComplex || !strings.Contains(r.Errors[0].Message, "were carried out") || *s.ran != 1 {
 		t.Errorf("large mutation response: status %d, %+v", status, r.Errors)
 	}
 	if status, _, r := s.post(t, `{ echo(s: "small") }`); status != http.StatusOK || r.Data["echo"] != "small" {
@@ -320,7 +318,7 @@ func TestServerResponseCap(t *testing.T) {
 	// The default cap is 8 MiB.
 	s = newCostServer(t, ServerOptions{})
 	status, _, r = s.post(t, `{ a: echo(s: "`+strings.Repeat("z", 5<<20)+`") b: echo(s: "`+strings.Repeat("z", 4<<20)+`") }`)
-	if status != http.StatusBadRequest || r.code() != incident.CodeQueryTooComplex {
+	if status != http.StatusBadRequest || r.code() != CodeQueryTooComplex {
 		t.Errorf("9 MiB response: status %d, %+v", status, r.Errors)
 	}
 }

@@ -24,12 +24,13 @@ import (
 // fold the stream, decide, append with the expected version, project.
 type storeEngine struct {
 	store     *eventstore.Store
+	reader    *readmodel.Reader
 	projector *readmodel.Projector
 	numbers   int
 }
 
 func (e *storeEngine) run(ctx context.Context, caseID, actor string, cmd incident.Command) (incident.Case, error) {
-	c, err := readmodel.CaseAsOf(ctx, e.store, caseID, nil, nil)
+	c, err := e.reader.CaseAsOf(ctx, caseID, nil, nil)
 	if incident.ErrorCode(err) == incident.CodeNotFound {
 		c, err = &incident.Case{}, nil
 	}
@@ -55,7 +56,7 @@ func (e *storeEngine) run(ctx context.Context, caseID, actor string, cmd inciden
 	if _, err := e.projector.CatchUp(ctx); err != nil {
 		return incident.Case{}, err
 	}
-	after, err := readmodel.CaseAsOf(ctx, e.store, caseID, nil, nil)
+	after, err := e.reader.CaseAsOf(ctx, caseID, nil, nil)
 	if err != nil {
 		return incident.Case{}, err
 	}
@@ -79,7 +80,6 @@ func newEvidenceServer(t *testing.T, quota int64) (http.Handler, *storeEngine, *
 	t.Helper()
 	ctx := context.Background()
 	store, registry, authz := newTestReadSide(t)
-	pool := store.Pool()
 	for _, g := range []Grant{
 		{Subject: "handler1", Role: RoleHandler, Unit: "lai-chau/tan-uyen"},
 		{Subject: "reporter1", Role: RoleReporter, Unit: "lai-chau/tan-uyen/xa-phuc-khoa"},
@@ -89,9 +89,10 @@ func newEvidenceServer(t *testing.T, quota int64) (http.Handler, *storeEngine, *
 		}
 	}
 	projector := readmodel.NewProjector(store)
-	engine := &storeEngine{store: store, projector: projector}
-	backend := &Backend{Store: store, Reader: readmodel.NewReader(pool), Registry: registry, Projector: projector}
-	s, err := schema.New(schema.Deps{Auth: SchemaAuth{authz}, Commands: engine, Reads: backend, EvidenceQuota: quota})
+	engine := &storeEngine{store: store, reader: readmodel.NewReader(store.Pool()), projector: projector}
+	deps := readSide(store, registry, projector)
+	deps.Auth, deps.Commands, deps.EvidenceQuota = authz, engine, quota
+	s, err := schema.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -408,13 +408,13 @@ func TestGraphQLOverHTTPExecutionUnderGraphQLResponse(t *testing.T) {
 	cs := newCostServer(t, ServerOptions{MaxResponseBytes: 4096})
 	big := strings.Repeat("y", 5000)
 	a := decodeAnswer(t, serveOverHTTP(cs.h, cs.token, overHTTPRequest{accept: []string{acceptResponse}, body: queryBody(`mutation { addComment(s: "` + big + `") }`)}))
-	if a.status != http.StatusOK || a.code() != incident.CodeQueryTooComplex || a.data() != "null" || *cs.ran != 1 {
+	if a.status != http.StatusOK || a.code() != CodeQueryTooComplex || a.data() != "null" || *cs.ran != 1 {
 		t.Errorf("large mutation response: status %d data %s: %.300s", a.status, a.data(), a.raw)
 	}
 	assertMediaType(t, a, acceptResponse)
 	// A query whose response is too large is refused: 400, no data.
 	a = decodeAnswer(t, serveOverHTTP(cs.h, cs.token, overHTTPRequest{accept: []string{acceptResponse}, body: queryBody(`{ echo(s: "` + big + `") }`)}))
-	if a.status != http.StatusBadRequest || a.code() != incident.CodeQueryTooComplex || a.data() != "absent" {
+	if a.status != http.StatusBadRequest || a.code() != CodeQueryTooComplex || a.data() != "absent" {
 		t.Errorf("large query response: status %d data %s: %.300s", a.status, a.data(), a.raw)
 	}
 }
@@ -434,8 +434,8 @@ func TestGraphQLOverHTTPEdgeStatusesKept(t *testing.T) {
 		{name: "PUT", rq: overHTTPRequest{method: http.MethodPut, body: gqlBody(`{ echo }`, nil)}, status: 405, code: badInputCode, data: "absent"},
 		{name: "text/plain", rq: overHTTPRequest{contentType: "text/plain", body: gqlBody(`{ echo }`, nil)}, status: 415, code: badInputCode, data: "absent"},
 		{name: "batch", rq: overHTTPRequest{body: `[` + gqlBody(`{ echo }`, nil) + `]`}, status: 400, code: badInputCode, data: "absent"},
-		{name: "too deep", rq: overHTTPRequest{body: gqlBody(nested("node", 50), nil)}, status: 400, code: incident.CodeQueryTooComplex, data: "absent"},
-		{name: "fragment cycle", rq: overHTTPRequest{body: gqlBody(`fragment A on Query { ...B } fragment B on Query { ...A } { ...A }`, nil)}, status: 400, code: incident.CodeQueryTooComplex, data: "absent"},
+		{name: "too deep", rq: overHTTPRequest{body: gqlBody(nested("node", 50), nil)}, status: 400, code: CodeQueryTooComplex, data: "absent"},
+		{name: "fragment cycle", rq: overHTTPRequest{body: gqlBody(`fragment A on Query { ...B } fragment B on Query { ...A } { ...A }`, nil)}, status: 400, code: CodeQueryTooComplex, data: "absent"},
 		{name: "bad Idempotency-Key", rq: overHTTPRequest{body: gqlBody(`mutation { bump }`, nil), header: [2]string{"Idempotency-Key", "a\tb"}}, status: 400, code: badInputCode, data: "absent"},
 		{name: "Idempotency-Key", rq: overHTTPRequest{body: gqlBody(`mutation { bump }`, nil), header: [2]string{"Idempotency-Key", "k-1"}}, status: 200, data: "object", executes: true},
 	}
@@ -450,7 +450,7 @@ func TestGraphQLOverHTTPEdgeStatusesKept(t *testing.T) {
 			cs := newCostServer(t, ServerOptions{})
 			a := decodeAnswer(t, serveOverHTTP(cs.h, cs.token, overHTTPRequest{accept: []string{mt},
 				body: queryBody(`{ cases(first: 200) { id history(limit: 1000) { version } } }`)}))
-			if a.status != http.StatusBadRequest || a.code() != incident.CodeQueryTooComplex || a.data() != "absent" {
+			if a.status != http.StatusBadRequest || a.code() != CodeQueryTooComplex || a.data() != "absent" {
 				t.Errorf("over the cost cap: status %d: %.300s", a.status, a.raw)
 			}
 			assertMediaType(t, a, mt)

@@ -97,7 +97,7 @@ func (l Limits) orDefaults() Limits {
 }
 
 func tooComplex(format string, args ...any) *incident.Error {
-	return incident.Errorf(incident.CodeQueryTooComplex, format, args...)
+	return incident.Errorf(CodeQueryTooComplex, format, args...)
 }
 
 // ParseQuery checks query's text (PrecheckQuery), parses it with graphql-go

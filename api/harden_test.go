@@ -101,7 +101,7 @@ func code(err error) string {
 }
 
 func TestCheckQuery(t *testing.T) {
-	const tooComplex = incident.CodeQueryTooComplex
+	const tooComplex = CodeQueryTooComplex
 	cases := []struct {
 		name, query, want string
 	}{
@@ -171,9 +171,9 @@ func TestCheckQueryLongChains(t *testing.T) {
 	for _, tc := range []struct {
 		query, want string
 	}{
-		{chain(5000, true), incident.CodeQueryTooComplex},
+		{chain(5000, true), CodeQueryTooComplex},
 		{chain(1500, false), ""},
-		{chain(5000, false), incident.CodeQueryTooComplex}, // 5,000 fields
+		{chain(5000, false), CodeQueryTooComplex}, // 5,000 fields
 	} {
 		doc, err := parser.Parse(parser.ParseParams{Source: tc.query})
 		if err != nil {
@@ -245,10 +245,10 @@ func TestPrecheckQuery(t *testing.T) {
 		{"brackets in block strings", `{ echo(s: """` + strings.Repeat("{", 1000) + `\""" more """) }`, ""},
 		{"brackets in comments", "# " + strings.Repeat("{", 1000) + "\n{ me }", ""},
 		{"escaped quote", `{ echo(s: "\"` + strings.Repeat("{", 100) + `") }`, ""},
-		{"deep braces", strings.Repeat("{a", 100) + strings.Repeat("}", 100), incident.CodeQueryTooComplex},
-		{"deep lists in arguments", `{ echo(s: ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `) }`, incident.CodeQueryTooComplex},
-		{"deep input objects", `{ echo(s: ` + strings.Repeat("{a:", 100) + "1" + strings.Repeat("}", 100) + `) }`, incident.CodeQueryTooComplex},
-		{"too many tokens", `{` + strings.Repeat(" me", 60000) + `}`, incident.CodeQueryTooComplex},
+		{"deep braces", strings.Repeat("{a", 100) + strings.Repeat("}", 100), CodeQueryTooComplex},
+		{"deep lists in arguments", `{ echo(s: ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `) }`, CodeQueryTooComplex},
+		{"deep input objects", `{ echo(s: ` + strings.Repeat("{a:", 100) + "1" + strings.Repeat("}", 100) + `) }`, CodeQueryTooComplex},
+		{"too many tokens", `{` + strings.Repeat(" me", 60000) + `}`, CodeQueryTooComplex},
 		{"unterminated string", `{ echo(s: "abc) }`, ""},
 	}
 	for _, tc := range cases {
@@ -265,7 +265,7 @@ func TestPrecheckQuery(t *testing.T) {
 // refuse them before parsing.
 func TestParseQueryDeepNestingDoesNotCrash(t *testing.T) {
 	q := strings.Repeat("{a", 4_000_000) + strings.Repeat("}", 4_000_000)
-	if _, err := ParseQuery(q, DefaultLimits()); code(err) != incident.CodeQueryTooComplex {
+	if _, err := ParseQuery(q, DefaultLimits()); code(err) != CodeQueryTooComplex {
 		t.Fatalf("ParseQuery = %v", err)
 	}
 }
@@ -278,7 +278,7 @@ func TestParseQuery(t *testing.T) {
 	if code(err) != incident.CodeBadUserInput || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("syntax error = %q (code %q)", err, code(err))
 	}
-	if _, err := ParseQuery(nested("node", 16), DefaultLimits()); code(err) != incident.CodeQueryTooComplex {
+	if _, err := ParseQuery(nested("node", 16), DefaultLimits()); code(err) != CodeQueryTooComplex {
 		t.Fatalf("deep query = %v", err)
 	}
 }

@@ -1,12 +1,18 @@
 package api
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // Holders returns, sorted, the subjects holding role on unit or on one of
 // its ancestors (a grant covers the whole subtree): those a notification
 // about a case of unit goes to.
-func (a *Authorizer) Holders(role, unit string) []string {
-	rules, _ := a.enf.GetFilteredGroupingPolicy(1, role)
+func (a *Authorizer) Holders(role, unit string) ([]string, error) {
+	rules, err := a.enf.GetFilteredGroupingPolicy(1, role)
+	if err != nil {
+		return nil, fmt.Errorf("holders of %s on %s: %w", role, unit, err)
+	}
 	t := a.tree.Load()
 	var out []string
 	for _, r := range rules {
@@ -15,5 +21,5 @@ func (a *Authorizer) Holders(role, unit string) []string {
 		}
 	}
 	slices.Sort(out)
-	return out
+	return out, nil
 }

@@ -290,7 +290,7 @@ func TestHTTPEdgeHostileQueries(t *testing.T) {
 	for name, q := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := e.post(t, queryBody(q))
-			if r.status != http.StatusBadRequest || r.code() != incident.CodeQueryTooComplex {
+			if r.status != http.StatusBadRequest || r.code() != CodeQueryTooComplex {
 				t.Fatalf("status %d code %q: %+v", r.status, r.code(), r.Errors)
 			}
 			e.alive(t)

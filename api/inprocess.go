@@ -59,7 +59,7 @@ func (e *Executor) Execute(ctx context.Context, subject, query string, variables
 		return refuse(incident.CodeUnauthenticated, "authentication required")
 	}
 	if !h.limiter.allow(subject) {
-		return refuse(incident.CodeRateLimited, "too many requests; slow down")
+		return refuse(CodeRateLimited, "too many requests; slow down")
 	}
 	key, _ := ctx.Value(idempotencyKeyCtx{}).(string)
 	if len(key) > MaxIdempotencyKey {

@@ -60,7 +60,7 @@ func TestExecutorRunsAsSubject(t *testing.T) {
 		{"no subject", "", `{ me { subject } }`, incident.CodeUnauthenticated},
 		{"syntax", "handler1", `{ me { `, incident.CodeBadUserInput},
 		{"two operations", "handler1", `query A { me { subject } } query B { me { subject } }`, incident.CodeBadUserInput},
-		{"too deep", "handler1", `{ me { roles { unit { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { id } } } } } } } } } } } } } } } } }`, incident.CodeQueryTooComplex},
+		{"too deep", "handler1", `{ me { roles { unit { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { id } } } } } } } } } } } } } } } } }`, CodeQueryTooComplex},
 	}
 	for _, c := range cases {
 		res := e.Execute(ctx, c.subject, c.query, nil)

@@ -207,8 +207,8 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	began := time.Now()
 	sub, _ := SubjectFrom(r.Context())
 	if !h.limiter.allow(sub) {
-		WriteError(w, http.StatusTooManyRequests, incident.CodeRateLimited, "too many requests; slow down")
-		h.opts.Metrics.Observe("", incident.CodeRateLimited, time.Since(began))
+		WriteError(w, http.StatusTooManyRequests, CodeRateLimited, "too many requests; slow down")
+		h.opts.Metrics.Observe("", CodeRateLimited, time.Since(began))
 		return
 	}
 	op, herr := PrepareOperation(r, h.limits)
@@ -238,7 +238,7 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status, msg = http.StatusOK, msg+"; the commands of this request were carried out: read the case to see the result"
 		}
 		h.opts.Logger.Warn("graphql: response too large", "subject", sub, "operation", name, "bytes", len(body))
-		WriteError(w, status, incident.CodeQueryTooComplex, msg)
+		WriteError(w, status, CodeQueryTooComplex, msg)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -288,7 +288,7 @@ func (h *opHandler) charge(sub string, op *Operation) *HTTPError {
 	}
 	cost := OperationCost(op.Document, def, op.Request.Variables)
 	if err := CheckCost(cost, h.limits, op.Name); err != nil {
-		return httpError(http.StatusBadRequest, incident.CodeQueryTooComplex, "%s", incident.ErrorMessage(err))
+		return httpError(http.StatusBadRequest, CodeQueryTooComplex, "%s", incident.ErrorMessage(err))
 	}
 	wait, what := h.limiter.take(sub, cost)
 	if wait <= 0 {
@@ -304,7 +304,7 @@ func (h *opHandler) charge(sub string, op *Operation) *HTTPError {
 		msg = fmt.Sprintf("command budget exhausted: this request runs %d commands and each user may run %g per second (bursts up to %d); try again in %d s",
 			cost.Commands, float64(h.opts.CommandsPerSecond), h.opts.CommandBurst, secs)
 	}
-	return httpError(http.StatusTooManyRequests, incident.CodeRateLimited, "%s", msg).with("Retry-After", strconv.Itoa(secs))
+	return httpError(http.StatusTooManyRequests, CodeRateLimited, "%s", msg).with("Retry-After", strconv.Itoa(secs))
 }
 
 // bucket is the rate and burst of a token bucket.

@@ -28,17 +28,29 @@ func (noEngine) Execute(context.Context, string, string, string, *int64, inciden
 	return incident.Case{}, incident.Errorf(incident.CodeInternal, "no workflow engine in this test")
 }
 
+// Backend is a read side that the requests of the tests using it never
+// reach (they resolve nothing that reads or writes): schema.Reads with no
+// implementation behind it.
+type Backend struct{ schema.Reads }
+
+// readSide are the concerns of schema.Deps on the real read model, wired as
+// cmd/casetrail wires them.
+func readSide(store *eventstore.Store, registry *readmodel.Registry, projector *readmodel.Projector) schema.Deps {
+	reader := readmodel.NewReader(store.Pool())
+	return schema.Deps{Cases: reader, Streams: reader, Registry: registry, Progress: projector, Blobs: store, Registrar: registry}
+}
+
 // newFuzzServer is the API over a fresh database: real store, read model,
 // registry and Casbin, with handler1 a HANDLER of lai-chau/tan-uyen.
 func newFuzzServer(t testing.TB) (http.Handler, string) {
 	ctx := context.Background()
 	store, registry, authz := newTestReadSide(t)
-	pool := store.Pool()
 	if err := authz.Grant(ctx, Grant{Subject: "handler1", Role: RoleHandler, Unit: "lai-chau/tan-uyen"}); err != nil {
 		t.Fatal(err)
 	}
-	reads := &Backend{Store: store, Reader: readmodel.NewReader(pool), Registry: registry, Projector: readmodel.NewProjector(store)}
-	s, err := schema.New(schema.Deps{Auth: SchemaAuth{authz}, Commands: noEngine{}, Reads: reads})
+	deps := readSide(store, registry, readmodel.NewProjector(store))
+	deps.Auth, deps.Commands = authz, noEngine{}
+	s, err := schema.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

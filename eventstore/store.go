@@ -42,15 +42,16 @@
 // durable) when Append returns.
 //
 // Holding one lock across COMMIT serializes the WAL flushes, which would cost
-// group commit: one transaction per event ran at 0.15-0.25x the rate of a
-// plain INSERT with 8 writers here (BenchmarkAlternativeCounterRow). So the
-// Store commits in groups itself (see committer): concurrent Appends of one
-// Store share one transaction and one flush, each append in its own
-// subtransaction so that a conflict or a duplicate fails only that append.
-// Groups of different processes take turns on the lock. Measured
-// alternatives: sequencing after commit (appends commit in parallel, a
-// second transaction assigns positions) reached 0.3-0.5x, paying two
-// transactions per append and a pending queue that bloats.
+// group commit: one transaction per event runs at a fraction of the rate of
+// plain INSERTs from several writers (BenchmarkAlternativeCounterRow and
+// BenchmarkAppendVsInsert compare them). So the Store commits in groups
+// itself (see committer): concurrent Appends of one Store share one
+// transaction and one flush, each append in its own subtransaction so that
+// a conflict or a duplicate fails only that append. Groups of different
+// processes take turns on the lock. An alternative tried, sequencing after
+// commit (appends commit in parallel, a second transaction assigns
+// positions), was slower too, paying two transactions per append and a
+// pending queue that bloats.
 //
 // # Hash chain
 //

@@ -6,8 +6,10 @@ import (
 	"slices"
 )
 
-// Error codes of the API contract (schema.graphql header). Every error the
-// domain returns carries one of them.
+// Error codes of the API contract (docs/contract/schema.graphql, header)
+// that the domain and the graph answer with. Every error the domain returns
+// carries one of them. The contract's other codes, RATE_LIMITED and
+// QUERY_TOO_COMPLEX, are the HTTP layer's (api.TransportCodes).
 const (
 	CodeUnauthenticated   = "UNAUTHENTICATED"
 	CodeForbidden         = "FORBIDDEN"
@@ -15,15 +17,13 @@ const (
 	CodeBadUserInput      = "BAD_USER_INPUT"
 	CodeConflict          = "CONFLICT"
 	CodeInvalidTransition = "INVALID_TRANSITION"
-	CodeRateLimited       = "RATE_LIMITED"
-	CodeQueryTooComplex   = "QUERY_TOO_COMPLEX"
 	CodeInternal          = "INTERNAL"
 )
 
-// Codes lists the contract's error codes, in the order of its header.
+// Codes lists the domain's error codes, in the order of the contract's header.
 var Codes = []string{
 	CodeUnauthenticated, CodeForbidden, CodeNotFound, CodeBadUserInput, CodeConflict,
-	CodeInvalidTransition, CodeRateLimited, CodeQueryTooComplex, CodeInternal,
+	CodeInvalidTransition, CodeInternal,
 }
 
 // IsCode reports whether s is one of Codes.

@@ -7,8 +7,9 @@
 // the read model has it, so the reporter's next read sees it.
 //
 // The package knows nothing of GraphQL, HTTP, Temporal or PostgreSQL: it
-// codes against small interfaces that schema.Reads, schema.Commands and
-// schema.Authorizer already satisfy. Every error it makes is an
+// codes against small interfaces that the read model (readmodel.Reader,
+// Registry and Projector), workflows.Commands and the authorizer satisfy
+// (schema.New composes them). Every error it makes is an
 // *incident.Error with a contract code.
 package intake
 
@@ -26,16 +27,12 @@ import (
 	"casetrail/incident"
 )
 
-// ActionReadCase is the action checked with the Authorizer before a report
-// is merged into a case: the reporter must be allowed to read that case. It
-// is schema.ActionReadCase.
-const ActionReadCase = "readCase"
-
 // maxUnitID is the longest unit id a report may name (the API's longest id).
 const maxUnitID = 256
 
 // Reads are the lookups of the intake; the methods are those of
-// schema.Reads. They must be safe for concurrent use.
+// schema.Cases, schema.Registry and schema.Progress. They must be safe for
+// concurrent use.
 type Reads interface {
 	// Case returns the projected case, or nil, nil (or a NOT_FOUND
 	// *incident.Error) when there is none.
@@ -59,7 +56,7 @@ type Reads interface {
 }
 
 // Commands runs commands through the case's workflow; the methods are
-// those of schema.Commands.
+// those of schema.Commands (workflows.Commands).
 type Commands interface {
 	// Report opens case caseID; requestID makes a retry idempotent.
 	Report(ctx context.Context, caseID, actor, requestID string, r incident.Report) (incident.Case, error)
@@ -246,7 +243,7 @@ func (s *Service) mayRead(ctx context.Context, sub, id string) bool {
 	if err != nil || c == nil {
 		return false
 	}
-	return s.allow(sub, ActionReadCase, c.Unit) == nil
+	return s.allow(sub, incident.ActionReadCase, c.Unit) == nil
 }
 
 // readCase returns the projected case id, or nil, nil when there is none

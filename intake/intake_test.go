@@ -196,7 +196,7 @@ func newEnv(t *testing.T) *env {
 		log:   &bytes.Buffer{},
 	}
 	e.cmds = &fakeCommands{reads: e.reads}
-	e.auth.grant(reporter, unit, incident.CmdReportIncident, intake.ActionReadCase)
+	e.auth.grant(reporter, unit, incident.CmdReportIncident, incident.ActionReadCase)
 	svc, err := intake.New(intake.Deps{Reads: e.reads, Commands: e.cmds, Auth: e.auth, Units: e.units,
 		Logger: slog.New(slog.NewTextHandler(e.log, nil))})
 	if err != nil {
@@ -376,7 +376,7 @@ func TestReportMerge(t *testing.T) {
 	if len(e.reads.waited) != 1 || e.reads.waited[0] != res.Case.Position {
 		t.Errorf("waited for %v, want %d", e.reads.waited, res.Case.Position)
 	}
-	if want := reporter + "/" + intake.ActionReadCase + "/" + unit; e.auth.asked[len(e.auth.asked)-1] != want {
+	if want := reporter + "/" + incident.ActionReadCase + "/" + unit; e.auth.asked[len(e.auth.asked)-1] != want {
 		t.Errorf("authorization asked %v, want the last to be %s", e.auth.asked, want)
 	}
 }

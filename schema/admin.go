@@ -2,6 +2,9 @@ package schema
 
 import (
 	"github.com/graphql-go/graphql"
+
+	"casetrail/eventstore/readmodel"
+	"casetrail/incident"
 )
 
 // MaxAdminHistory is the most events adminHistory(limit:) returns.
@@ -44,14 +47,18 @@ func (r *resolver) adminHistory(p graphql.ResolveParams) (any, error) {
 			continue
 		}
 		roots++
-		if err := r.allow(sub, ActionReadAdminHistory, u.ID); err != nil {
+		if err := r.allow(sub, incident.ActionReadAdminHistory, u.ID); err != nil {
 			return nil, err
 		}
 	}
 	if roots == 0 {
 		return nil, errForbidden
 	}
-	events, err := r.reads.AdminHistory(p.Context, argString(p.Args, "after"), limit)
+	after, err := readmodel.ParseAdminCursor(argString(p.Args, "after"))
+	if err != nil {
+		return nil, err
+	}
+	events, err := r.registry.AdminHistory(p.Context, after, limit)
 	if err != nil {
 		return nil, err
 	}

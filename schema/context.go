@@ -53,8 +53,8 @@ func commandRequestID(ctx context.Context, path string) string {
 // so Case.unit, Unit.parent, Unit.escalatesTo, RoleGrant.unit, Escalation.to
 // and OfficialAccount.unit cost one Units call per request, not one per item.
 type requestState struct {
-	bind  sync.Once
-	reads Reads
+	bind     sync.Once
+	registry Registry
 
 	unitsOnce sync.Once
 	tree      *incident.UnitTree
@@ -63,7 +63,11 @@ type requestState struct {
 	unitsErr  error
 
 	mu       sync.Mutex
-	accounts map[string]map[string]OfficialAccount // unit -> id -> account
+	accounts map[string]map[string]incident.OfficialAccount // unit -> id -> account
+
+	// past holds the states caseAsOf replayed (*incident.Case): they allow
+	// no action (schema/available.go).
+	past sync.Map
 }
 
 func withState(ctx context.Context) context.Context {
@@ -75,15 +79,15 @@ func withState(ctx context.Context) context.Context {
 func (r *resolver) state(ctx context.Context) *requestState {
 	s, ok := ctx.Value(stateKey).(*requestState)
 	if !ok {
-		return &requestState{reads: r.reads}
+		return &requestState{registry: r.registry}
 	}
-	s.bind.Do(func() { s.reads = r.reads })
+	s.bind.Do(func() { s.registry = r.registry })
 	return s
 }
 
 func (s *requestState) loadUnits(ctx context.Context) error {
 	s.unitsOnce.Do(func() {
-		list, err := s.reads.Units(ctx)
+		list, err := s.registry.Units(ctx)
 		if err != nil {
 			s.unitsErr = err
 			return
@@ -131,21 +135,21 @@ func (s *requestState) escalationTarget(ctx context.Context, u *incident.Unit) (
 
 // account returns the registered official account id of unit, loading the
 // unit's accounts once per request.
-func (s *requestState) account(ctx context.Context, unit, id string) (*OfficialAccount, error) {
+func (s *requestState) account(ctx context.Context, unit, id string) (*incident.OfficialAccount, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	byID, ok := s.accounts[unit]
 	if !ok {
-		list, err := s.reads.OfficialAccounts(ctx, unit)
+		list, err := s.registry.OfficialAccounts(ctx, unit)
 		if err != nil {
 			return nil, err
 		}
-		byID = make(map[string]OfficialAccount, len(list))
+		byID = make(map[string]incident.OfficialAccount, len(list))
 		for _, a := range list {
 			byID[a.ID] = a
 		}
 		if s.accounts == nil {
-			s.accounts = map[string]map[string]OfficialAccount{}
+			s.accounts = map[string]map[string]incident.OfficialAccount{}
 		}
 		s.accounts[unit] = byID
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -14,8 +12,6 @@ import (
 	"github.com/graphql-go/graphql/language/ast"
 	"github.com/graphql-go/graphql/language/parser"
 	"github.com/graphql-go/graphql/language/printer"
-
-	"casetrail/incident"
 )
 
 // contractPath is the API contract kept in the repository.
@@ -321,17 +317,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// TestContractErrorCodes: the error codes the domain declares
-// (incident.Codes) are those of the contract's header, in its order.
-func TestContractErrorCodes(t *testing.T) {
-	header := regexp.MustCompile(`(?m)^#\s+([A-Z_]+)\s{2,}\S`)
-	var codes []string
-	for _, m := range header.FindAllStringSubmatch(readContract(t), -1) {
-		codes = append(codes, m[1])
-	}
-	if !slices.Equal(codes, incident.Codes) {
-		t.Errorf("contract header codes %v, incident.Codes %v", codes, incident.Codes)
-	}
 }

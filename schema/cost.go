@@ -17,4 +17,6 @@ var ListSizes = map[string]ListSize{
 	"history": {Arg: "limit", Default: 1000, Max: MaxHistory},
 	// adminHistory: schema/admin.go.
 	"adminHistory": {Arg: "limit", Default: 100, Max: MaxAdminHistory},
+	// worklist: schema/worklist.go.
+	"worklist": {Arg: "first", Default: 50, Max: MaxFirst},
 }

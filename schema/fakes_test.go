@@ -1,6 +1,7 @@
 package schema
 
-// In-package fakes of Authorizer, Commands and Reads, for testing the GraphQL
+// In-package fakes of Authorizer, Commands and Reads (every read and write
+// concern in one in-memory world), for testing the GraphQL
 // mapping only (codes, authorization decisions, argument validation). The
 // commands run the real domain rules (incident.Decide and incident.Apply);
 // the database-backed implementations are tested in their own packages and
@@ -13,33 +14,52 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"casetrail/eventstore"
+	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
 )
 
 // roleActions is the role × action table (docs/ARCHITECTURE.md, "Lifecycle"), as far as these tests need it.
 var roleActions = map[string][]string{
-	"REPORTER": {incident.CmdReportIncident, incident.CmdAddEvidence, incident.CmdAddComment, ActionReadCase},
+	"REPORTER": {incident.CmdReportIncident, incident.CmdAddEvidence, incident.CmdAddComment, incident.ActionReadCase,
+		incident.ActionReadOfficialAccounts},
 	"HANDLER": {incident.CmdReportIncident, incident.CmdTriageCase, incident.CmdAssignCase, incident.CmdStartAnalysis,
 		incident.CmdRecordAnalysis, incident.CmdAddEvidence, incident.CmdRequestTakedown, incident.CmdRecordTakedownResponse,
 		incident.CmdRequestEscalation, incident.CmdRecordEscalationResponse, incident.CmdResolveCase, incident.CmdRejectCase,
-		incident.CmdReopenCase, incident.CmdAddComment, ActionReadCase, ActionReadHistory, ActionReadStats},
+		incident.CmdReopenCase, incident.CmdAddComment, incident.ActionReadCase, incident.ActionReadHistory, incident.ActionReadStats,
+		incident.ActionReadOfficialAccounts},
 	"LEADER": {incident.CmdReportIncident, incident.CmdTriageCase, incident.CmdAssignCase, incident.CmdApproveEscalation,
 		incident.CmdDeclineEscalation, incident.CmdCloseCase, incident.CmdRejectCase, incident.CmdReopenCase,
-		incident.CmdAddComment, ActionReadCase, ActionReadHistory, ActionReadStats},
-	"AUDITOR": {ActionReadCase, ActionReadHistory, ActionReadStats, ActionReadAdminHistory},
-	"ADMIN":   {ActionRegisterOfficialAccount, ActionReadAdminHistory},
+		incident.CmdAddComment, incident.ActionReadCase, incident.ActionReadHistory, incident.ActionReadStats,
+		incident.ActionReadOfficialAccounts},
+	"AUDITOR": {incident.ActionReadCase, incident.ActionReadHistory, incident.ActionReadStats, incident.ActionReadAdminHistory,
+		incident.ActionReadOfficialAccounts},
+	"ADMIN": {incident.ActionRegisterOfficialAccount, incident.ActionReadAdminHistory, incident.ActionReadOfficialAccounts},
 }
 
-// fakeAuth grants roles on units; a grant covers the unit's subtree.
+// fakeAuth grants roles on units; a grant covers the unit's subtree. It
+// records every action it is asked about.
 type fakeAuth struct {
 	grants map[string][]RoleGrant
 	parent map[string]string
 	err    error
+
+	mu    sync.Mutex
+	asked map[string]bool
+}
+
+// ask records that action was checked.
+func (a *fakeAuth) ask(action string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.asked == nil {
+		a.asked = map[string]bool{}
+	}
+	a.asked[action] = true
 }
 
 func (a *fakeAuth) within(unit, scope string) bool {
@@ -61,6 +81,7 @@ func roleMay(role, action string) bool {
 }
 
 func (a *fakeAuth) Allowed(sub, action, unit string) (bool, error) {
+	a.ask(action)
 	if a.err != nil {
 		return false, a.err
 	}
@@ -73,6 +94,7 @@ func (a *fakeAuth) Allowed(sub, action, unit string) (bool, error) {
 }
 
 func (a *fakeAuth) VisibleUnits(sub, action string) []string {
+	a.ask(action)
 	var out []string
 	for _, g := range a.grants[sub] {
 		if roleMay(g.Role, action) {
@@ -92,12 +114,12 @@ type world struct {
 	numbers  int
 	units    []incident.Unit
 	cases    map[string]*incident.Case
-	events   map[string][]Event
+	events   map[string][]eventstore.RecordedEvent
 	requests map[string]string // reporter + "/" + clientRequestId -> case id
-	accounts []OfficialAccount
-	admin    []Event // the admin stream
+	accounts []incident.OfficialAccount
+	admin    []eventstore.RecordedEvent // the admin stream
 	blobs    map[string][]byte
-	check    AccountCheck
+	check    incident.AccountCheck
 
 	// Recorded calls.
 	unitsCalls   int
@@ -119,7 +141,7 @@ func newWorld() *world {
 	return &world{
 		now:      time.Date(2026, 11, 27, 2, 0, 0, 123456000, time.UTC),
 		cases:    map[string]*incident.Case{},
-		events:   map[string][]Event{},
+		events:   map[string][]eventstore.RecordedEvent{},
 		requests: map[string]string{},
 		blobs:    map[string][]byte{},
 		units: []incident.Unit{
@@ -129,7 +151,7 @@ func newWorld() *world {
 			{ID: "lai-chau/tan-uyen/xa-phuc-khoa", Name: "UBND xã Phúc Khoa", Parent: "lai-chau/tan-uyen"},
 			{ID: "lai-chau/than-uyen", Name: "Than Uyên", Parent: "lai-chau"},
 		},
-		accounts: []OfficialAccount{{ID: "OA-1", Unit: "lai-chau/tan-uyen", Platform: incident.Facebook,
+		accounts: []incident.OfficialAccount{{ID: "OA-1", Unit: "lai-chau/tan-uyen", Platform: incident.Facebook,
 			URL: "https://www.facebook.com/ubndtanuyen", DisplayName: "UBND huyện Tân Uyên", Verified: true}},
 	}
 }
@@ -163,8 +185,8 @@ func (w *world) apply(id, actor string, cmd incident.Command) (incident.Case, er
 			prev = evs[len(evs)-1].Hash
 		}
 		sum := sha256.Sum256(append([]byte(prev), data...))
-		w.events[c.ID] = append(w.events[c.ID], Event{Version: e.Version, GlobalPosition: e.GlobalPosition, Type: e.Type,
-			Actor: actor, OccurredAt: w.now, Data: data, Hash: hex.EncodeToString(sum[:]), PrevHash: prev})
+		w.events[c.ID] = append(w.events[c.ID], eventstore.RecordedEvent{Version: e.Version, GlobalPosition: e.GlobalPosition, Type: e.Type,
+			Metadata: eventstore.Metadata{Actor: actor}, OccurredAt: w.now, Data: data, Hash: hex.EncodeToString(sum[:]), PrevHash: prev})
 	}
 	out := c.Clone()
 	w.cases[c.ID] = &c
@@ -250,14 +272,14 @@ func (w *world) sortedCases() []*incident.Case {
 	return out
 }
 
-func (w *world) ListCases(ctx context.Context, f CaseFilter, visible []string, first int, after string) (CasePage, error) {
+func (w *world) ListCases(ctx context.Context, f readmodel.Filter, visible []string, first int, after string) (readmodel.Page, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.read(); err != nil {
-		return CasePage{}, err
+		return readmodel.Page{}, err
 	}
 	w.listVisible = append(w.listVisible, visible)
-	var page CasePage
+	page := readmodel.Page{Cursors: []string{}}
 	for _, c := range w.sortedCases() {
 		if !underAny(c.Unit, visible) || (f.Unit != "" && !underAny(c.Unit, []string{f.Unit})) {
 			continue
@@ -266,21 +288,22 @@ func (w *world) ListCases(ctx context.Context, f CaseFilter, visible []string, f
 		if after != "" && c.Number <= after {
 			continue
 		}
-		if len(page.Edges) == first {
+		if len(page.Cases) == first {
 			page.HasNext = true
 			continue
 		}
-		page.Edges = append(page.Edges, CaseEdge{Cursor: c.Number, Case: c.Clone()})
+		page.Cases = append(page.Cases, c.Clone())
+		page.Cursors = append(page.Cursors, c.Number)
 		page.EndCursor = c.Number
 	}
 	return page, nil
 }
 
-func (w *world) Stats(ctx context.Context, unit string, visible []string, from, to *time.Time) (Stats, error) {
+func (w *world) Stats(ctx context.Context, unit string, visible []string, from, to *time.Time) (readmodel.Stats, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.statsVisible = append(w.statsVisible, visible)
-	st := Stats{ByStatus: map[incident.Status]int{}, ByKind: map[incident.Kind]int{}}
+	st := readmodel.Stats{ByStatus: map[incident.Status]int{}, ByKind: map[incident.Kind]int{}}
 	for _, c := range w.cases {
 		if !underAny(c.Unit, visible) || (unit != "" && !underAny(c.Unit, []string{unit})) {
 			continue
@@ -295,10 +318,10 @@ func (w *world) Stats(ctx context.Context, unit string, visible []string, from, 
 	return st, nil
 }
 
-func (w *world) History(ctx context.Context, caseID string, fromVersion int64, limit int) ([]Event, error) {
+func (w *world) History(ctx context.Context, caseID string, fromVersion int64, limit int) ([]eventstore.RecordedEvent, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var out []Event
+	var out []eventstore.RecordedEvent
 	for _, e := range w.events[caseID] {
 		if e.Version >= fromVersion && len(out) < limit {
 			out = append(out, e)
@@ -320,7 +343,7 @@ func (w *world) CaseAsOf(ctx context.Context, id string, version *int64, at *tim
 		if err != nil {
 			return nil, err
 		}
-		if err := incident.Apply(&c, incident.Event{Type: e.Type, Actor: e.Actor, At: e.OccurredAt, Data: p, Version: e.Version}); err != nil {
+		if err := incident.Apply(&c, incident.Event{Type: e.Type, Actor: e.Metadata.Actor, At: e.OccurredAt, Data: p, Version: e.Version}); err != nil {
 			return nil, err
 		}
 	}
@@ -330,11 +353,11 @@ func (w *world) CaseAsOf(ctx context.Context, id string, version *int64, at *tim
 	return &c, nil
 }
 
-func (w *world) Verify(ctx context.Context, caseID string) (Integrity, error) {
+func (w *world) Verify(ctx context.Context, caseID string) (eventstore.VerifyReport, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	evs := w.events[caseID]
-	return Integrity{OK: true, EventsChecked: len(evs), HeadHash: evs[len(evs)-1].Hash}, nil
+	return eventstore.VerifyReport{Stream: incident.StreamOf(caseID), OK: true, EventsChecked: len(evs), HeadHash: evs[len(evs)-1].Hash}, nil
 }
 
 func (w *world) Units(ctx context.Context) ([]incident.Unit, error) {
@@ -353,10 +376,10 @@ func (w *world) EscalationTarget(ctx context.Context, unitID string) (string, er
 	return incident.NewUnitTree(w.units).EscalationTarget(unitID), nil
 }
 
-func (w *world) OfficialAccounts(ctx context.Context, unit string) ([]OfficialAccount, error) {
+func (w *world) OfficialAccounts(ctx context.Context, unit string) ([]incident.OfficialAccount, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var out []OfficialAccount
+	var out []incident.OfficialAccount
 	for _, a := range w.accounts {
 		if unit == "" || a.Unit == unit {
 			out = append(out, a)
@@ -365,31 +388,30 @@ func (w *world) OfficialAccounts(ctx context.Context, unit string) ([]OfficialAc
 	return out, nil
 }
 
-func (w *world) RegisterOfficialAccount(ctx context.Context, actor, reason, unit string, platform incident.Platform, url, displayName string) (OfficialAccount, error) {
+func (w *world) RegisterOfficialAccount(ctx context.Context, ch readmodel.Change, unit string, platform incident.Platform, url, displayName string) (incident.OfficialAccount, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	a := OfficialAccount{ID: fmt.Sprintf("OA-%d", len(w.accounts)+1), Unit: unit, Platform: platform, URL: url, DisplayName: displayName, Verified: true}
+	a := incident.OfficialAccount{ID: fmt.Sprintf("OA-%d", len(w.accounts)+1), Unit: unit, Platform: platform, URL: url, DisplayName: displayName, Verified: true}
 	w.accounts = append(w.accounts, a)
 	w.pos++
-	w.admin = append(w.admin, Event{Version: int64(len(w.admin) + 1), GlobalPosition: w.pos, Type: "OfficialAccountRegistered",
-		Actor: actor, Reason: reason, OccurredAt: w.now, Data: json.RawMessage(`{"url":"` + url + `"}`)})
+	w.admin = append(w.admin, eventstore.RecordedEvent{Version: int64(len(w.admin) + 1), GlobalPosition: w.pos, Type: "OfficialAccountRegistered",
+		Metadata: eventstore.Metadata{Actor: ch.Actor, Reason: ch.Reason}, OccurredAt: w.now, Data: json.RawMessage(`{"url":"` + url + `"}`)})
 	return a, nil
 }
 
-func (w *world) AdminHistory(ctx context.Context, after string, limit int) ([]Event, error) {
+func (w *world) AdminHistory(ctx context.Context, after int64, limit int) ([]eventstore.RecordedEvent, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	from, _ := strconv.ParseInt(after, 10, 64)
-	var out []Event
+	var out []eventstore.RecordedEvent
 	for _, e := range w.admin {
-		if e.Version > from && len(out) < limit {
+		if e.Version > after && len(out) < limit {
 			out = append(out, e)
 		}
 	}
 	return out, nil
 }
 
-func (w *world) CheckAccount(ctx context.Context, url string) (AccountCheck, error) {
+func (w *world) CheckAccount(ctx context.Context, url string) (incident.AccountCheck, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.check, nil

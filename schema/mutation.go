@@ -5,12 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/graphql-go/graphql"
 
+	"casetrail/eventstore"
+	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
 )
 
@@ -118,7 +121,7 @@ func (r *resolver) mutationType() *graphql.Object {
 		"registerOfficialAccount": {Type: nn(t.officialAccount), Args: graphql.FieldConfigArgument{
 			"unit": id, "platform": {Type: nn(t.platform)}, "url": str, "displayName": str,
 			"reason": {Type: graphql.String, Description: "Why the account is registered (kept on the admin stream)"},
-		}, Resolve: r.guard(ActionRegisterOfficialAccount, r.registerOfficialAccount)},
+		}, Resolve: r.guard(incident.ActionRegisterOfficialAccount, r.registerOfficialAccount)},
 	}})
 }
 
@@ -177,7 +180,7 @@ func (r *resolver) waitFor(ctx context.Context, op string, position int64) {
 	if position <= 0 {
 		return
 	}
-	if err := r.reads.WaitFor(ctx, position); err != nil {
+	if err := r.progress.WaitFor(ctx, position); err != nil {
 		r.log.WarnContext(ctx, "read model did not catch up", "op", op, "position", position, "err", err)
 	}
 }
@@ -211,6 +214,14 @@ func (r *resolver) reportIncident(p graphql.ResolveParams) (any, error) {
 	return &reportPayload{c: &res.Case, merged: res.Merged}, nil
 }
 
+// intakeReads are the lookups of the intake (intake.Reads): the
+// projections, the registry and the projector's progress.
+type intakeReads struct {
+	Cases
+	Registry
+	Progress
+}
+
 // intakeUnits checks the unit of a report against the registry the request
 // has loaded (knownUnit: NOT_FOUND on the argument "unit").
 type intakeUnits struct{ r *resolver }
@@ -242,7 +253,7 @@ func (r *resolver) addEvidence(p graphql.ResolveParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	mediaType, err := incident.CleanText("input.mediaType", argString(in, "mediaType"), true, 255)
+	mediaType, err := incident.CleanText("input.mediaType", argString(in, "mediaType"), true, incident.MaxMediaType)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +280,10 @@ func (r *resolver) addEvidence(p graphql.ResolveParams) (any, error) {
 	if err := r.checkEvidenceQuota(ctx, sub, int64(len(content))); err != nil {
 		return nil, err
 	}
-	sum, err := r.reads.PutBlob(ctx, mediaType, content)
+	sum, err := r.blobs.PutBlob(ctx, mediaType, content)
+	if errors.Is(err, eventstore.ErrInvalid) {
+		return nil, incident.BadInput("contentBase64", "%v", err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +304,7 @@ func (r *resolver) checkEvidenceQuota(ctx context.Context, sub string, size int6
 	if r.evidenceQuota < 0 {
 		return nil
 	}
-	used, err := r.reads.EvidenceBytes(ctx, sub)
+	used, err := r.projected.EvidenceBytes(ctx, sub)
 	if err != nil {
 		return err
 	}
@@ -347,7 +361,7 @@ func (r *resolver) registerOfficialAccount(p graphql.ResolveParams) (any, error)
 	if err := r.knownUnit(ctx, "unit", unit); err != nil {
 		return nil, err
 	}
-	if err := r.allow(sub, ActionRegisterOfficialAccount, unit); err != nil {
+	if err := r.allow(sub, incident.ActionRegisterOfficialAccount, unit); err != nil {
 		return nil, err
 	}
 	platform, _ := p.Args["platform"].(incident.Platform)
@@ -363,7 +377,7 @@ func (r *resolver) registerOfficialAccount(p graphql.ResolveParams) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	a, err := r.reads.RegisterOfficialAccount(ctx, sub, reason, unit, platform, url, name)
+	a, err := r.registrar.RegisterOfficialAccount(ctx, readmodel.Change{Actor: sub, Reason: reason}, unit, platform, url, name)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 
+	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
 )
 
@@ -18,7 +19,6 @@ const (
 	MaxHistory = 1000
 	maxID      = 256
 	maxCursor  = 1024
-	maxURL     = 2048
 )
 
 func (r *resolver) queryType() *graphql.Object {
@@ -27,11 +27,11 @@ func (r *resolver) queryType() *graphql.Object {
 	return graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: graphql.Fields{
 		"me": {Type: nn(t.viewer), Resolve: r.guard("me", r.me)},
 		"case": {Type: t.caseT, Args: idArg, Resolve: r.guard("case", func(p graphql.ResolveParams) (any, error) {
-			return r.readCase(p, r.reads.Case, "id")
+			return r.readCase(p, r.projected.Case, "id")
 		})},
 		"caseByNumber": {Type: t.caseT, Args: graphql.FieldConfigArgument{"number": {Type: nn(graphql.String)}},
 			Resolve: r.guard("caseByNumber", func(p graphql.ResolveParams) (any, error) {
-				return r.readCase(p, r.reads.CaseByNumber, "number")
+				return r.readCase(p, r.projected.CaseByNumber, "number")
 			})},
 		"cases": {Type: nn(t.caseConnection), Args: graphql.FieldConfigArgument{
 			"filter": {Type: t.caseFilter},
@@ -64,6 +64,7 @@ func (r *resolver) queryType() *graphql.Object {
 			Resolve:     r.guard("checkAccount", r.checkAccount),
 		},
 		"adminHistory": r.adminHistoryField(),
+		"worklist":     r.worklistField(), // schema/worklist.go
 	}})
 }
 
@@ -142,7 +143,7 @@ func (r *resolver) readCase(p graphql.ResolveParams, load func(context.Context, 
 	if err != nil || c == nil {
 		return nil, err
 	}
-	if err := r.allow(sub, ActionReadCase, c.Unit); err != nil {
+	if err := r.allow(sub, incident.ActionReadCase, c.Unit); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -161,7 +162,7 @@ func absentIfNotFound(c *incident.Case, err error) (*incident.Case, error) {
 // so that a command does not tell which case ids exist (the contract's
 // "outside the caller's units" covers an id in none of them).
 func (r *resolver) caseFor(ctx context.Context, sub, action, id string) (*incident.Case, error) {
-	c, err := absentIfNotFound(r.reads.Case(ctx, id))
+	c, err := absentIfNotFound(r.projected.Case(ctx, id))
 	if err != nil {
 		return nil, err
 	}
@@ -191,19 +192,19 @@ func (r *resolver) cases(p graphql.ResolveParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	visible := r.auth.VisibleUnits(sub, ActionReadCase)
+	visible := r.auth.VisibleUnits(sub, incident.ActionReadCase)
 	if len(visible) == 0 {
-		return &CasePage{}, nil
+		return &readmodel.Page{}, nil
 	}
-	page, err := r.reads.ListCases(p.Context, f, visible, first, after)
+	page, err := r.projected.ListCases(p.Context, f, visible, first, after)
 	if err != nil {
 		return nil, err
 	}
 	return &page, nil
 }
 
-func caseFilter(m map[string]any) (CaseFilter, error) {
-	var f CaseFilter
+func caseFilter(m map[string]any) (readmodel.Filter, error) {
+	var f readmodel.Filter
 	if m == nil {
 		return f, nil
 	}
@@ -250,17 +251,18 @@ func (r *resolver) caseAsOf(p graphql.ResolveParams) (any, error) {
 		version = &n
 	}
 	at := argTime(p.Args, "at")
-	c, err := absentIfNotFound(r.reads.Case(p.Context, id))
+	c, err := absentIfNotFound(r.projected.Case(p.Context, id))
 	if err != nil || c == nil {
 		return nil, err
 	}
-	if err := r.allow(sub, ActionReadHistory, c.Unit); err != nil {
+	if err := r.allow(sub, incident.ActionReadHistory, c.Unit); err != nil {
 		return nil, err
 	}
-	past, err := absentIfNotFound(r.reads.CaseAsOf(p.Context, id, version, at))
+	past, err := absentIfNotFound(r.streams.CaseAsOf(p.Context, id, version, at))
 	if err != nil || past == nil {
 		return nil, err
 	}
+	r.state(p.Context).past.Store(past, true)
 	return past, nil
 }
 
@@ -273,14 +275,14 @@ func (r *resolver) verifyCase(p graphql.ResolveParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.caseFor(p.Context, sub, ActionReadHistory, id); err != nil {
+	if _, err := r.caseFor(p.Context, sub, incident.ActionReadHistory, id); err != nil {
 		return nil, err
 	}
-	rep, err := r.reads.Verify(p.Context, id)
+	rep, err := r.streams.Verify(p.Context, id)
 	if err != nil {
 		return nil, err
 	}
-	return &integrity{Integrity: rep, caseID: id}, nil
+	return &integrity{VerifyReport: rep, caseID: id}, nil
 }
 
 // history resolves Case.history for HANDLER, LEADER and AUDITOR of the case's units.
@@ -298,10 +300,10 @@ func (r *resolver) history(p graphql.ResolveParams) (any, error) {
 	if limit < 1 || limit > MaxHistory {
 		return nil, badInput("limit", "must be between 1 and %d, got %d", MaxHistory, limit)
 	}
-	if err := r.allow(sub, ActionReadHistory, c.Unit); err != nil {
+	if err := r.allow(sub, incident.ActionReadHistory, c.Unit); err != nil {
 		return nil, err
 	}
-	events, err := r.reads.History(p.Context, c.ID, int64(from), limit)
+	events, err := r.streams.History(p.Context, c.ID, int64(from), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -323,11 +325,11 @@ func (r *resolver) stats(p graphql.ResolveParams) (any, error) {
 	if from != nil && to != nil && from.After(*to) {
 		return nil, badInput("from", "is after to")
 	}
-	visible := r.auth.VisibleUnits(sub, ActionReadStats)
+	visible := r.auth.VisibleUnits(sub, incident.ActionReadStats)
 	if len(visible) == 0 {
-		return &Stats{}, nil
+		return &readmodel.Stats{}, nil
 	}
-	st, err := r.reads.Stats(p.Context, unit, visible, from, to)
+	st, err := r.projected.Stats(p.Context, unit, visible, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -361,12 +363,15 @@ func (r *resolver) units(p graphql.ResolveParams) (any, error) {
 	return s.unitList, nil
 }
 
+// officialAccounts lists the registry's accounts of a unit's subtree (of
+// all units without one) to every subject with a role allowed
+// readOfficialAccounts on some unit: the registry is the deployment's.
 func (r *resolver) officialAccounts(p graphql.ResolveParams) (any, error) {
 	sub, err := subject(p.Context)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.hasRole(sub); err != nil {
+	if err := r.allowAnywhere(sub, incident.ActionReadOfficialAccounts); err != nil {
 		return nil, err
 	}
 	unit := argString(p.Args, "unit")
@@ -375,39 +380,40 @@ func (r *resolver) officialAccounts(p graphql.ResolveParams) (any, error) {
 			return nil, err
 		}
 	}
-	list, err := r.reads.OfficialAccounts(p.Context, unit)
+	list, err := r.registry.OfficialAccounts(p.Context, unit)
 	if err != nil {
 		return nil, err
 	}
 	return ptrs(list), nil
 }
 
-// checkAccount answers checkAccount. The number of the case behind a
-// KNOWN_IMPERSONATOR answer is shown only to callers who may read that case.
+// checkAccount answers checkAccount, for the subjects officialAccounts
+// answers. The number of the case behind a KNOWN_IMPERSONATOR answer is
+// shown only to callers who may read that case.
 func (r *resolver) checkAccount(p graphql.ResolveParams) (any, error) {
 	sub, err := subject(p.Context)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.hasRole(sub); err != nil {
+	if err := r.allowAnywhere(sub, incident.ActionReadOfficialAccounts); err != nil {
 		return nil, err
 	}
 	url, err := cleanURL("url", argString(p.Args, "url"))
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.reads.CheckAccount(p.Context, url)
+	res, err := r.projected.CheckAccount(p.Context, url)
 	if err != nil {
 		return nil, err
 	}
 	if res.CaseNumber != "" {
-		c, err := absentIfNotFound(r.reads.CaseByNumber(p.Context, res.CaseNumber))
+		c, err := absentIfNotFound(r.projected.CaseByNumber(p.Context, res.CaseNumber))
 		if err != nil {
 			return nil, err
 		}
 		if c == nil {
 			res.CaseNumber = ""
-		} else if ok, err := r.auth.Allowed(sub, ActionReadCase, c.Unit); err != nil {
+		} else if ok, err := r.auth.Allowed(sub, incident.ActionReadCase, c.Unit); err != nil {
 			return nil, err
 		} else if !ok {
 			res.CaseNumber = ""
@@ -418,7 +424,7 @@ func (r *resolver) checkAccount(p graphql.ResolveParams) (any, error) {
 
 // cleanURL checks that s is an absolute http(s) URL of bounded length.
 func cleanURL(field, s string) (string, error) {
-	s, err := incident.CleanText(field, s, true, maxURL)
+	s, err := incident.CleanText(field, s, true, incident.MaxURL)
 	if err != nil {
 		return "", err
 	}
@@ -448,7 +454,7 @@ func (r *resolver) impersonatedAccount(p graphql.ResolveParams) (any, error) {
 		return nil, err
 	}
 	if a == nil {
-		a = &OfficialAccount{ID: ref.ID, Unit: ref.Unit, Platform: ref.Platform, URL: ref.URL, DisplayName: ref.DisplayName}
+		a = &incident.OfficialAccount{ID: ref.ID, Unit: ref.Unit, Platform: ref.Platform, URL: ref.URL, DisplayName: ref.DisplayName}
 	}
 	return a, nil
 }

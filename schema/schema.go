@@ -18,11 +18,16 @@ import (
 
 // resolver holds the dependencies every resolver uses.
 type resolver struct {
-	auth     Authorizer
-	commands Commands
-	reads    Reads
-	log      *slog.Logger
-	t        *types
+	auth      Authorizer
+	commands  Commands
+	projected Cases
+	streams   Streams
+	registry  Registry
+	progress  Progress
+	blobs     Blobs
+	registrar Registrar
+	log       *slog.Logger
+	t         *types
 	// evidenceQuota is Deps.EvidenceQuota resolved (negative: none).
 	evidenceQuota int64
 	// intake takes reports in (reportIncident).
@@ -33,10 +38,13 @@ type resolver struct {
 // concurrent use; run requests through Execute (or ExecuteDocument), which
 // prepares the per-request state and gives every error a contract code.
 func New(deps Deps) (graphql.Schema, error) {
-	if deps.Auth == nil || deps.Commands == nil || deps.Reads == nil {
-		return graphql.Schema{}, errors.New("schema: Auth, Commands and Reads are required")
+	deps = deps.withReads()
+	if deps.Auth == nil || deps.Commands == nil || deps.Cases == nil || deps.Streams == nil || deps.Registry == nil ||
+		deps.Progress == nil || deps.Blobs == nil || deps.Registrar == nil {
+		return graphql.Schema{}, errors.New("schema: Auth, Commands, Cases, Streams, Registry, Progress, Blobs and Registrar are required (or Reads for those left nil)")
 	}
-	r := &resolver{auth: deps.Auth, commands: deps.Commands, reads: deps.Reads, log: deps.Logger}
+	r := &resolver{auth: deps.Auth, commands: deps.Commands, projected: deps.Cases, streams: deps.Streams, registry: deps.Registry,
+		progress: deps.Progress, blobs: deps.Blobs, registrar: deps.Registrar, log: deps.Logger}
 	if r.log == nil {
 		r.log = slog.Default()
 	}
@@ -45,7 +53,8 @@ func New(deps Deps) (graphql.Schema, error) {
 		r.evidenceQuota = DefaultEvidenceQuota
 	}
 	in, err := intake.New(intake.Deps{
-		Reads: deps.Reads, Commands: deps.Commands, Auth: deps.Auth, Units: intakeUnits{r}, Logger: r.log,
+		Reads:    intakeReads{deps.Cases, deps.Registry, deps.Progress},
+		Commands: deps.Commands, Auth: deps.Auth, Units: intakeUnits{r}, Logger: r.log,
 	})
 	if err != nil {
 		return graphql.Schema{}, err
@@ -176,9 +185,18 @@ func (r *resolver) allow(sub, action, unit string) error {
 }
 
 // hasRole returns nil when sub holds any role, FORBIDDEN otherwise: the
-// registry queries (units, official accounts, checkAccount) are for staff.
+// list of units is for staff.
 func (r *resolver) hasRole(sub string) error {
 	if len(r.auth.RoleGrants(sub)) == 0 {
+		return errForbidden
+	}
+	return nil
+}
+
+// allowAnywhere returns nil when sub may do action on some unit, FORBIDDEN
+// otherwise: for the registry, which is one for the whole deployment.
+func (r *resolver) allowAnywhere(sub, action string) error {
+	if len(r.auth.VisibleUnits(sub, action)) == 0 {
 		return errForbidden
 	}
 	return nil

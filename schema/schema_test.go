@@ -721,7 +721,7 @@ func TestUnitCacheOneLoadPerRequest(t *testing.T) {
 func TestCheckAccountHidesCaseNumberOutsideUnits(t *testing.T) {
 	_, e := newTestSchema(t)
 	c := e.seed(t, "reporter1", unitCommune, "r-1", "https://facebook.com/fake")
-	e.w.check = AccountCheck{Result: AccountKnownImpersonator, CaseNumber: c.Number}
+	e.w.check = incident.AccountCheck{Result: incident.AccountKnownImpersonator, CaseNumber: c.Number}
 	q := `{ checkAccount(url: "https://facebook.com/fake") { result caseNumber officialAccount { id } } }`
 	if d := e.ok(t, "handler1", q, nil); dig(d, "checkAccount", "caseNumber") != c.Number || dig(d, "checkAccount", "result") != "KNOWN_IMPERSONATOR" {
 		t.Errorf("handler1: %s", toJSON(d))
@@ -733,7 +733,7 @@ func TestCheckAccountHidesCaseNumberOutsideUnits(t *testing.T) {
 		t.Errorf("nobody: %s", toJSON(r))
 	}
 	acct := e.w.accounts[0]
-	e.w.check = AccountCheck{Result: AccountOfficial, Account: &acct}
+	e.w.check = incident.AccountCheck{Result: incident.AccountOfficial, Account: &acct}
 	if d := e.ok(t, "outsider", q, nil); dig(d, "checkAccount", "officialAccount", "id") != acct.ID {
 		t.Errorf("official: %s", toJSON(d))
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
 
+	"casetrail/eventstore"
+	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
 )
 
@@ -168,7 +170,7 @@ func (r *resolver) buildTypes() *types {
 		incident.StatePending, incident.StateMet, incident.StateMissed, incident.StateCancelled,
 	}, nil)
 	t.role = enumOf("Role", "", []string{"REPORTER", "HANDLER", "LEADER", "AUDITOR", "ADMIN"}, nil)
-	t.accountCheck = enumOf("AccountCheck", "", []string{AccountOfficial, AccountKnownImpersonator, AccountUnknown}, nil)
+	t.accountCheck = enumOf("AccountCheck", "", incident.AccountChecks, nil)
 
 	t.unit = graphql.NewObject(graphql.ObjectConfig{Name: "Unit", Fields: graphql.FieldsThunk(func() graphql.Fields {
 		return graphql.Fields{
@@ -247,14 +249,14 @@ func (r *resolver) buildTypes() *types {
 		"respondedAt":    field(DateTime, "", src(func(e *incident.Escalation) any { return optTime(e.RespondedAt) })),
 	}})
 	t.officialAccount = graphql.NewObject(graphql.ObjectConfig{Name: "OfficialAccount", Fields: graphql.Fields{
-		"id": field(nn(graphql.ID), "", src(func(a *OfficialAccount) any { return a.ID })),
+		"id": field(nn(graphql.ID), "", src(func(a *incident.OfficialAccount) any { return a.ID })),
 		"unit": field(nn(t.unit), "", r.guard("OfficialAccount.unit", func(p graphql.ResolveParams) (any, error) {
-			return r.state(p.Context).unitOrStub(p.Context, p.Source.(*OfficialAccount).Unit)
+			return r.state(p.Context).unitOrStub(p.Context, p.Source.(*incident.OfficialAccount).Unit)
 		})),
-		"platform":    field(nn(t.platform), "", src(func(a *OfficialAccount) any { return a.Platform })),
-		"url":         field(nn(graphql.String), "", src(func(a *OfficialAccount) any { return a.URL })),
-		"displayName": field(nn(graphql.String), "", src(func(a *OfficialAccount) any { return a.DisplayName })),
-		"verified":    field(nn(graphql.Boolean), "", src(func(a *OfficialAccount) any { return a.Verified })),
+		"platform":    field(nn(t.platform), "", src(func(a *incident.OfficialAccount) any { return a.Platform })),
+		"url":         field(nn(graphql.String), "", src(func(a *incident.OfficialAccount) any { return a.URL })),
+		"displayName": field(nn(graphql.String), "", src(func(a *incident.OfficialAccount) any { return a.DisplayName })),
+		"verified":    field(nn(graphql.Boolean), "", src(func(a *incident.OfficialAccount) any { return a.Verified })),
 	}})
 	t.analysis = graphql.NewObject(graphql.ObjectConfig{Name: "Analysis", Fields: graphql.Fields{
 		"findings": field(nn(graphql.String), "", src(func(a *incident.Analysis) any { return a.Findings })),
@@ -282,22 +284,23 @@ func (r *resolver) buildTypes() *types {
 		"state":     field(nn(t.deadlineState), "", src(func(d *incident.Deadline) any { return d.State })),
 		"settledAt": field(DateTime, "Set when state is MET or MISSED", src(func(d *incident.Deadline) any { return optTime(d.SettledAt) })),
 		"ref":       field(graphql.ID, "Takedown id for TAKEDOWN_RESPONSE deadlines", src(func(d *incident.Deadline) any { return optString(d.Ref) })),
+		"startedAt": deadlineStartedAtField(), // schema/worklist.go
 	}})
 	t.caseEvent = graphql.NewObject(graphql.ObjectConfig{Name: "CaseEvent", Fields: graphql.Fields{
-		"version":        field(nn(graphql.Int), "Position of the event in the case stream, 1-based, gap-free", src(func(e *Event) any { return e.Version })),
-		"globalPosition": field(nn(graphql.String), "Position in the global, gap-free event log", src(func(e *Event) any { return strconv.FormatInt(e.GlobalPosition, 10) })),
-		"type":           field(nn(graphql.String), "", src(func(e *Event) any { return e.Type })),
-		"actor":          field(nn(graphql.String), "", src(func(e *Event) any { return e.Actor })),
-		"reason":         field(graphql.String, "Why the change was made, when the actor said (admin stream)", src(func(e *Event) any { return optString(e.Reason) })),
-		"occurredAt":     field(nn(DateTime), "", src(func(e *Event) any { return e.OccurredAt })),
-		"data": field(nn(graphql.String), "The event payload as a JSON string", src(func(e *Event) any {
+		"version":        field(nn(graphql.Int), "Position of the event in the case stream, 1-based, gap-free", src(func(e *eventstore.RecordedEvent) any { return e.Version })),
+		"globalPosition": field(nn(graphql.String), "Position in the global, gap-free event log", src(func(e *eventstore.RecordedEvent) any { return strconv.FormatInt(e.GlobalPosition, 10) })),
+		"type":           field(nn(graphql.String), "", src(func(e *eventstore.RecordedEvent) any { return e.Type })),
+		"actor":          field(nn(graphql.String), "", src(func(e *eventstore.RecordedEvent) any { return e.Metadata.Actor })),
+		"reason":         field(graphql.String, "Why the change was made, when the actor said (admin stream)", src(func(e *eventstore.RecordedEvent) any { return optString(e.Metadata.Reason) })),
+		"occurredAt":     field(nn(DateTime), "", src(func(e *eventstore.RecordedEvent) any { return e.OccurredAt })),
+		"data": field(nn(graphql.String), "The event payload as a JSON string", src(func(e *eventstore.RecordedEvent) any {
 			if len(e.Data) == 0 {
 				return "{}"
 			}
 			return string(e.Data)
 		})),
-		"hash":     field(nn(graphql.String), "Hex SHA-256 chain link: sha256(prevHash || canonical event)", src(func(e *Event) any { return e.Hash })),
-		"prevHash": field(nn(graphql.String), "", src(func(e *Event) any { return e.PrevHash })),
+		"hash":     field(nn(graphql.String), "Hex SHA-256 chain link: sha256(prevHash || canonical event)", src(func(e *eventstore.RecordedEvent) any { return e.Hash })),
+		"prevHash": field(nn(graphql.String), "", src(func(e *eventstore.RecordedEvent) any { return e.PrevHash })),
 	}})
 	t.caseT = graphql.NewObject(graphql.ObjectConfig{Name: "Case", Fields: graphql.Fields{
 		"id":          field(nn(graphql.ID), "", src(func(c *incident.Case) any { return c.ID })),
@@ -333,19 +336,20 @@ func (r *resolver) buildTypes() *types {
 			},
 			Resolve: r.guard("Case.history", r.history),
 		},
+		"availableActions": r.availableActionsField(), "respondableTakedowns": r.respondableTakedownsField(), // schema/available.go
 	}})
 	t.caseEdge = graphql.NewObject(graphql.ObjectConfig{Name: "CaseEdge", Fields: graphql.Fields{
-		"cursor": field(nn(graphql.String), "", src(func(e *CaseEdge) any { return e.Cursor })),
-		"node":   field(nn(t.caseT), "", src(func(e *CaseEdge) any { return &e.Case })),
+		"cursor": field(nn(graphql.String), "", src(func(e *caseEdge) any { return e.cursor })),
+		"node":   field(nn(t.caseT), "", src(func(e *caseEdge) any { return e.c })),
 	}})
 	t.pageInfo = graphql.NewObject(graphql.ObjectConfig{Name: "PageInfo", Fields: graphql.Fields{
-		"hasNextPage": field(nn(graphql.Boolean), "", src(func(p *CasePage) any { return p.HasNext })),
-		"endCursor":   field(graphql.String, "", src(func(p *CasePage) any { return optString(p.EndCursor) })),
+		"hasNextPage": field(nn(graphql.Boolean), "", src(func(p *readmodel.Page) any { return p.HasNext })),
+		"endCursor":   field(graphql.String, "", src(func(p *readmodel.Page) any { return optString(p.EndCursor) })),
 	}})
 	t.caseConnection = graphql.NewObject(graphql.ObjectConfig{Name: "CaseConnection", Fields: graphql.Fields{
-		"edges":      field(listOf(t.caseEdge), "", src(func(p *CasePage) any { return ptrs(p.Edges) })),
-		"pageInfo":   field(nn(t.pageInfo), "", src(func(p *CasePage) any { return p })),
-		"totalCount": field(nn(graphql.Int), "", src(func(p *CasePage) any { return p.Total })),
+		"edges":      field(listOf(t.caseEdge), "", src(func(p *readmodel.Page) any { return edges(p) })),
+		"pageInfo":   field(nn(t.pageInfo), "", src(func(p *readmodel.Page) any { return p })),
+		"totalCount": field(nn(graphql.Int), "", src(func(p *readmodel.Page) any { return p.Total })),
 	}})
 	t.countByStatus = graphql.NewObject(graphql.ObjectConfig{Name: "CountByStatus", Fields: graphql.Fields{
 		"status": field(nn(t.status), "", src(func(c *countBy[incident.Status]) any { return c.key })),
@@ -356,15 +360,15 @@ func (r *resolver) buildTypes() *types {
 		"count": field(nn(graphql.Int), "", src(func(c *countBy[incident.Kind]) any { return c.count })),
 	}})
 	t.caseStats = graphql.NewObject(graphql.ObjectConfig{Name: "CaseStats", Fields: graphql.Fields{
-		"total":    field(nn(graphql.Int), "", src(func(s *Stats) any { return s.Total })),
-		"open":     field(nn(graphql.Int), "", src(func(s *Stats) any { return s.Open })),
-		"overdue":  field(nn(graphql.Int), "", src(func(s *Stats) any { return s.Overdue })),
-		"byStatus": field(listOf(t.countByStatus), "", src(func(s *Stats) any { return counts(incident.Statuses, s.ByStatus) })),
-		"byKind":   field(listOf(t.countByKind), "", src(func(s *Stats) any { return counts(incident.Kinds, s.ByKind) })),
+		"total":    field(nn(graphql.Int), "", src(func(s *readmodel.Stats) any { return s.Total })),
+		"open":     field(nn(graphql.Int), "", src(func(s *readmodel.Stats) any { return s.Open })),
+		"overdue":  field(nn(graphql.Int), "", src(func(s *readmodel.Stats) any { return s.Overdue })),
+		"byStatus": field(listOf(t.countByStatus), "", src(func(s *readmodel.Stats) any { return counts(incident.Statuses, s.ByStatus) })),
+		"byKind":   field(listOf(t.countByKind), "", src(func(s *readmodel.Stats) any { return counts(incident.Kinds, s.ByKind) })),
 		"medianHoursToResolve": field(graphql.Float, "Median hours from report to RESOLVED over cases resolved in the window; null if none",
-			src(func(s *Stats) any { return optFloat(s.MedianHoursToResolve) })),
+			src(func(s *readmodel.Stats) any { return optFloat(s.MedianHoursToResolve) })),
 		"deadlineMetRatio": field(graphql.Float, "Share (0..1) of settled deadlines that were MET in the window; null if none",
-			src(func(s *Stats) any { return optFloat(s.DeadlineMetRatio) })),
+			src(func(s *readmodel.Stats) any { return optFloat(s.DeadlineMetRatio) })),
 	}})
 	t.integrity = graphql.NewObject(graphql.ObjectConfig{Name: "IntegrityReport", Fields: graphql.Fields{
 		"caseId":        field(nn(graphql.ID), "", src(func(i *integrity) any { return i.caseID })),
@@ -379,10 +383,10 @@ func (r *resolver) buildTypes() *types {
 		"headHash": field(nn(graphql.String), "", src(func(i *integrity) any { return i.HeadHash })),
 	}})
 	t.accountCheckResult = graphql.NewObject(graphql.ObjectConfig{Name: "AccountCheckResult", Fields: graphql.Fields{
-		"result": field(nn(t.accountCheck), "", src(func(a *AccountCheck) any { return a.Result })),
+		"result": field(nn(t.accountCheck), "", src(func(a *incident.AccountCheck) any { return a.Result })),
 		"officialAccount": field(t.officialAccount, "The official account (OFFICIAL) or the case number (KNOWN_IMPERSONATOR) behind the answer",
-			src(func(a *AccountCheck) any { return nilPtr(a.Account) })),
-		"caseNumber": field(graphql.String, "", src(func(a *AccountCheck) any { return optString(a.CaseNumber) })),
+			src(func(a *incident.AccountCheck) any { return nilPtr(a.Account) })),
+		"caseNumber": field(graphql.String, "", src(func(a *incident.AccountCheck) any { return optString(a.CaseNumber) })),
 	}})
 	t.reportPayload = graphql.NewObject(graphql.ObjectConfig{Name: "ReportIncidentPayload", Fields: graphql.Fields{
 		"case": field(nn(t.caseT), "", src(func(p *reportPayload) any { return p.c })),
@@ -454,8 +458,23 @@ type viewer struct {
 
 // integrity is the source of IntegrityReport.
 type integrity struct {
-	Integrity
+	eventstore.VerifyReport
 	caseID string
+}
+
+// caseEdge is the source of CaseEdge: a case of a page and its cursor.
+type caseEdge struct {
+	cursor string
+	c      *incident.Case
+}
+
+// edges returns the edges of page p.
+func edges(p *readmodel.Page) []*caseEdge {
+	out := make([]*caseEdge, len(p.Cases))
+	for i := range p.Cases {
+		out[i] = &caseEdge{cursor: p.Cursors[i], c: &p.Cases[i]}
+	}
+	return out
 }
 
 // reportPayload is the source of ReportIncidentPayload.

@@ -566,8 +566,8 @@ func memoryStore() (*config.SQL, error) {
 }
 
 // fileStoreConfig is the store as the server uses it: write-ahead log, and
-// every commit synced to disk (in WAL mode FULL syncs the log at each commit;
-// about four times faster per workflow than the rollback journal here).
+// every commit synced to disk (in WAL mode FULL syncs the log at each
+// commit, which costs a workflow less than the rollback journal does).
 func fileStoreConfig(path string) *config.SQL {
 	return &config.SQL{
 		PluginName:        sqliteplugin.PluginName,

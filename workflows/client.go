@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -91,21 +92,43 @@ func updateResult(ctx context.Context, h client.WorkflowUpdateHandle, err error)
 	return out, nil
 }
 
-// GetCase returns the current state of case caseID from its workflow (query
-// QueryCase); NOT_FOUND when there is no such case.
-func GetCase(ctx context.Context, c client.Client, caseID string) (incident.Case, error) {
-	v, err := c.QueryWorkflow(ctx, WorkflowID(caseID), "", QueryCase)
-	if err != nil {
-		return incident.Case{}, DomainError(err)
+// Commands runs commands through the case workflows on Client: what the
+// graph (schema.Commands) and the intake (intake.Commands) send commands
+// with. New cases start under Policy.
+type Commands struct {
+	Client client.Client
+	Policy incident.Policy
+}
+
+// Report opens case caseID through its workflow (Report, update-with-start).
+func (c Commands) Report(ctx context.Context, caseID, actor, requestID string, r incident.Report) (incident.Case, error) {
+	ctx, cancel := commandContext(ctx)
+	defer cancel()
+	return Report(ctx, c.Client, caseID, Request[incident.Report]{Actor: actor, RequestID: requestID, Command: r}, c.Policy)
+}
+
+// Execute sends cmd to the workflow of case caseID as the Update of its name
+// (Execute).
+func (c Commands) Execute(ctx context.Context, caseID, actor, requestID string, expectedVersion *int64, cmd incident.Command) (incident.Case, error) {
+	ctx, cancel := commandContext(ctx)
+	defer cancel()
+	return Execute(ctx, c.Client, caseID, Request[incident.Command]{
+		Actor: actor, RequestID: requestID, ExpectedVersion: expectedVersion, Command: cmd,
+	})
+}
+
+// commandAnswerTime is what a request keeps, after it stops waiting for a
+// command, to answer that the command's outcome is not known yet
+// (incident.ErrOutcomeUnknown) before the request's own timeout cuts it off.
+const commandAnswerTime = 2 * time.Second
+
+// commandContext is ctx with its deadline, if any, commandAnswerTime earlier.
+func commandContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok || time.Until(deadline) <= 2*commandAnswerTime {
+		return context.WithCancel(ctx)
 	}
-	var out incident.Case
-	if err := v.Get(&out); err != nil {
-		return incident.Case{}, DomainError(err)
-	}
-	if out.Version == 0 {
-		return incident.Case{}, incident.Errorf(incident.CodeNotFound, "case not found")
-	}
-	return out, nil
+	return context.WithDeadline(ctx, deadline.Add(-commandAnswerTime))
 }
 
 // DomainError turns an error of a client call to a case workflow (update,

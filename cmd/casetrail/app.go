@@ -145,7 +145,8 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 // says appends nothing, so re-applying an unchanged seed records nothing.
 // It first replays the admin stream, which restores a change whose event was
 // recorded but whose write was cut short. It only adds and updates: a grant
-// removed from the file stays until revoked (no RoleRevoked is recorded).
+// removed from the file stays (the program revokes no grant, so no
+// RoleRevoked is recorded).
 func (a *app) applySeed(ctx context.Context, s *Seed) error {
 	if _, err := a.registry.ReplayAdmin(ctx); err != nil {
 		return err
@@ -161,7 +162,11 @@ func (a *app) applySeed(ctx context.Context, s *Seed) error {
 	}
 	for _, g := range s.Grants {
 		grant := api.Grant{Subject: g.Subject, Role: g.Role, Unit: g.Unit}
-		if slices.Contains(a.authz.Roles(g.Subject), grant) {
+		held, err := a.authz.Roles(g.Subject)
+		if err != nil {
+			return fmt.Errorf("seed grant (line %d): %w", g.line, err)
+		}
+		if slices.Contains(held, grant) {
 			continue
 		}
 		if err := a.registry.RecordGrant(ctx, ch, readmodel.RoleGrant{Subject: g.Subject, Role: g.Role, Unit: g.Unit}, false); err != nil {
@@ -249,7 +254,7 @@ func (a *app) startWorker(ctx context.Context) error {
 
 // leaders returns the subjects holding LEADER on unit or one of its ancestors.
 func (a *app) leaders(_ context.Context, unit string) ([]string, error) {
-	return a.authz.Holders("LEADER", unit), nil
+	return a.authz.Holders(api.RoleLeader, unit)
 }
 
 func (a *app) unitSymbol(ctx context.Context, unit string) (string, error) {

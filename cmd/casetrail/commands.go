@@ -17,6 +17,7 @@ import (
 	"casetrail/eventstore/readmodel"
 	"casetrail/internal/benchdata"
 	"casetrail/schema"
+	"casetrail/workflows"
 )
 
 // handler is the HTTP surface of a process: the API for the api role, only
@@ -34,18 +35,20 @@ func (a *app) handler(r role) http.Handler {
 	if !r.api {
 		return api.NewServer(opts) // health, readiness and metrics only
 	}
-	backend := &api.Backend{
-		Store: a.store, Reader: a.reader, Registry: a.registry, Projector: a.projector,
-		Temporal: a.temporal, Policy: a.policy,
-	}
 	quota, err := evidenceQuota(os.Getenv("CASETRAIL_EVIDENCE_QUOTA"))
 	if err != nil {
 		a.log.Error("evidence quota: using the default of 200 MiB", "err", err)
 	}
+	// The graph's interfaces are the concrete packages' own methods.
 	s, err := schema.New(schema.Deps{
-		Auth:          api.SchemaAuth{Authorizer: a.authz},
-		Commands:      backend,
-		Reads:         backend,
+		Auth:          a.authz,
+		Commands:      workflows.Commands{Client: a.temporal, Policy: a.policy},
+		Cases:         a.reader,
+		Streams:       a.reader,
+		Registry:      a.registry,
+		Progress:      a.projector,
+		Blobs:         a.store,
+		Registrar:     a.registry,
 		Logger:        a.log,
 		EvidenceQuota: quota,
 	})

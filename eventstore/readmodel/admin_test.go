@@ -162,7 +162,7 @@ func TestRebuildRestoresRegistryFromAdminStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustEqual(t, "accounts after rebuild", accs, []OfficialAccount{a})
+	mustEqual(t, "accounts after rebuild", accs, []incident.OfficialAccount{a})
 	after, _ := e.reg.Units(ctx)
 	mustEqual(t, "units after rebuild", after, before)
 }

@@ -214,7 +214,7 @@ func BenchmarkCaseAsOf(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		c, err := readmodel.CaseAsOf(ctx, d.store, d.longID, nil, nil)
+		c, err := d.reader.CaseAsOf(ctx, d.longID, nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -235,7 +235,7 @@ func BenchmarkVerify(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		rep, err := readmodel.Verify(ctx, d.store, d.longID)
+		rep, err := d.reader.Verify(ctx, d.longID)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -16,7 +16,7 @@ func TestProjectOneCase(t *testing.T) {
 	tc := e.report(t, "reporter1", t0, incident.Report{Title: "Trang giả mạo UBND xã Phúc Khoa", Kind: incident.Impersonation})
 	tc.triageAnalyse(t, t0.Add(time.Hour), incident.High, incident.VerdictFalse)
 	e.catchUp(t)
-	got, err := e.reader.GetCase(e.ctx, tc.id)
+	got, err := e.reader.Case(e.ctx, tc.id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,11 +126,11 @@ func TestRebuildEqualsLiveProjection(t *testing.T) {
 		t.Fatalf("%d cases projected, want 150", len(ids))
 	}
 	for _, id := range ids {
-		got, err := e.reader.GetCase(e.ctx, id)
+		got, err := e.reader.Case(e.ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := CaseAsOf(e.ctx, e.store, id, nil, nil)
+		want, err := e.reader.CaseAsOf(e.ctx, id, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +208,7 @@ func TestProjectionHealsMissingCase(t *testing.T) {
 	}
 	tc.do(t, "handler1", t0.Add(2*time.Hour), incident.Comment{Text: "Bình luận"})
 	e.catchUp(t)
-	got, err := e.reader.GetCase(e.ctx, tc.id)
+	got, err := e.reader.Case(e.ctx, tc.id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestWaitFor(t *testing.T) {
 		if err := e.proj.WaitFor(ctx, recs[len(recs)-1].GlobalPosition); err != nil {
 			t.Fatal(err)
 		}
-		got, err := e.reader.GetCase(ctx, tc.id)
+		got, err := e.reader.Case(ctx, tc.id)
 		if err != nil {
 			t.Fatal(err)
 		}

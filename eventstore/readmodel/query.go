@@ -15,21 +15,27 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"casetrail/eventstore"
 	"casetrail/incident"
 )
 
-// Reader answers the API's queries from the read-model tables. Every list
-// and statistic takes the caller's visible units: ids whose whole subtrees
-// the caller may see (a case of unit "a/b/c" is visible through "a", "a/b"
-// or "a/b/c"). A nil slice means no restriction; an empty one shows nothing.
+// Reader answers the API's queries: from the read-model tables (cases,
+// lists, statistics, the intake's lookups) and from the case streams
+// themselves (History, CaseAsOf, Verify: replay.go). Every list and
+// statistic takes the caller's visible units: ids whose whole subtrees the
+// caller may see (a case of unit "a/b/c" is visible through "a", "a/b" or
+// "a/b/c"). A nil slice means no restriction; an empty one shows nothing.
 type Reader struct {
 	pool *pgxpool.Pool
+	// log reads the case streams.
+	log *eventstore.Store
 	// Now is the clock of the overdue filter and statistic (time.Now when nil).
 	Now func() time.Time
 }
 
-// NewReader returns a reader over pool's database (EnsureSchema must have run).
-func NewReader(pool *pgxpool.Pool) *Reader { return &Reader{pool: pool} }
+// NewReader returns a reader over pool's database (EnsureSchema and the
+// event store's migrations must have run).
+func NewReader(pool *pgxpool.Pool) *Reader { return &Reader{pool: pool, log: eventstore.New(pool)} }
 
 func (r *Reader) now() time.Time {
 	if r.Now != nil {
@@ -79,8 +85,8 @@ type Page struct {
 	Total int
 }
 
-// GetCase returns the projected case with id, or NOT_FOUND.
-func (r *Reader) GetCase(ctx context.Context, id string) (*incident.Case, error) {
+// Case returns the projected case with id, or NOT_FOUND.
+func (r *Reader) Case(ctx context.Context, id string) (*incident.Case, error) {
 	return r.oneCase(ctx, `SELECT doc FROM cases WHERE id = $1`, id)
 }
 
@@ -200,8 +206,8 @@ func (r *Reader) scope(ctx context.Context, visible []string, unit string) (scop
 // once words of the index too, so a count could be answered by the index
 // alone; but PostgreSQL reads the table for every row a bitmap scan finds,
 // and the posting lists of such common words cost more to read than the
-// rows they would drop: a status and text count over 100,000 cases took
-// 29 ms with them and 11 ms without.)
+// rows they would drop, as BenchmarkTextSearch shows on the benchmark data
+// set.)
 func (r *Reader) filter(f Filter, sc scope) (*where, error) {
 	w := &where{}
 	var statuses, kinds, severities []string
@@ -585,39 +591,21 @@ func (r *Reader) CaseIDKey(ctx context.Context) ([]byte, error) {
 	return key, nil
 }
 
-// AccountCheck answers checkAccount.
-type AccountCheck struct {
-	// Result is "OFFICIAL", "KNOWN_IMPERSONATOR" or "UNKNOWN".
-	Result string
-	// Account is the registered account (OFFICIAL).
-	Account *OfficialAccount
-	// CaseNumber is the most recent case that found the URL impersonating
-	// (KNOWN_IMPERSONATOR).
-	CaseNumber string
-}
-
-// Results of CheckAccount.
-const (
-	AccountOfficial          = "OFFICIAL"
-	AccountKnownImpersonator = "KNOWN_IMPERSONATOR"
-	AccountUnknown           = "UNKNOWN"
-)
-
 // CheckAccount tells whether url (compared by its normalized form) is a
 // registered official account, a known impersonator (a subject of an
 // IMPERSONATION case whose recorded verdict is FALSE or MISLEADING), or
 // unknown. A URL that is not absolute http(s) is BAD_USER_INPUT.
-func (r *Reader) CheckAccount(ctx context.Context, url string) (AccountCheck, error) {
+func (r *Reader) CheckAccount(ctx context.Context, url string) (incident.AccountCheck, error) {
 	norm, err := incident.NormalizeURL(url)
 	if err != nil {
-		return AccountCheck{}, err
+		return incident.AccountCheck{}, err
 	}
 	a, ok, err := accountByURL(ctx, r.pool, norm)
 	if err != nil {
-		return AccountCheck{}, err
+		return incident.AccountCheck{}, err
 	}
 	if ok {
-		return AccountCheck{Result: AccountOfficial, Account: &a}, nil
+		return incident.AccountCheck{Result: incident.AccountOfficial, Account: &a}, nil
 	}
 	var number string
 	err = r.pool.QueryRow(ctx, `
@@ -626,12 +614,12 @@ func (r *Reader) CheckAccount(ctx context.Context, url string) (AccountCheck, er
 		ORDER BY c.reported_at DESC, c.id DESC LIMIT 1`,
 		norm, string(incident.Impersonation), []string{string(incident.VerdictFalse), string(incident.VerdictMisleading)}).Scan(&number)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return AccountCheck{Result: AccountUnknown}, nil
+		return incident.AccountCheck{Result: incident.AccountUnknown}, nil
 	}
 	if err != nil {
-		return AccountCheck{}, fmt.Errorf("check account %s: %w", norm, err)
+		return incident.AccountCheck{}, fmt.Errorf("check account %s: %w", norm, err)
 	}
-	return AccountCheck{Result: AccountKnownImpersonator, CaseNumber: number}, nil
+	return incident.AccountCheck{Result: incident.AccountKnownImpersonator, CaseNumber: number}, nil
 }
 
 func validStatus(s incident.Status) bool {

@@ -221,11 +221,11 @@ func TestListBadInput(t *testing.T) {
 	}
 }
 
-func TestGetCase(t *testing.T) {
+func TestCase(t *testing.T) {
 	e := newEnv(t)
 	k := buildKnown(t, e)
 	for letter, tc := range k.cases {
-		got, err := e.reader.GetCase(e.ctx, tc.id)
+		got, err := e.reader.Case(e.ctx, tc.id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +236,7 @@ func TestGetCase(t *testing.T) {
 		}
 		mustEqual(t, "case by number "+letter, *byNumber, tc.c)
 	}
-	if _, err := e.reader.GetCase(e.ctx, "nope"); codeOf(err) != incident.CodeNotFound {
+	if _, err := e.reader.Case(e.ctx, "nope"); codeOf(err) != incident.CodeNotFound {
 		t.Fatalf("unknown id: %v", err)
 	}
 	if _, err := e.reader.CaseByNumber(e.ctx, "VV-1999-000001"); codeOf(err) != incident.CodeNotFound {
@@ -612,14 +612,14 @@ func TestCheckAccount(t *testing.T) {
 		url, want, number string
 		account           bool
 	}{
-		{"https://facebook.com/ubndtanuyen/?fbclid=1", AccountOfficial, "", true},
-		{"http://m.facebook.com/ubndtanuyen", AccountOfficial, "", true},
-		{fake + "?fbclid=zzz", AccountKnownImpersonator, imp.c.Number, false},
-		{misleading, AccountKnownImpersonator, mis.c.Number, false},
-		{trueVerdict, AccountUnknown, "", false},
-		{falseInfo, AccountUnknown, "", false},             // not an impersonation case
-		{"https://zalo.me/123", AccountUnknown, "", false}, // no verdict yet
-		{"https://www.facebook.com/someone-else", AccountUnknown, "", false},
+		{"https://facebook.com/ubndtanuyen/?fbclid=1", incident.AccountOfficial, "", true},
+		{"http://m.facebook.com/ubndtanuyen", incident.AccountOfficial, "", true},
+		{fake + "?fbclid=zzz", incident.AccountKnownImpersonator, imp.c.Number, false},
+		{misleading, incident.AccountKnownImpersonator, mis.c.Number, false},
+		{trueVerdict, incident.AccountUnknown, "", false},
+		{falseInfo, incident.AccountUnknown, "", false},             // not an impersonation case
+		{"https://zalo.me/123", incident.AccountUnknown, "", false}, // no verdict yet
+		{"https://www.facebook.com/someone-else", incident.AccountUnknown, "", false},
 	} {
 		got, err := e.reader.CheckAccount(ctx, tc.url)
 		if err != nil {

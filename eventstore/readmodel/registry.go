@@ -21,23 +21,6 @@ import (
 // package's tests; other code says incident.Unit.
 type Unit = incident.Unit
 
-// OfficialAccount is a registered official account of a unit.
-type OfficialAccount struct {
-	ID            string            `json:"id"`
-	Unit          string            `json:"unit"`
-	Platform      incident.Platform `json:"platform"`
-	URL           string            `json:"url"`
-	NormalizedURL string            `json:"normalizedUrl"`
-	DisplayName   string            `json:"displayName"`
-	Verified      bool              `json:"verified"`
-	CreatedAt     time.Time         `json:"createdAt"`
-}
-
-// Ref returns the reference to a that cases record.
-func (a OfficialAccount) Ref() incident.OfficialAccountRef {
-	return incident.OfficialAccountRef{ID: a.ID, Unit: a.Unit, Platform: a.Platform, URL: a.URL, DisplayName: a.DisplayName}
-}
-
 // Registry is the admin data next to the read model: units and official
 // accounts. Its changes are events of AdminStream (see the package doc): DefineUnits
 // and RegisterOfficialAccount append the event with the actor and reason
@@ -198,26 +181,26 @@ func (r *Registry) EscalationTarget(ctx context.Context, unitID string) (string,
 // appends nothing. A URL that is not absolute http(s), an unknown platform
 // or an empty display name is BAD_USER_INPUT; an unknown unit is NOT_FOUND;
 // a URL already registered to another unit is CONFLICT.
-func (r *Registry) RegisterOfficialAccount(ctx context.Context, ch Change, unit string, platform incident.Platform, url, displayName string) (OfficialAccount, error) {
+func (r *Registry) RegisterOfficialAccount(ctx context.Context, ch Change, unit string, platform incident.Platform, url, displayName string) (incident.OfficialAccount, error) {
 	if !incident.ValidPlatform(platform) {
-		return OfficialAccount{}, incident.BadInput("platform", "unknown platform %q", platform)
+		return incident.OfficialAccount{}, incident.BadInput("platform", "unknown platform %q", platform)
 	}
-	url, err := incident.CleanText("url", url, true, 2048)
+	url, err := incident.CleanText("url", url, true, incident.MaxURL)
 	if err != nil {
-		return OfficialAccount{}, err
+		return incident.OfficialAccount{}, err
 	}
 	url = strings.TrimSpace(url)
 	norm, err := incident.NormalizeURL(url)
 	if err != nil {
-		return OfficialAccount{}, err
+		return incident.OfficialAccount{}, err
 	}
 	if displayName, err = incident.CleanText("displayName", displayName, true, incident.MaxShortText); err != nil {
-		return OfficialAccount{}, err
+		return incident.OfficialAccount{}, err
 	}
 	if _, err := r.Unit(ctx, unit); err != nil {
-		return OfficialAccount{}, err
+		return incident.OfficialAccount{}, err
 	}
-	var a OfficialAccount
+	var a incident.OfficialAccount
 	err = r.withAdminLock(ctx, func() error {
 		var ok bool
 		var err error
@@ -238,10 +221,10 @@ func (r *Registry) RegisterOfficialAccount(ctx context.Context, ch Change, unit 
 		return err
 	})
 	if err != nil {
-		return OfficialAccount{}, err
+		return incident.OfficialAccount{}, err
 	}
 	if a.Unit != unit {
-		return OfficialAccount{}, incident.Errorf(incident.CodeConflict, "%s is already registered to unit %s", url, a.Unit)
+		return incident.OfficialAccount{}, incident.Errorf(incident.CodeConflict, "%s is already registered to unit %s", url, a.Unit)
 	}
 	return a, nil
 }
@@ -261,8 +244,8 @@ func (r *Registry) insertAccount(ctx context.Context, a AccountRegistered, at ti
 
 const accountColumns = `id, unit, platform, url, normalized_url, display_name, verified, created_at`
 
-func scanAccount(row pgx.Row) (OfficialAccount, error) {
-	var a OfficialAccount
+func scanAccount(row pgx.Row) (incident.OfficialAccount, error) {
+	var a incident.OfficialAccount
 	var platform string
 	err := row.Scan(&a.ID, &a.Unit, &platform, &a.URL, &a.NormalizedURL, &a.DisplayName, &a.Verified, &a.CreatedAt)
 	a.Platform = incident.Platform(platform)
@@ -270,32 +253,38 @@ func scanAccount(row pgx.Row) (OfficialAccount, error) {
 	return a, err
 }
 
-func (r *Registry) accountByURL(ctx context.Context, normalized string) (OfficialAccount, bool, error) {
+func (r *Registry) accountByURL(ctx context.Context, normalized string) (incident.OfficialAccount, bool, error) {
 	return accountByURL(ctx, r.pool, normalized)
 }
 
-func accountByURL(ctx context.Context, q querier, normalized string) (OfficialAccount, bool, error) {
+func accountByURL(ctx context.Context, q querier, normalized string) (incident.OfficialAccount, bool, error) {
 	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountColumns+` FROM official_accounts WHERE normalized_url = $1`, normalized))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return OfficialAccount{}, false, nil
+		return incident.OfficialAccount{}, false, nil
 	}
 	if err != nil {
-		return OfficialAccount{}, false, fmt.Errorf("official account %s: %w", normalized, err)
+		return incident.OfficialAccount{}, false, fmt.Errorf("official account %s: %w", normalized, err)
 	}
 	return a, true, nil
 }
 
 // OfficialAccounts returns the official accounts of unit's subtree (all of
-// them when unit is ""), ordered by unit and URL.
-func (r *Registry) OfficialAccounts(ctx context.Context, unit string) ([]OfficialAccount, error) {
-	rows, err := r.pool.Query(ctx, `
+// them when unit is ""), ordered by unit and URL. The subtree follows the
+// registry's parent links, as every other "within" does (Reader.scope,
+// incident.UnitTree), never the shape of the ids.
+func (r *Registry) OfficialAccounts(ctx context.Context, unit string) ([]incident.OfficialAccount, error) {
+	rows, err := r.pool.Query(ctx, `WITH RECURSIVE
+		sub(id) AS (
+			SELECT $1::text COLLATE "C" WHERE $1 <> ''
+			UNION SELECT u.id FROM units u JOIN sub ON u.parent = sub.id
+		)
 		SELECT `+accountColumns+` FROM official_accounts
-		WHERE $1 = '' OR unit = $1 OR starts_with(unit, $1 || '/')
+		WHERE $1 = '' OR unit IN (SELECT id FROM sub)
 		ORDER BY unit, normalized_url`, unit)
 	if err != nil {
 		return nil, fmt.Errorf("official accounts of %q: %w", unit, err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (OfficialAccount, error) { return scanAccount(row) })
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (incident.OfficialAccount, error) { return scanAccount(row) })
 	if err != nil {
 		return nil, fmt.Errorf("official accounts of %q: %w", unit, err)
 	}

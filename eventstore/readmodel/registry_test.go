@@ -147,17 +147,7 @@ func TestOfficialAccounts(t *testing.T) {
 		}
 	}
 
-	list := func(unit string) []string {
-		accs, err := e.reg.OfficialAccounts(ctx, unit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, x := range accs {
-			ids = append(ids, x.ID)
-		}
-		return ids
-	}
+	list := func(unit string) []string { return accountIDs(t, e, unit) }
 	mustEqual(t, "all", list(""), []string{c.ID, a.ID, b.ID})
 	mustEqual(t, "subtree", list("lai-chau"), []string{a.ID, b.ID})
 	mustEqual(t, "leaf", list("lai-chau/tan-uyen/xa-phuc-khoa"), []string{b.ID})
@@ -171,6 +161,53 @@ func TestOfficialAccounts(t *testing.T) {
 	if refs[1] != (incident.OfficialAccountRef{ID: a.ID, Unit: "lai-chau/tan-uyen", Platform: incident.Facebook, URL: a.URL, DisplayName: "UBND huyện Tân Uyên"}) {
 		t.Fatalf("ref %+v", refs[1])
 	}
+}
+
+// TestOfficialAccountsFollowParents: a unit's accounts include those of a
+// child whose id does not start with the unit's (ids are names, not paths),
+// and not those of a unit whose id only looks like a child's.
+func TestOfficialAccountsFollowParents(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	units := append(genUnits[:0:0], genUnits...)
+	units = append(units,
+		incident.Unit{ID: "phong-vhtt-tan-uyen", Name: "Phòng VH-TT Tân Uyên", Parent: "lai-chau/tan-uyen"},
+		incident.Unit{ID: "lai-chau/tan-uyen-cu", Name: "Tân Uyên (cũ)", Parent: "dien-bien"},
+	)
+	if err := e.reg.UpsertUnits(ctx, units); err != nil {
+		t.Fatal(err)
+	}
+	register := func(unit, url string) string {
+		t.Helper()
+		a, err := e.reg.RegisterOfficialAccount(ctx, testChange, unit, incident.Facebook, url, "Trang "+unit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	district := register("lai-chau/tan-uyen", "https://www.facebook.com/ubndtanuyen")
+	office := register("phong-vhtt-tan-uyen", "https://www.facebook.com/vhtt.tanuyen")
+	lookalike := register("lai-chau/tan-uyen-cu", "https://www.facebook.com/tanuyencu")
+	list := func(unit string) []string { return accountIDs(t, e, unit) }
+	mustEqual(t, "district", list("lai-chau/tan-uyen"), []string{district, office})
+	mustEqual(t, "province", list("lai-chau"), []string{district, office})
+	mustEqual(t, "office", list("phong-vhtt-tan-uyen"), []string{office})
+	mustEqual(t, "other province", list("dien-bien"), []string{lookalike})
+}
+
+// accountIDs returns the ids of the official accounts of unit's subtree, in
+// the registry's order.
+func accountIDs(t *testing.T, e *env, unit string) []string {
+	t.Helper()
+	accs, err := e.reg.OfficialAccounts(e.ctx, unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range accs {
+		ids = append(ids, a.ID)
+	}
+	return ids
 }
 
 func TestSchemaIsIdempotent(t *testing.T) {

@@ -23,14 +23,14 @@ const replayPage = 1000
 // History returns up to limit (1..MaxHistory) stored events of the case from
 // fromVersion (>= 1) on, as the auditors see them: with hashes, global
 // positions and metadata. An unknown case is NOT_FOUND.
-func History(ctx context.Context, store *eventstore.Store, caseID string, fromVersion int64, limit int) ([]eventstore.RecordedEvent, error) {
+func (r *Reader) History(ctx context.Context, caseID string, fromVersion int64, limit int) ([]eventstore.RecordedEvent, error) {
 	if fromVersion < 1 {
 		return nil, incident.BadInput("fromVersion", "must be at least 1")
 	}
 	if limit < 1 || limit > MaxHistory {
 		return nil, incident.BadInput("limit", "must be between 1 and %d", MaxHistory)
 	}
-	recs, err := store.ReadStream(ctx, incident.StreamOf(caseID), fromVersion, limit)
+	recs, err := r.log.ReadStream(ctx, incident.StreamOf(caseID), fromVersion, limit)
 	if err != nil {
 		return nil, notFound(caseID, err)
 	}
@@ -42,7 +42,7 @@ func History(ctx context.Context, store *eventstore.Store, caseID string, fromVe
 // or before it); with neither it folds the whole stream. An unknown case, or
 // an instant before the case was reported, is NOT_FOUND; a version below 1
 // or beyond the stream is BAD_USER_INPUT.
-func CaseAsOf(ctx context.Context, store *eventstore.Store, caseID string, version *int64, at *time.Time) (*incident.Case, error) {
+func (r *Reader) CaseAsOf(ctx context.Context, caseID string, version *int64, at *time.Time) (*incident.Case, error) {
 	if version != nil && *version < 1 {
 		return nil, incident.BadInput("version", "must be at least 1")
 	}
@@ -52,7 +52,7 @@ func CaseAsOf(ctx context.Context, store *eventstore.Store, caseID string, versi
 		if version != nil {
 			limit = int(min(*version-c.Version, replayPage))
 		}
-		recs, err := store.ReadStream(ctx, incident.StreamOf(caseID), c.Version+1, limit)
+		recs, err := r.log.ReadStream(ctx, incident.StreamOf(caseID), c.Version+1, limit)
 		if err != nil {
 			return nil, notFound(caseID, err)
 		}
@@ -121,15 +121,15 @@ func asOfResult(caseID string, c *incident.Case, at *time.Time) (*incident.Case,
 // firstBadVersion null) and HeadHash keeps the verified chain's head: the
 // stream is sound, the read model is not, and no version of the stream is
 // to blame.
-func Verify(ctx context.Context, store *eventstore.Store, caseID string) (eventstore.VerifyReport, error) {
-	rep, err := store.Verify(ctx, incident.StreamOf(caseID))
+func (r *Reader) Verify(ctx context.Context, caseID string) (eventstore.VerifyReport, error) {
+	rep, err := r.log.Verify(ctx, incident.StreamOf(caseID))
 	if err != nil {
 		return rep, notFound(caseID, err)
 	}
 	if !rep.OK {
 		return rep, nil
 	}
-	match, err := projectionMatches(ctx, store, caseID)
+	match, err := r.projectionMatches(ctx, caseID)
 	if err != nil {
 		return rep, fmt.Errorf("verify case %s: %w", caseID, err)
 	}
@@ -144,19 +144,19 @@ func Verify(ctx context.Context, store *eventstore.Store, caseID string) (events
 // stream's last event, is compared with the fold at its own version; once
 // the projector is past that event, a missing or older projection is a
 // mismatch.
-func projectionMatches(ctx context.Context, store *eventstore.Store, caseID string) (bool, error) {
-	full, err := CaseAsOf(ctx, store, caseID, nil, nil)
+func (r *Reader) projectionMatches(ctx context.Context, caseID string) (bool, error) {
+	full, err := r.CaseAsOf(ctx, caseID, nil, nil)
 	if err != nil {
 		return false, err
 	}
-	last, err := store.ReadStream(ctx, incident.StreamOf(caseID), full.Version, 1)
+	last, err := r.log.ReadStream(ctx, incident.StreamOf(caseID), full.Version, 1)
 	if err != nil {
 		return false, err
 	}
 	if len(last) != 1 {
 		return false, fmt.Errorf("stream %s: version %d vanished", incident.StreamOf(caseID), full.Version)
 	}
-	projected, err := store.Checkpoint(ctx, Consumer)
+	projected, err := r.log.Checkpoint(ctx, Consumer)
 	if err != nil {
 		return false, err
 	}
@@ -164,7 +164,7 @@ func projectionMatches(ctx context.Context, store *eventstore.Store, caseID stri
 	var doc []byte
 	var version int64
 	var status, kind, unit string
-	err = store.Pool().QueryRow(ctx, `SELECT doc, version, status, kind, unit FROM cases WHERE id = $1`, caseID).
+	err = r.pool.QueryRow(ctx, `SELECT doc, version, status, kind, unit FROM cases WHERE id = $1`, caseID).
 		Scan(&doc, &version, &status, &kind, &unit)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return !caughtUp, nil
@@ -186,7 +186,7 @@ func projectionMatches(ctx context.Context, store *eventstore.Store, caseID stri
 		if d.Version < 1 {
 			return false, nil
 		}
-		if want, err = CaseAsOf(ctx, store, caseID, &d.Version, nil); err != nil {
+		if want, err = r.CaseAsOf(ctx, caseID, &d.Version, nil); err != nil {
 			return false, err
 		}
 	}

@@ -44,7 +44,7 @@ func TestCaseAsOfEveryVersion(t *testing.T) {
 		t.Fatalf("only %d events", n)
 	}
 	for v := int64(1); v <= n; v++ {
-		got, err := CaseAsOf(ctx, e.store, tc.id, &v, nil)
+		got, err := e.reader.CaseAsOf(ctx, tc.id, &v, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func TestCaseAsOfEveryVersion(t *testing.T) {
 				want = int64(j + 1)
 			}
 		}
-		got, err := CaseAsOf(ctx, e.store, tc.id, nil, &at)
+		got, err := e.reader.CaseAsOf(ctx, tc.id, nil, &at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func TestCaseAsOfEveryVersion(t *testing.T) {
 					prev = int64(j + 1)
 				}
 			}
-			got, err := CaseAsOf(ctx, e.store, tc.id, nil, &before)
+			got, err := e.reader.CaseAsOf(ctx, tc.id, nil, &before)
 			if prev == 0 {
 				if codeOf(err) != incident.CodeNotFound {
 					t.Fatalf("before the report: %v", err)
@@ -88,14 +88,14 @@ func TestCaseAsOfEveryVersion(t *testing.T) {
 	// Both bounds: the earlier one wins.
 	v := int64(5)
 	late := t0
-	got, err := CaseAsOf(ctx, e.store, tc.id, &v, &late)
+	got, err := e.reader.CaseAsOf(ctx, tc.id, &v, &late)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustEqual(t, "version and at", *got, tc.snaps[5])
 	early := tc.recs[2].OccurredAt
 	v = n
-	got, err = CaseAsOf(ctx, e.store, tc.id, &v, &early)
+	got, err = e.reader.CaseAsOf(ctx, tc.id, &v, &early)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestCaseAsOfEveryVersion(t *testing.T) {
 		t.Fatalf("at bound ignored: version %d", got.Version)
 	}
 	// Neither: the whole stream.
-	got, err = CaseAsOf(ctx, e.store, tc.id, nil, nil)
+	got, err = e.reader.CaseAsOf(ctx, tc.id, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestCaseAsOfEveryVersion(t *testing.T) {
 		"unknown case":     {"nope", nil, nil, incident.CodeNotFound},
 		"unknown case v1":  {"nope", ptr(int64(1)), nil, incident.CodeNotFound},
 	} {
-		if _, err := CaseAsOf(ctx, e.store, tc.id, tc.version, tc.at); codeOf(err) != tc.code {
+		if _, err := e.reader.CaseAsOf(ctx, tc.id, tc.version, tc.at); codeOf(err) != tc.code {
 			t.Fatalf("%s: %v, want %s", name, err, tc.code)
 		}
 	}
@@ -141,7 +141,7 @@ func TestCaseAsOfLongStream(t *testing.T) {
 		pays = pays[k:]
 	}
 	for _, v := range []int64{999, 1000, 1001, 2001, int64(len(tc.recs))} {
-		got, err := CaseAsOf(context.Background(), e.store, tc.id, &v, nil)
+		got, err := e.reader.CaseAsOf(context.Background(), tc.id, &v, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,17 +153,17 @@ func TestHistoryAndVerify(t *testing.T) {
 	e := newEnv(t)
 	tc := longCase(t, e)
 	ctx := context.Background()
-	all, err := History(ctx, e.store, tc.id, 1, MaxHistory)
+	all, err := e.reader.History(ctx, tc.id, 1, MaxHistory)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustEqual(t, "history", all, tc.recs)
-	part, err := History(ctx, e.store, tc.id, 5, 3)
+	part, err := e.reader.History(ctx, tc.id, 5, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustEqual(t, "history page", part, tc.recs[4:7])
-	past, err := History(ctx, e.store, tc.id, int64(len(tc.recs))+1, 10)
+	past, err := e.reader.History(ctx, tc.id, int64(len(tc.recs))+1, 10)
 	if err != nil || len(past) != 0 {
 		t.Fatalf("past the end: %d events, %v", len(past), err)
 	}
@@ -178,19 +178,19 @@ func TestHistoryAndVerify(t *testing.T) {
 		"limit huge":   {tc.id, 1, MaxHistory + 1, incident.CodeBadUserInput},
 		"unknown case": {"nope", 1, 10, incident.CodeNotFound},
 	} {
-		if _, err := History(ctx, e.store, c.id, c.from, c.limit); codeOf(err) != c.code {
+		if _, err := e.reader.History(ctx, c.id, c.from, c.limit); codeOf(err) != c.code {
 			t.Fatalf("%s: %v, want %s", name, err, c.code)
 		}
 	}
 
-	rep, err := Verify(ctx, e.store, tc.id)
+	rep, err := e.reader.Verify(ctx, tc.id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !rep.OK || rep.EventsChecked != len(tc.recs) || rep.HeadHash != tc.recs[len(tc.recs)-1].Hash || rep.FirstBadVersion != 0 {
 		t.Fatalf("verify: %+v", rep)
 	}
-	if _, err := Verify(ctx, e.store, "nope"); codeOf(err) != incident.CodeNotFound {
+	if _, err := e.reader.Verify(ctx, "nope"); codeOf(err) != incident.CodeNotFound {
 		t.Fatalf("verify unknown: %v", err)
 	}
 }
@@ -205,7 +205,7 @@ func TestVerifyComparesProjection(t *testing.T) {
 	e.catchUp(t)
 	check := func(what string, wantOK bool) {
 		t.Helper()
-		rep, err := Verify(ctx, e.store, tc.id)
+		rep, err := e.reader.Verify(ctx, tc.id)
 		if err != nil {
 			t.Fatal(err)
 		}

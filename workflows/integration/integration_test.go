@@ -249,7 +249,7 @@ func (it *integration) reportToClose(t *testing.T) {
 	wantCode(t, err, incident.CodeBadUserInput, "assignee")
 	_, err = workflows.Execute(it.ctx, it.client, uuid.NewString(), workflows.Request[incident.Triage]{Actor: handler, Command: triageCmd()})
 	wantCode(t, err, incident.CodeNotFound, "")
-	_, err = workflows.GetCase(it.ctx, it.client, uuid.NewString())
+	_, err = queryCase(it.ctx, it.client, uuid.NewString())
 	wantCode(t, err, incident.CodeNotFound, "")
 
 	// The GraphQL layer sends commands as the interface incident.Command.
@@ -270,9 +270,9 @@ func (it *integration) reportToClose(t *testing.T) {
 	if c.Status != incident.StatusClosed {
 		t.Fatalf("closed case is %s", c.Status)
 	}
-	got, err := workflows.GetCase(it.ctx, it.client, caseID)
+	got, err := queryCase(it.ctx, it.client, caseID)
 	if err != nil || got.Version != c.Version || got.Status != incident.StatusClosed {
-		t.Errorf("GetCase: v%d %s %v", got.Version, got.Status, err)
+		t.Errorf("queryCase: v%d %s %v", got.Version, got.Status, err)
 	}
 
 	recs := it.events(caseID)
@@ -345,7 +345,7 @@ func (it *integration) missedDeadline(t *testing.T) {
 	if missedAt := recs[3].OccurredAt; missedAt.Before(due) || missedAt.After(due.Add(5*time.Second)) {
 		t.Errorf("missed at %v, due %v", missedAt, due)
 	}
-	c, err = workflows.GetCase(it.ctx, it.client, caseID)
+	c, err = queryCase(it.ctx, it.client, caseID)
 	if err != nil || c.Deadlines[0].State != incident.StateMissed || c.Deadlines[0].SettledAt == nil {
 		t.Errorf("case after the miss: %+v %v", c.Deadlines, err)
 	}
@@ -397,7 +397,7 @@ func (it *integration) continueAsNew(t *testing.T) {
 	if n := len(recs); n != 2+3+1 {
 		t.Errorf("%d events: %v", n, recordedTypes(recs))
 	}
-	c, err = workflows.GetCase(it.ctx, it.client, caseID)
+	c, err = queryCase(it.ctx, it.client, caseID)
 	if err != nil || c.Comments != 3 || c.Version != int64(len(recs)) {
 		t.Errorf("continued case: comments %d v%d %v", c.Comments, c.Version, err)
 	}
@@ -435,3 +435,20 @@ var (
 	takedownCmd = fixture.Takedown
 	responseCmd = fixture.Response
 )
+
+// queryCase returns the current state of case caseID from its workflow (the
+// query workflows.QueryCase); NOT_FOUND when there is no such case.
+func queryCase(ctx context.Context, c client.Client, caseID string) (incident.Case, error) {
+	v, err := c.QueryWorkflow(ctx, workflows.WorkflowID(caseID), "", workflows.QueryCase)
+	if err != nil {
+		return incident.Case{}, workflows.DomainError(err)
+	}
+	var out incident.Case
+	if err := v.Get(&out); err != nil {
+		return incident.Case{}, workflows.DomainError(err)
+	}
+	if out.Version == 0 {
+		return incident.Case{}, incident.Errorf(incident.CodeNotFound, "case not found")
+	}
+	return out, nil
+}

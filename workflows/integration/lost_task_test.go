@@ -193,7 +193,7 @@ func TestLostWorkflowTasks(t *testing.T) {
 		t.Errorf("AppendEvents ran %d times for %d stored batches: an append ran again", got, want)
 	}
 
-	got, err := workflows.GetCase(it.ctx, it.client, caseID)
+	got, err := queryCase(it.ctx, it.client, caseID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,151 @@
+package readmodel
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"casetrail/incident"
+)
+
+// The worklist order: the case whose PENDING deadline falls due first
+// comes first (next_due_at ascending, cases without a pending deadline
+// last), ties by id. Migration 005 gives it the index cases_next_due_order.
+
+// dueCursor is the sort key of a case in the worklist order. O marks the
+// order, so a cursor of the report-date order (cursor) is refused here.
+type dueCursor struct {
+	O   string `json:"o"`
+	Due *int64 `json:"d"` // next_due_at in microseconds; nil when none
+	ID  string `json:"i"`
+}
+
+const dueOrder = "due"
+
+// encodeDueCursor returns the cursor of case id whose next_due_at (as
+// stored: the column, in microseconds) is due.
+func encodeDueCursor(id string, due *time.Time) string {
+	k := dueCursor{O: dueOrder, ID: id}
+	if due != nil {
+		us := due.UnixMicro()
+		k.Due = &us
+	}
+	b, _ := json.Marshal(k)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeDueCursor(s string) (dueCursor, error) {
+	var c dueCursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.O != dueOrder || c.ID == "" {
+		return c, incident.BadInput("after", "is not a cursor of this list")
+	}
+	return c, nil
+}
+
+// Worklist returns the first cases after the cursor after ("" = from the
+// start) that match f and are visible, as ListCases does, but in the
+// worklist order: nearest pending deadline first, cases without one last,
+// ties by id. The order key changes as a case's deadlines do, so a case
+// whose next deadline moves between two pages may show on both or on
+// neither; a page itself is always consistent. first must be
+// 0..MaxPageSize (0 returns only Total).
+func (r *Reader) Worklist(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
+	if first < 0 || first > MaxPageSize {
+		return Page{}, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
+	}
+	var cur *dueCursor
+	if after != "" {
+		c, err := decodeDueCursor(after)
+		if err != nil {
+			return Page{}, err
+		}
+		cur = &c
+	}
+	if _, err := r.filter(f, scope{all: true}); err != nil {
+		return Page{}, err
+	}
+	sc, err := r.scope(ctx, visible, f.Unit)
+	if err != nil {
+		return Page{}, err
+	}
+	if sc.empty() {
+		return Page{Cursors: []string{}}, nil
+	}
+	w, err := r.filter(f, sc)
+	if err != nil {
+		return Page{}, err
+	}
+	countSQL, countArgs := `SELECT count(*) FROM cases c WHERE `+w.sql(), slices.Clone(w.args)
+	if cur != nil {
+		if cur.Due == nil {
+			w.add("(c.next_due_at IS NULL AND c.id > %s)", cur.ID)
+		} else {
+			due := time.UnixMicro(*cur.Due)
+			w.add("(c.next_due_at > %s OR (c.next_due_at = %s AND c.id > %s) OR c.next_due_at IS NULL)", due, due, cur.ID)
+		}
+	}
+	listSQL := `SELECT c.doc, c.next_due_at FROM cases c WHERE ` + w.sql() +
+		` ORDER BY c.next_due_at ASC NULLS LAST, c.id ASC LIMIT ` + w.arg(first+1)
+
+	var page Page
+	var countErr error
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		countErr = r.pool.QueryRow(ctx, countSQL, withMode(countArgs)...).Scan(&page.Total)
+	}()
+	var listErr error
+	var dues []*time.Time
+	if first > 0 {
+		page.Cases, dues, listErr = r.queryWorklist(ctx, listSQL, w.args)
+	}
+	<-counted
+	if err := errors.Join(countErr, listErr); err != nil {
+		return Page{}, fmt.Errorf("worklist: %w", err)
+	}
+	if len(page.Cases) > first {
+		page.Cases, page.HasNext = page.Cases[:first], true
+	}
+	page.Cursors = make([]string, len(page.Cases))
+	for i := range page.Cases {
+		page.Cursors[i] = encodeDueCursor(page.Cases[i].ID, dues[i])
+	}
+	if n := len(page.Cursors); n > 0 {
+		page.EndCursor = page.Cursors[n-1]
+	}
+	return page, nil
+}
+
+// queryWorklist reads the rows of the worklist's page: each case and its
+// stored next_due_at (the cursor carries the column's value, not one
+// recomputed from the document, so it compares equal to it).
+func (r *Reader) queryWorklist(ctx context.Context, sql string, args []any) ([]incident.Case, []*time.Time, error) {
+	rows, err := r.pool.Query(ctx, sql, withMode(args)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var cases []incident.Case
+	var dues []*time.Time
+	for rows.Next() {
+		var doc []byte
+		var due *time.Time
+		if err := rows.Scan(&doc, &due); err != nil {
+			return nil, nil, err
+		}
+		var c incident.Case
+		if err := json.Unmarshal(doc, &c); err != nil {
+			return nil, nil, fmt.Errorf("stored document: %w", err)
+		}
+		cases, dues = append(cases, c), append(dues, due)
+	}
+	return cases, dues, rows.Err()
+}
