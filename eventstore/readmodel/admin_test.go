@@ -98,7 +98,7 @@ func TestDefineUnitsRecordsOnlyChanges(t *testing.T) {
 	if n, err := e.reg.DefineUnits(ctx, ch, genUnits); err != nil || n != 0 {
 		t.Fatalf("define again: %d %v", n, err)
 	}
-	renamed := append([]Unit(nil), genUnits...)
+	renamed := append([]incident.Unit(nil), genUnits...)
 	renamed[1].Name += " (mới)"
 	if n, err := e.reg.DefineUnits(ctx, Change{Actor: "seed", Reason: "seed file b.yaml"}, renamed); err != nil || n != 1 {
 		t.Fatalf("rename: %d %v", n, err)
@@ -110,7 +110,7 @@ func TestDefineUnitsRecordsOnlyChanges(t *testing.T) {
 	if u, _ := e.reg.Unit(ctx, renamed[1].ID); u.Name != renamed[1].Name {
 		t.Fatalf("unit not renamed: %+v", u)
 	}
-	bad := []Unit{{ID: "x/y", Name: "Y", Parent: "x/z"}}
+	bad := []incident.Unit{{ID: "x/y", Name: "Y", Parent: "x/z"}}
 	if _, err := e.reg.DefineUnits(ctx, ch, bad); codeOf(err) != incident.CodeBadUserInput {
 		t.Fatalf("unknown parent: %v", err)
 	}
@@ -141,7 +141,7 @@ func TestRebuildRestoresRegistryFromAdminStream(t *testing.T) {
 	if _, err := e.reg.DefineUnits(ctx, testChange, genUnits); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.reg.UpsertUnit(ctx, Unit{ID: "legacy", Name: "Legacy"}); err != nil {
+	if err := e.reg.UpsertUnit(ctx, incident.Unit{ID: "legacy", Name: "Legacy"}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := e.reg.RegisterOfficialAccount(ctx, testChange, "lai-chau/tan-uyen", incident.Facebook, "https://www.facebook.com/ubndtanuyen", "UBND huyện Tân Uyên")

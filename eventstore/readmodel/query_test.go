@@ -688,8 +688,8 @@ func TestReparentedUnit(t *testing.T) {
 	if l, s := count([]string{"lai-chau/tan-uyen"}, ""); l != 1 || s != 1 {
 		t.Fatalf("before the move, tan-uyen sees %d listed, %d counted", l, s)
 	}
-	moved := Unit{ID: "lai-chau/tan-uyen/xa-phuc-khoa", Name: "UBND xã Phúc Khoa", Parent: "lai-chau/phuong-tan-phong"}
-	if err := e.reg.UpsertUnits(e.ctx, []Unit{moved}); err != nil {
+	moved := incident.Unit{ID: "lai-chau/tan-uyen/xa-phuc-khoa", Name: "UBND xã Phúc Khoa", Parent: "lai-chau/phuong-tan-phong"}
+	if err := e.reg.UpsertUnits(e.ctx, []incident.Unit{moved}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

@@ -16,11 +16,6 @@ import (
 	"casetrail/incident"
 )
 
-// Unit is incident.Unit (an alias, not a type of its own). The name stays
-// for the benchmark data set (internal/benchdata) and its hand-over to this
-// package's tests; other code says incident.Unit.
-type Unit = incident.Unit
-
 // Registry is the admin data next to the read model: units and official
 // accounts. Its changes are events of AdminStream (see the package doc): DefineUnits
 // and RegisterOfficialAccount append the event with the actor and reason

@@ -15,7 +15,7 @@ func TestUnits(t *testing.T) {
 	ctx := context.Background()
 	// Children before parents, escalation targets before they exist: one
 	// transaction sorts it out.
-	units := []Unit{
+	units := []incident.Unit{
 		{ID: "lai-chau/tan-uyen/xa-phuc-khoa", Name: "UBND xã Phúc Khoa", Parent: "lai-chau/tan-uyen"},
 		{ID: "lai-chau/tan-uyen", Name: "Tân Uyên", Parent: "lai-chau", EscalatesTo: "lai-chau/so-vhttdl", Symbol: "UBND-VHTT"},
 		{ID: "lai-chau", Name: "Tỉnh Lai Châu"},
@@ -61,7 +61,7 @@ func TestUnits(t *testing.T) {
 	}
 	// Units are data: the commune moves up to the province and now
 	// escalates where the province says.
-	if err := e.reg.UpsertUnits(ctx, []Unit{
+	if err := e.reg.UpsertUnits(ctx, []incident.Unit{
 		{ID: "lai-chau", Name: "Tỉnh Lai Châu", EscalatesTo: "lai-chau/so-vhttdl"},
 		{ID: "lai-chau/tan-uyen/xa-phuc-khoa", Name: "UBND xã Phúc Khoa", Parent: "lai-chau"},
 	}); err != nil {
@@ -72,18 +72,18 @@ func TestUnits(t *testing.T) {
 	}
 
 	for name, tc := range map[string]struct {
-		units []Unit
+		units []incident.Unit
 		field string
 	}{
-		"unknown parent":     {[]Unit{{ID: "x", Name: "X", Parent: "nowhere"}}, "parent"},
-		"unknown escalation": {[]Unit{{ID: "x", Name: "X", EscalatesTo: "nowhere"}}, "escalatesTo"},
-		"own parent":         {[]Unit{{ID: "x", Name: "X", Parent: "x"}}, "parent"},
-		"escalates to self":  {[]Unit{{ID: "x", Name: "X", EscalatesTo: "x"}}, "escalatesTo"},
-		"cycle":              {[]Unit{{ID: "lai-chau", Name: "Tỉnh", Parent: "lai-chau/tan-uyen"}}, "parent"},
-		"empty id":           {[]Unit{{ID: "", Name: "X"}}, "id"},
-		"empty segment":      {[]Unit{{ID: "a//b", Name: "X"}}, "id"},
-		"space in id":        {[]Unit{{ID: "lai chau", Name: "X"}}, "id"},
-		"no name":            {[]Unit{{ID: "y", Name: " "}}, "name"},
+		"unknown parent":     {[]incident.Unit{{ID: "x", Name: "X", Parent: "nowhere"}}, "parent"},
+		"unknown escalation": {[]incident.Unit{{ID: "x", Name: "X", EscalatesTo: "nowhere"}}, "escalatesTo"},
+		"own parent":         {[]incident.Unit{{ID: "x", Name: "X", Parent: "x"}}, "parent"},
+		"escalates to self":  {[]incident.Unit{{ID: "x", Name: "X", EscalatesTo: "x"}}, "escalatesTo"},
+		"cycle":              {[]incident.Unit{{ID: "lai-chau", Name: "Tỉnh", Parent: "lai-chau/tan-uyen"}}, "parent"},
+		"empty id":           {[]incident.Unit{{ID: "", Name: "X"}}, "id"},
+		"empty segment":      {[]incident.Unit{{ID: "a//b", Name: "X"}}, "id"},
+		"space in id":        {[]incident.Unit{{ID: "lai chau", Name: "X"}}, "id"},
+		"no name":            {[]incident.Unit{{ID: "y", Name: " "}}, "name"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := e.reg.UpsertUnits(ctx, tc.units)

@@ -25,7 +25,7 @@ import (
 
 // Units are the units Generate registers and spreads its cases over: two
 // provinces, departments, an intermediate level and communes.
-var Units = []readmodel.Unit{
+var Units = []incident.Unit{
 	{ID: "lai-chau", Name: "Tỉnh Lai Châu", Symbol: "UBND"},
 	{ID: "lai-chau/so-vhttdl", Name: "Sở Văn hóa, Thể thao và Du lịch", Parent: "lai-chau", Symbol: "SVHTTDL"},
 	{ID: "lai-chau/cong-an", Name: "Công an tỉnh Lai Châu", Parent: "lai-chau", Symbol: "CAT"},
@@ -190,13 +190,14 @@ type generator struct {
 	now      time.Time
 	policy   incident.Policy
 	accounts map[string]incident.OfficialAccountRef
-	units    map[string]readmodel.Unit
+	units    map[string]incident.Unit
+	tree     *incident.UnitTree
 }
 
 // newGenerator returns the generator of seed and now over Units, matching
 // analyses against accounts (official account by unit).
 func newGenerator(seed int64, now time.Time, accounts map[string]incident.OfficialAccountRef) *generator {
-	g := &generator{seed: seed, now: now, policy: incident.DefaultPolicy(), accounts: accounts, units: map[string]readmodel.Unit{}}
+	g := &generator{seed: seed, now: now, policy: incident.DefaultPolicy(), accounts: accounts, units: map[string]incident.Unit{}, tree: incident.NewUnitTree(Units)}
 	for _, u := range Units {
 		g.units[u.ID] = u
 	}
@@ -356,7 +357,7 @@ func (g *generator) simulate(i int) (genCase, error) {
 	}
 	report := incident.Report{
 		CaseID: caseID, Number: fmt.Sprintf("VV-%d-%06d", reportedAt.Year(), i+1), ClientRequestID: s.uuid(),
-		Kind: kind, Unit: unit, EscalatesTo: g.escalationTarget(unit), Title: title,
+		Kind: kind, Unit: unit, EscalatesTo: g.tree.EscalationTarget(unit), Title: title,
 		Description: strings.Join(desc, " "), Subjects: subjects,
 	}
 	// target is how far the case's life goes, unless it runs into now: most
@@ -534,14 +535,4 @@ func (g *generator) subject(s *sim, kind incident.Kind) incident.SubjectInput {
 		name = "UBND " + s.pick(genPlaces)
 	}
 	return incident.SubjectInput{Platform: p, URL: url, DisplayName: name}
-}
-
-// escalationTarget mirrors readmodel.Registry.EscalationTarget over Units.
-func (g *generator) escalationTarget(unit string) string {
-	for u, ok := g.units[unit]; ok; u, ok = g.units[u.Parent] {
-		if u.EscalatesTo != "" {
-			return u.EscalatesTo
-		}
-	}
-	return ""
 }
