@@ -4,10 +4,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/tern/v2/migrate"
+
+	"casetrail/internal/pgmigrate"
 )
 
 //go:embed migrations/*.sql
@@ -24,35 +24,8 @@ const VersionTable = "public.activities_schema_version"
 // safe to call from several processes at once (tern serializes migrations
 // with an advisory lock).
 func EnsureSchema(ctx context.Context, pool *pgxpool.Pool) error {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
+	if err := pgmigrate.Run(ctx, pool, migrationFiles, "migrations", VersionTable); err != nil {
 		return fmt.Errorf("activities schema: %w", err)
 	}
-	ok := false
-	defer func() {
-		if ok {
-			conn.Release()
-			return
-		}
-		// tern's session advisory lock may still be held after a failure:
-		// never hand this connection back to the pool.
-		c := conn.Hijack()
-		_ = c.Close(context.WithoutCancel(ctx))
-	}()
-	m, err := migrate.NewMigrator(ctx, conn.Conn(), VersionTable)
-	if err != nil {
-		return fmt.Errorf("activities schema: %w", err)
-	}
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return fmt.Errorf("activities schema: %w", err)
-	}
-	if err := m.LoadMigrations(sub); err != nil {
-		return fmt.Errorf("activities schema: %w", err)
-	}
-	if err := m.Migrate(ctx); err != nil {
-		return fmt.Errorf("activities schema: %w", err)
-	}
-	ok = true
 	return nil
 }

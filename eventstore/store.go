@@ -106,7 +106,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,7 +114,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/puddle/v2"
-	"github.com/jackc/tern/v2/migrate"
+
+	"casetrail/internal/pgmigrate"
 )
 
 //go:embed migrations/*.sql
@@ -259,36 +259,9 @@ func (s *Store) Close() {
 // advisory lock; the role creation also tolerates migrations of other
 // databases on the same server running at the same time.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
+	if err := pgmigrate.Run(ctx, pool, migrationFiles, "migrations", versionTable); err != nil {
 		return classify("migrate", err)
 	}
-	ok := false
-	defer func() {
-		if ok {
-			conn.Release()
-			return
-		}
-		// The session advisory lock may still be held after a failure:
-		// never hand this connection back to the pool.
-		c := conn.Hijack()
-		_ = c.Close(context.WithoutCancel(ctx))
-	}()
-	m, err := migrate.NewMigrator(ctx, conn.Conn(), versionTable)
-	if err != nil {
-		return fmt.Errorf("eventstore: migrate: %w", err)
-	}
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return fmt.Errorf("eventstore: migrate: %w", err)
-	}
-	if err := m.LoadMigrations(sub); err != nil {
-		return fmt.Errorf("eventstore: load migrations: %w", err)
-	}
-	if err := m.Migrate(ctx); err != nil {
-		return fmt.Errorf("eventstore: migrate: %w", err)
-	}
-	ok = true
 	return nil
 }
 
