@@ -16,6 +16,7 @@ import (
 	"casetrail/incident"
 	"casetrail/schema"
 	"casetrail/web/browsertest"
+	"casetrail/workflows"
 )
 
 // realDesk is the interface wired as serve wires it, without Temporal: the
@@ -55,8 +56,10 @@ func realDesk(t *testing.T) (url string, users *Users) {
 	if err := authz.Grant(ctx, api.Grant{Subject: "handler1", Role: api.RoleHandler, Unit: "lai-chau/tan-uyen"}); err != nil {
 		t.Fatal(err)
 	}
-	backend := &api.Backend{Store: store, Reader: readmodel.NewReader(pool), Registry: reg}
-	s, err := schema.New(schema.Deps{Auth: api.SchemaAuth{Authorizer: authz}, Commands: backend, Reads: backend, Logger: quietLogger()})
+	reader := readmodel.NewReader(pool)
+	s, err := schema.New(schema.Deps{Auth: authz, Commands: workflows.Commands{}, // no Temporal: no command runs here
+		Cases: reader, Streams: reader, Registry: reg, Progress: readmodel.NewProjector(store), Blobs: store, Registrar: reg,
+		Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

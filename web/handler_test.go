@@ -296,7 +296,8 @@ func TestHomeShowsAPIErrors(t *testing.T) {
 	}
 }
 
-// Unknown paths get the 404 page; placeholders wait for their pages.
+// Unknown paths get the 404 page; the worklist and the report form answer
+// in the frame (the fake API refuses their queries: the pages say so).
 func TestNotFoundAndPlaceholders(t *testing.T) {
 	d := newDesk(t, nil)
 	d.addUser("handler1", "Nguyễn Văn Hùng", goodPassword, false)
@@ -306,7 +307,7 @@ func TestNotFoundAndPlaceholders(t *testing.T) {
 		t.Errorf("the 404 page names a metric")
 	}
 	c.login("handler1", goodPassword)
-	wantBody(t, c.get("/worklist"), http.StatusOK, "<h1>Việc cần làm</h1>", "Trang này đang được xây dựng.", `aria-current="page">Việc cần làm`)
+	wantBody(t, c.get("/worklist"), http.StatusOK, "<h1>Việc cần làm</h1>", "Chưa tải được danh sách vụ việc", `aria-current="page">Việc cần làm`)
 	wantBody(t, c.get("/report"), http.StatusOK, "<h1>Phản ánh mới</h1>")
 	wantBody(t, c.post("/worklist", nil), http.StatusNotFound)
 }

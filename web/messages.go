@@ -67,11 +67,6 @@ var messages = map[string]msg{
 	"home.noRoles":    {"Bạn chưa được giao vai trò nào. Vui lòng liên hệ quản trị hệ thống.", "You have no role yet. Contact your administrator."},
 	"home.rolesError": {"Chưa tải được vai trò của bạn: %s", "Your roles could not be loaded: %s"},
 	"home.sessionAt":  {"Đăng nhập lúc %s. Phiên làm việc kết thúc chậm nhất lúc %s, hoặc sau %s không thao tác.", "Logged in at %s. The session ends at %s at the latest, or after %s without activity."},
-	"home.nextTitle":  {"Sắp có", "Coming next"},
-	"home.next":       {"Các trang Việc cần làm và Phản ánh mới đang được xây dựng.", "The Worklist and New report pages are being built."},
-
-	// Pages still to come.
-	"placeholder.body": {"Trang này đang được xây dựng.", "This page is being built."},
 
 	// Errors.
 	"error.title":          {"Có lỗi", "Error"},

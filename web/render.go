@@ -25,6 +25,8 @@ type page struct {
 	// Nav names the active item of the navigation.
 	Nav   string
 	Flash string
+	// Notes are the messages with arguments to show once (report_flash.go).
+	Notes []flashLine
 	// Path is the current page, where the language switch returns.
 	Path string
 	Data any
@@ -36,7 +38,7 @@ var funcs = template.FuncMap{
 }
 
 // parsePages parses each page of templates/pages with the layout and the
-// partials.
+// partials (templates/partials: blocks several pages show, such as a case).
 func parsePages() (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/pages/*.html")
 	if err != nil {
@@ -45,7 +47,7 @@ func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/pages/"), ".html")
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}

@@ -43,14 +43,6 @@ func (h *Handler) frame(r *http.Request, u *User, nav, titleKey string) *page {
 			pg.Flash = p.T(k)
 		}
 	}
+	pg.Notes = h.popNotes(ctx, p)
 	return pg
-}
-
-// placeholder is a page still to be built, in the frame of the others.
-func (h *Handler) placeholder(nav, titleKey string) func(http.ResponseWriter, *http.Request, *User) {
-	return func(w http.ResponseWriter, r *http.Request, u *User) {
-		pg := h.frame(r, u, nav, titleKey)
-		pg.Data = pg.P.T("placeholder.body")
-		h.render(w, r, http.StatusOK, "placeholder", pg)
-	}
 }

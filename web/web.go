@@ -50,6 +50,13 @@ type Options struct {
 	Pool *pgxpool.Pool
 	// Exec runs the pages' GraphQL documents as the logged-in user.
 	Exec Exec
+	// IdempotencyKey returns ctx carrying a key for the commands of the
+	// next Exec, so that the same key repeats them instead of doing them
+	// twice (the wiring passes api.WithIdempotencyKey). The forms derive
+	// their keys from a request id they carry: the report form sent twice
+	// adds its evidence once. Without it, a resent form does its commands
+	// again (a report itself is idempotent by its clientRequestId anyway).
+	IdempotencyKey func(ctx context.Context, key string) context.Context
 	// Production marks cookies Secure (with the __Host- prefix): the
 	// interface is then reachable only over HTTPS.
 	Production bool
@@ -61,7 +68,20 @@ type Options struct {
 	Timeout  time.Duration
 	Throttle ThrottleOptions
 	Logger   *slog.Logger
+	// Blobs returns the stored content of an evidence blob by its hex
+	// SHA-256 (eventstore.Store.GetBlob): the evidence download streams
+	// it once the API has shown the user the case holds that evidence.
+	// Nil: downloads answer 404. The escalation letters' PDF and DOCX are
+	// read the same way (letter_download.go).
+	Blobs Blobs
+	// LetterPreview renders the draft (DỰ THẢO, not numbered) of the
+	// escalation letter of a case, once the API has shown the user the
+	// case and an escalation awaiting its letter. Nil: previews answer 404.
+	LetterPreview func(ctx context.Context, caseID string) ([]byte, error)
 }
+
+// Blobs reads a stored blob: its media type and content.
+type Blobs func(ctx context.Context, sha256hex string) (mediaType string, content []byte, err error)
 
 // Handler is the web interface. Close it when done.
 type Handler struct {

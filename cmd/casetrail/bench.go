@@ -135,6 +135,7 @@ type benchFigures struct {
 	cases                           int
 	replay, verify                  time.Duration
 	rebuildEventsPerSecond          float64
+	uiWorklistP95                   time.Duration // GET /worklist, server time (bench_ui.go)
 }
 
 func (f benchFigures) write(w io.Writer) {
@@ -146,6 +147,7 @@ func (f benchFigures) write(w io.Writer) {
 	fmt.Fprintf(w, "list_p95_ms=%.1f cases=%d\n", benchMS(f.listP95), f.cases)
 	fmt.Fprintf(w, "replay_1000_ms=%.1f verify_1000_ms=%.1f\n", benchMS(f.replay), benchMS(f.verify))
 	fmt.Fprintf(w, "rebuild_events_per_s=%.0f\n", f.rebuildEventsPerSecond)
+	fmt.Fprintf(w, "ui_worklist_p95_ms=%.1f\n", benchMS(f.uiWorklistP95))
 }
 
 func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -161,10 +163,12 @@ func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 
 // Phases, in order: generate the data set (benchdata.Generate, with
 // asynchronous commit: the data set is not what is measured); rebuild the
 // read model (rebuild_events_per_s); cases(filter) over GraphQL (list);
-// CaseAsOf and Verify of a 1,000-event case (replay, verify);
-// reportIncident over HTTP against a bare workflow (intake); rounds of 50
-// concurrent commands on one case over HTTP (case commands); then, with
-// Temporal stopped, Store.Append against a plain INSERT (append).
+// GET /worklist of the web interface as a district's handler over the same
+// data (ui_worklist, bench_ui.go); CaseAsOf and Verify of a 1,000-event
+// case (replay, verify); reportIncident over HTTP against a bare workflow
+// (intake); rounds of 50 concurrent commands on one case over HTTP (case
+// commands); then, with Temporal stopped, Store.Append against a plain
+// INSERT (append).
 func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logger *slog.Logger) error {
 	plan, err := benchPlanFor(o)
 	if err != nil {
@@ -234,6 +238,9 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 	}
 	defer stopHTTP()
 	if f.listP95, f.cases, err = r.list(ctx); err != nil {
+		return err
+	}
+	if f.uiWorklistP95, err = r.uiWorklist(ctx); err != nil {
 		return err
 	}
 	if f.replay, f.verify, err = r.replayVerify(ctx); err != nil {
@@ -537,7 +544,7 @@ func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
 	direct := make([]time.Duration, 0, r.plan.listRuns)
 	for i := range r.plan.listRuns {
 		v := benchListViewers[i%len(benchListViewers)]
-		visible := r.a.authz.VisibleUnits(fmt.Sprintf("%s-0", v.sub), api.ActionReadCase)
+		visible := r.a.authz.VisibleUnits(fmt.Sprintf("%s-0", v.sub), incident.ActionReadCase)
 		fm := benchListFilters[i%len(benchListFilters)]
 		f := readmodel.Filter{Text: fm["text"].(string)}
 		for _, s := range fm["status"].([]string) {
@@ -562,7 +569,7 @@ func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
 }
 
 // replayVerify appends a 1,000-event case and returns the median of
-// readmodel.CaseAsOf (the full fold of its stream) and of Store.Verify.
+// readmodel.Reader.CaseAsOf (the full fold of its stream) and of Store.Verify.
 func (r *benchRun) replayVerify(ctx context.Context) (replay, verify time.Duration, err error) {
 	if err := benchdata.LongCase(ctx, r.a.store, benchLongCaseID, benchLongEvents); err != nil {
 		return 0, 0, fmt.Errorf("bench: %w", err)
@@ -570,10 +577,11 @@ func (r *benchRun) replayVerify(ctx context.Context) (replay, verify time.Durati
 	stream := incident.StreamOf(benchLongCaseID)
 	stop := r.profile("replay")
 	defer stop()
+	reader := readmodel.NewReader(r.a.store.Pool())
 	var folds, checks []time.Duration
 	for i := range r.plan.replayRuns + 1 { // the first run warms up
 		t := time.Now()
-		c, err := readmodel.CaseAsOf(ctx, r.a.store, benchLongCaseID, nil, nil)
+		c, err := reader.CaseAsOf(ctx, benchLongCaseID, nil, nil)
 		if err != nil {
 			return 0, 0, fmt.Errorf("bench: %w", err)
 		}

@@ -27,6 +27,7 @@ var benchLines = []*regexp.Regexp{
 	regexp.MustCompile(`^list_p95_ms=` + benchNum + ` cases=([0-9]+)$`),
 	regexp.MustCompile(`^replay_1000_ms=` + benchNum + ` verify_1000_ms=` + benchNum + `$`),
 	regexp.MustCompile(`^rebuild_events_per_s=` + benchNum + `$`),
+	regexp.MustCompile(`^ui_worklist_p95_ms=` + benchNum + `$`), // issue 14
 }
 
 // TestBenchQuick runs `casetrail bench --quick` in-process against the test

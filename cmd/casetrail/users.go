@@ -157,6 +157,14 @@ func (a *app) webUI(exec *api.Executor) (http.Handler, error) {
 		IdleTimeout: idle,
 		Lifetime:    lifetime,
 		Logger:      a.log,
+		// One key per evidence file of a report form: sent twice, added once.
+		IdempotencyKey: api.WithIdempotencyKey,
+		// Evidence downloads read the blob store once the API has shown
+		// the user the case holds the evidence.
+		Blobs: a.store.GetBlob,
+		// The draft of an escalation letter (letters.go), rendered once
+		// the API has shown the user the case.
+		LetterPreview: a.letterPreview,
 	})
 	if err != nil {
 		return nil, err

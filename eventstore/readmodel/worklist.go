@@ -14,7 +14,10 @@ import (
 
 // The worklist order: the case whose PENDING deadline falls due first
 // comes first (next_due_at ascending, cases without a pending deadline
-// last), ties by id. Migration 005 gives it the index cases_next_due_order.
+// last), ties by id. Migration 005 gives the open cases an index in that
+// order (cases_worklist_open): a worklist of open statuses reads its page
+// from it (the query is planned for its actual statuses, customPlan, so
+// the partial index's condition is proven).
 
 // dueCursor is the sort key of a case in the worklist order. O marks the
 // order, so a cursor of the report-date order (cursor) is refused here.

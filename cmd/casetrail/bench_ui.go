@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"casetrail/api"
+	"casetrail/web"
+)
+
+// The case desk's worklist in the bench (issue 14): GET /worklist as a
+// handler of one district over the generated cases.
+const (
+	// benchUIUnit is the district whose handler opens the worklist (a
+	// quarter of the generated cases are in its subtree).
+	benchUIUnit = "lai-chau/tan-uyen"
+	// benchUIUsers spread the page loads over this many users, so the
+	// per-subject request budget never answers instead of the page.
+	benchUIUsers = 4
+)
+
+// benchUIPassword is the bench users' password (the bench database is its
+// own and is dropped at the end).
+const benchUIPassword = "bench-worklist-2026"
+
+// benchWorklistCount reads the count a worklist page shows ("1.480 vụ việc").
+var benchWorklistCount = regexp.MustCompile(`<strong>([0-9.]+) vụ việc</strong>`)
+
+// uiWorklist times the server side of GET /worklist (session, the
+// in-process GraphQL of the viewer and the worklist, rendering) for a
+// handler of benchUIUnit, over the data set the list phase measured. The
+// time is taken around the server's handler, so the HTTP client and the
+// loopback are not in it. It returns the p95.
+func (r *benchRun) uiWorklist(ctx context.Context) (time.Duration, error) {
+	pool := r.a.store.Pool()
+	users := web.NewUsers(pool)
+	hash, err := web.HashPassword(benchUIPassword)
+	if err != nil {
+		return 0, fmt.Errorf("bench: ui: %w", err)
+	}
+	names := make([]string, benchUIUsers)
+	for i := range names {
+		names[i] = fmt.Sprintf("bench-ui-handler-%d", i)
+		if err := r.a.authz.Grant(ctx, api.Grant{Subject: names[i], Role: api.RoleHandler, Unit: benchUIUnit}); err != nil {
+			return 0, fmt.Errorf("bench: ui: %w", err)
+		}
+		err := users.Create(ctx, web.User{Username: names[i], DisplayName: "Cán bộ xử lý " + names[i], PasswordHash: hash})
+		if err != nil && !errors.Is(err, web.ErrUserExists) {
+			return 0, fmt.Errorf("bench: ui: %w", err)
+		}
+	}
+
+	// The server as serve runs it, its handler timed on the worklist.
+	var mu sync.Mutex
+	var server []time.Duration
+	h := r.a.handler(role{api: true, worker: true})
+	timed := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != "/worklist" {
+			h.ServeHTTP(w, req)
+			return
+		}
+		t := time.Now()
+		h.ServeHTTP(w, req)
+		d := time.Since(t)
+		mu.Lock()
+		server = append(server, d)
+		mu.Unlock()
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("bench: ui: %w", err)
+	}
+	srv := &http.Server{Handler: timed, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	base := "http://" + ln.Addr().String()
+
+	clients := make([]*http.Client, benchUIUsers)
+	for i, name := range names {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: time.Minute,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login",
+			strings.NewReader(url.Values{"username": {name}, "password": {benchUIPassword}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := c.Do(req)
+		if err != nil {
+			return 0, fmt.Errorf("bench: ui: login: %w", err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			return 0, fmt.Errorf("bench: ui: login as %s: %s", name, resp.Status)
+		}
+		clients[i] = c
+	}
+	page := func(i int) (string, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/worklist", nil)
+		resp, err := clients[i%benchUIUsers].Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return "", err
+		}
+		body := string(b)
+		if resp.StatusCode != http.StatusOK || !benchWorklistCount.MatchString(body) || strings.Contains(body, `class="error"`) {
+			return "", fmt.Errorf("GET /worklist: %s, not a worklist:\n%.600s", resp.Status, body)
+		}
+		return body, nil
+	}
+	var body string
+	for i := range 2 * benchUIUsers { // warm up: plans, caches, connections
+		if body, err = page(i); err != nil {
+			return 0, fmt.Errorf("bench: ui: %w", err)
+		}
+	}
+	mu.Lock()
+	server = server[:0]
+	mu.Unlock()
+	stop := r.profile("ui")
+	for i := range r.plan.listRuns {
+		if body, err = page(i); err != nil {
+			stop()
+			return 0, fmt.Errorf("bench: ui: %w", err)
+		}
+	}
+	stop()
+	mu.Lock()
+	lat := append([]time.Duration(nil), server...)
+	mu.Unlock()
+	count := benchWorklistCount.FindStringSubmatch(body)[1]
+	fmt.Fprintf(r.out, "ui: %d GET /worklist as a handler of %s (%s open cases in its list, a page of %d bytes): server time p50 %.1f ms, p95 %.1f ms\n",
+		len(lat), benchUIUnit, count, len(body), benchMS(benchQuantile(lat, 0.5)), benchMS(benchQuantile(lat, 0.95)))
+	return benchQuantile(lat, 0.95), nil
+}

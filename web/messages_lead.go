@@ -1,0 +1,100 @@
+package web
+
+// leadMessages are the texts of the leaders' pages (issue 15): Chờ duyệt
+// (the approval inbox), Tổng quan (the overview and its charts) and Theo
+// dõi (the watch list), in the words of shared/GLOSSARY.md. Deadlines
+// "quá hạn" in the glossary's sense (state MISSED) whose step is still
+// awaited are "quá hạn chưa xử lý"; the contract's overdue (due, the miss
+// not yet recorded) is "đến hạn, chưa ghi nhận". They join the catalog at
+// init like the other messages_*.go.
+var leadMessages = map[string]msg{
+	"nav.approvals": {"Chờ duyệt", "Approvals"},
+	"nav.overview":  {"Tổng quan", "Overview"},
+	"nav.watch":     {"Theo dõi", "Watch"},
+
+	// Chờ duyệt.
+	"approvals.title":      {"Chờ duyệt", "Waiting for approval"},
+	"approvals.intro":      {"Đề nghị chuyển cấp trên đang chờ lãnh đạo duyệt ở các đơn vị bạn phụ trách, đề nghị cũ nhất lên trước.", "Escalations waiting for a leader's approval in your units, oldest first."},
+	"approvals.count":      {"%s đề nghị chờ duyệt", "%s escalations waiting"},
+	"approvals.empty":      {"Không có đề nghị chuyển cấp trên nào đang chờ duyệt.", "No escalation is waiting for approval."},
+	"approvals.more":       {"Chỉ hiển thị %s đề nghị cũ nhất trong số %s; số còn lại sẽ hiện sau khi các đề nghị này được xử lý.", "Only the %s oldest of %s escalations are shown; the others appear once these are dealt with."},
+	"approvals.loadError":  {"Chưa tải được danh sách đề nghị: %s", "The escalations could not be loaded: %s"},
+	"approvals.requested":  {"Đề nghị bởi %s lúc %s", "Requested by %s at %s"},
+	"approvals.to":         {"Chuyển tới", "To"},
+	"approvals.reason":     {"Lý do", "Reason"},
+	"approvals.unit":       {"Đơn vị", "Unit"},
+	"approvals.deadline":   {"Hạn lãnh đạo duyệt", "Approval due"},
+	"approvals.noDeadline": {"Không có hạn duyệt", "No approval deadline"},
+	"approvals.open":       {"Xem và duyệt", "Review and approve"},
+	"approvals.caption":    {"Đề nghị chờ duyệt, cũ nhất lên trước", "Escalations waiting, oldest first"},
+	"approvals.forbidden":  {"Trang Chờ duyệt dành cho lãnh đạo đơn vị.", "The approvals page is for the units' leaders."},
+
+	// Theo dõi.
+	"watch.title":      {"Theo dõi", "Watch"},
+	"watch.intro":      {"Vụ việc có thời hạn đã quá mà bước việc chưa được thực hiện, quá hạn lâu nhất lên trước.", "Cases with a missed deadline whose step has not been done yet, the longest missed first."},
+	"watch.unit":       {"Đơn vị", "Unit"},
+	"watch.unitAll":    {"Tất cả đơn vị của tôi", "All my units"},
+	"watch.apply":      {"Xem", "Show"},
+	"watch.empty":      {"Không có vụ việc nào quá hạn chưa xử lý.", "No case has a missed deadline still awaiting its step."},
+	"watch.loadError":  {"Chưa tải được danh sách theo dõi: %s", "The watch list could not be loaded: %s"},
+	"watch.caption":    {"Vụ việc quá hạn chưa xử lý, quá hạn lâu nhất lên trước", "Cases with missed deadlines, longest missed first"},
+	"watch.col.missed": {"Quá hạn chưa xử lý", "Missed, still awaited"},
+	"watch.missedFor":  {"quá hạn %s", "missed %s ago"},
+	"watch.missedAt":   {"từ %s", "since %s"},
+	"watch.forbidden":  {"Trang Theo dõi dành cho lãnh đạo đơn vị.", "The watch page is for the units' leaders."},
+
+	// Tổng quan.
+	"overview.title":           {"Tổng quan", "Overview"},
+	"overview.intro":           {"Số liệu của đơn vị và các đơn vị trực thuộc, với các vụ việc tiếp nhận trong kỳ.", "Figures of a unit and its sub-units, for the cases received in the period."},
+	"overview.forbidden":       {"Trang Tổng quan dành cho lãnh đạo và cán bộ kiểm tra.", "The overview is for leaders and auditors."},
+	"overview.form":            {"Chọn đơn vị và kỳ", "Unit and period"},
+	"overview.unit":            {"Đơn vị", "Unit"},
+	"overview.from":            {"Từ ngày", "From"},
+	"overview.to":              {"Đến ngày", "To"},
+	"overview.datePlaceholder": {"ngày/tháng/năm", "dd/mm/yyyy"},
+	"overview.datesHint":       {"Ngày theo dạng ngày/tháng/năm, ví dụ 01/06/2026; cả hai ngày đều được tính; kỳ dài nhất %d ngày.", "Days as dd/mm/yyyy, e.g. 01/06/2026; both days count; at most %d days."},
+	"overview.apply":           {"Xem số liệu", "Show"},
+	"overview.badDate":         {"Ngày không hợp lệ hoặc «từ ngày» sau «đến ngày»; đang hiển thị %d tuần gần nhất.", "A date is not valid or the start is after the end; showing the last %d weeks."},
+	"overview.tooLong":         {"Kỳ dài nhất là %d ngày; đang hiển thị %d tuần gần nhất.", "The longest period is %d days; showing the last %d weeks."},
+	"overview.badUnit":         {"Bạn không xem được số liệu của đơn vị này; đang hiển thị %s.", "You may not see that unit's figures; showing %s."},
+	"overview.loadError":       {"Chưa tải được số liệu: %s", "The figures could not be loaded: %s"},
+	"overview.heading":         {"%s, từ %s đến %s", "%s, %s to %s"},
+	"overview.figures":         {"Số liệu chính", "Key figures"},
+	"overview.total":           {"Tiếp nhận trong kỳ", "Received"},
+	"overview.open":            {"Đang mở", "Open"},
+	"overview.missed":          {"Quá hạn chưa xử lý", "Missed, still awaited"},
+	"overview.missedHint":      {"Có thời hạn đã quá mà bước việc chưa làm", "A deadline was missed and its step is not done"},
+	"overview.overdue":         {"Đến hạn, chưa ghi nhận", "Due, not yet recorded"},
+	"overview.overdueHint":     {"Thời hạn vừa đến, hệ thống chưa ghi nhận quá hạn", "Just past due; the miss is not recorded yet"},
+	"overview.metRatio":        {"Tỷ lệ đúng hạn", "Deadlines met"},
+	"overview.metRatioHint":    {"Thời hạn kết thúc trong kỳ: đúng hạn trên tổng số đúng hạn và quá hạn", "Deadlines settled in the period: met out of met and missed"},
+	"overview.median":          {"Thời gian giải quyết (trung vị)", "Median time to resolve"},
+	"overview.medianHint":      {"Từ khi tiếp nhận đến khi giải quyết, các vụ việc giải quyết trong kỳ", "From report to resolution, cases resolved in the period"},
+	"overview.none":            {"Chưa có", "None"},
+	"overview.hours":           {"%s giờ", "%s h"},
+	"overview.percent":         {"%s %%", "%s %%"},
+	"overview.toWatch":         {"Xem danh sách theo dõi", "See the watch list"},
+	"overview.weekly":          {"Vụ việc tiếp nhận theo tuần và loại", "Cases received per week, by kind"},
+	"overview.weeklyDesc":      {"Biểu đồ cột chồng: mỗi cột là một tuần (bắt đầu thứ Hai), mỗi màu một loại vụ việc.", "Stacked columns: one per week (from Monday), one colour per kind."},
+	"overview.week":            {"Tuần từ", "Week of"},
+	"overview.weekShort":       {"%s", "%s"},
+	"overview.sum":             {"Cộng", "Total"},
+	"overview.status":          {"Trạng thái hiện nay", "Status now"},
+	"overview.statusDesc":      {"Trạng thái hiện nay của các vụ việc tiếp nhận trong kỳ.", "Where the cases received in the period stand now."},
+	"overview.takedowns":       {"Kết quả yêu cầu gỡ bỏ theo nền tảng", "Takedown outcomes per platform"},
+	"overview.takedownsDesc":   {"Yêu cầu gỡ bỏ gửi trong kỳ, theo nền tảng và tình trạng hiện nay.", "Takedown requests sent in the period, by platform and where they stand now."},
+	"overview.takedownsNone":   {"Không có yêu cầu gỡ bỏ nào trong kỳ.", "No takedown request in the period."},
+	"overview.platform":        {"Nền tảng", "Platform"},
+	"overview.count":           {"Số vụ việc", "Cases"},
+	"overview.requests":        {"Số yêu cầu", "Requests"},
+	"overview.subUnits":        {"Các đơn vị trực thuộc", "Sub-units"},
+	"overview.subUnitsNone":    {"Đơn vị này không có đơn vị trực thuộc.", "This unit has no sub-units."},
+	"overview.subUnit":         {"Đơn vị", "Unit"},
+	"overview.numbers":         {"Bảng số liệu", "The figures as a table"},
+	"overview.chartOf":         {"Biểu đồ: %s. Số liệu chi tiết trong bảng ngay sau.", "Chart: %s. The figures are in the table after it."},
+	"overview.barOf":           {"%s: %s", "%s: %s"},
+	"overview.noData":          {"Không có vụ việc nào tiếp nhận trong kỳ.", "No case was received in the period."},
+	"overview.print":           {"In trang này bằng lệnh in của trình duyệt: biểu đồ được in cùng số liệu.", "Print this page with the browser's print command: the charts print with their figures."},
+}
+
+func init() { mergeCaseMessages(leadMessages) }
