@@ -1,6 +1,7 @@
 // Package activities implements the activities of the case workflow: every
 // side effect IncidentWorkflow has (the event store, case and dispatch
-// numbers, notifications, takedown requests, escalation letters, the
+// numbers, notifications, takedown requests, escalation letters — numbered
+// in the issuing unit's register, rendered and stored —, the
 // official-account registry). The contract — activity names and payloads —
 // is declared by package workflows; Register registers the methods of
 // Activities under those names.
@@ -86,7 +87,15 @@ type Activities struct {
 	Escalation map[string]Webhook
 	// UnitSymbol returns the symbol a unit's dispatch numbers carry (e.g.
 	// "SVHTTDL"); when nil or empty, the upper-cased last segment of the unit id.
+	// Letters read the symbol from Units first.
 	UnitSymbol func(ctx context.Context, unit string) (string, error)
+	// Units returns the registry's units: the issuer's letterhead, symbol,
+	// numbering mode and default signer, the recipient's name. Without it
+	// units are named by their ids.
+	Units func(ctx context.Context) ([]incident.Unit, error)
+	// DisplayName returns a person's name (the web interface's users):
+	// the signer of a letter when neither the leader nor the unit names one.
+	DisplayName func(ctx context.Context, subject string) (string, error)
 
 	// OfficialAccounts lists the registered official accounts.
 	OfficialAccounts func(ctx context.Context) ([]incident.OfficialAccountRef, error)
@@ -112,6 +121,8 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 		{workflows.ActivitySendTakedownRequest, a.SendTakedownRequest},
 		{workflows.ActivitySendEscalation, a.SendEscalation},
 		{workflows.ActivityMatchOfficialAccount, a.MatchOfficialAccount},
+		{workflows.ActivityPrepareEscalation, a.PrepareEscalation},
+		{workflows.ActivityIssueEscalation, a.IssueEscalation},
 	} {
 		r.RegisterActivityWithOptions(x.fn, activity.RegisterOptions{Name: x.name})
 	}

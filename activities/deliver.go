@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"casetrail/incident"
 	"casetrail/workflows"
 )
 
@@ -50,22 +51,11 @@ func (a *Activities) SendTakedownRequest(ctx context.Context, in TakedownInput) 
 	return a.deliver(ctx, a.Takedown[in.Platform], "takedownRequest", body, attrs)
 }
 
-// EscalationLetter is the JSON body posted to the target unit's channel.
-type EscalationLetter struct {
-	Type           string `json:"type"` // "escalation"
-	DispatchNumber string `json:"dispatchNumber"`
-	CaseID         string `json:"caseId"`
-	Number         string `json:"number"`
-	Title          string `json:"title"`
-	From           string `json:"from"`
-	To             string `json:"to"`
-	Reason         string `json:"reason"`
-	ApprovedBy     string `json:"approvedBy"`
-}
-
 // SendEscalation allocates the dispatch number of an approved escalation,
 // "<n>/<symbol>" with n gap-free per year and target unit and the target
-// unit's symbol, and delivers the letter to the target unit's webhook (or
+// unit's symbol (the numbering before the office letters, which runs older
+// than the workflow's letter version still use; IssueEscalation numbers as
+// Decree 30/2020 sets it), and delivers the letter to the target unit's webhook (or
 // hands it over to be sent by hand). The number is kept by in.Key, so a
 // retry gets the same one.
 func (a *Activities) SendEscalation(ctx context.Context, in EscalationInput) (EscalationResult, error) {
@@ -110,17 +100,9 @@ func (a *Activities) symbol(ctx context.Context, unit string) (string, error) {
 }
 
 // DefaultSymbol is the symbol of a unit without one: the upper-cased last
-// segment of its id ("lai-chau/so-vhttdl" gives "SO-VHTTDL").
-func DefaultSymbol(unit string) string {
-	unit = strings.Trim(unit, "/")
-	if i := strings.LastIndexByte(unit, '/'); i >= 0 {
-		unit = unit[i+1:]
-	}
-	if unit == "" {
-		return "CT"
-	}
-	return strings.ToUpper(unit)
-}
+// segment of its id ("lai-chau/so-vhttdl" gives "SO-VHTTDL";
+// incident.DefaultSymbol).
+func DefaultSymbol(unit string) string { return incident.DefaultSymbol(unit) }
 
 // deliver posts body to w, or records that it is to be sent by hand: when no
 // channel is configured, when the channel refuses it (4xx), or when the last

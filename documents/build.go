@@ -27,6 +27,8 @@ type Dispatch struct {
 	// AlsoTo are further "Nơi nhận" entries, between "Như trên" and the file copy.
 	AlsoTo []string
 	Signer Signer
+	// Draft makes the letter a draft (see Letter.Draft): Number is then 0.
+	Draft bool
 }
 
 // Decree147 is the takedown deadline's legal basis (docs/ARCHITECTURE.md,
@@ -284,6 +286,7 @@ func (w *writer) letter(subject string) (Letter, error) {
 		Paragraphs:   w.paras,
 		CarbonCopies: append(copies, file),
 		Signer:       d.Signer,
+		Draft:        d.Draft,
 	}
 	if err := l.Validate(); err != nil {
 		return Letter{}, fmt.Errorf("letter for case %s: %w", w.c.Number, err)

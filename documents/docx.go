@@ -76,6 +76,9 @@ type TemplateData struct {
 	SignerAuthority string
 	SignerTitle     string
 	SignerName      string
+	// Draft is DraftMark in a draft, "" otherwise; the default template
+	// prints it in a paragraph of its own above the heading.
+	Draft string
 	// Document properties: title, author, date (W3CDTF).
 	Title, Author, Created string
 	// The default template's layout, in twips (1/1440 inch): the text and
@@ -256,19 +259,23 @@ func fill(name string, part []byte, data TemplateData) ([]byte, error) {
 
 // templateData is l as the template sees it.
 func templateData(l Letter) TemplateData {
-	day, month, year := dateParts(l.Date)
+	day, month, year := l.dateParts()
 	rec := RecipientLines(l.Recipients)
+	number := fmt.Sprintf("%02d", l.Number)
+	if l.Draft && l.Number == 0 {
+		number = blank
+	}
 	d := TemplateData{
 		ParentBody:      wordText(strings.Join(bodyLines(l.ParentBody), "\n")),
 		IssuingBody:     wordText(strings.Join(bodyLines(l.IssuingBody), "\n")),
-		Number:          fmt.Sprintf("%02d", l.Number),
+		Number:          number,
 		Symbol:          wordText(l.Symbol),
-		NumberLine:      wordText(NumberLine(l.Number, l.Symbol)),
+		NumberLine:      wordText(l.numberLine()),
 		Place:           wordText(l.Place),
 		Day:             day,
 		Month:           month,
 		Year:            year,
-		DateLine:        wordText(DateLine(l.Place, l.Date)),
+		DateLine:        wordText(l.dateLine()),
 		Subject:         wordText(strings.TrimPrefix(SubjectLine(l.Subject), "V/v ")),
 		SubjectLine:     wordText(SubjectLine(l.Subject)),
 		FirstRecipient:  wordText(rec[0]),
@@ -281,7 +288,8 @@ func templateData(l Letter) TemplateData {
 		SignerAuthority: wordText(strings.ToUpper(l.Signer.Authority)),
 		SignerTitle:     wordText(strings.ToUpper(l.Signer.Title)),
 		SignerName:      wordText(l.Signer.Name),
-		Title:           plainText(NumberLine(l.Number, l.Symbol) + " " + SubjectLine(l.Subject)),
+		Draft:           draftText(l.Draft),
+		Title:           plainText(l.numberLine() + " " + SubjectLine(l.Subject)),
 		Author:          plainText(strings.Join(bodyLines(l.IssuingBody), " ")),
 		Created:         l.Date.UTC().Format(time.RFC3339),
 		TextWidth:       twips(textW),
@@ -562,4 +570,12 @@ func removeOnce(texts []string, s string, fromEnd bool) {
 			return
 		}
 	}
+}
+
+// draftText is TemplateData.Draft.
+func draftText(draft bool) string {
+	if draft {
+		return DraftMark
+	}
+	return ""
 }

@@ -34,7 +34,8 @@ type Letter struct {
 	// quan ban hành), printed in upper case and bold; "\n" breaks a line
 	// where the office wants it ("Ủy ban nhân dân\nhuyện Tân Uyên").
 	IssuingBody string
-	// Number is the number in the issuing body's register, from 1.
+	// Number is the number in the issuing body's register, from 1 (0 in a
+	// draft, which is not numbered yet).
 	Number int
 	// Symbol is the symbol after the number: the issuer's abbreviation and
 	// the drafting unit's ("UBND-VHTT").
@@ -58,7 +59,18 @@ type Letter struct {
 	CarbonCopies []string
 	// Signer is the signature block.
 	Signer Signer
+	// Draft makes the letter a draft (dự thảo) to read before it is
+	// approved: "DỰ THẢO" marked at the top of each page, the number left
+	// blank ("Số: …/UBND-VHTT") and the day and month of the date line
+	// too, the year kept (the number belongs to the year's register).
+	Draft bool
 }
+
+// DraftMark is the mark a draft carries.
+const DraftMark = "DỰ THẢO"
+
+// blank stands for what a draft leaves to be filled in.
+const blank = "…"
 
 // Signer is the signature block: the authority the signer acts for, the
 // signer's own title and name.
@@ -119,7 +131,7 @@ func (l Letter) Validate() error {
 	if blank(l.IssuingBody) {
 		bad("issuingBody", "is required")
 	}
-	if l.Number < 1 {
+	if l.Number < 1 && !(l.Draft && l.Number == 0) {
 		bad("number", "must be 1 or more, not %d", l.Number)
 	}
 	if blank(l.Symbol) {
@@ -173,6 +185,29 @@ func isFileCopy(s string) bool {
 // leading zero below 10 (Decree 30/2020/NĐ-CP, Art. 15 and Appendix I).
 func NumberLine(number int, symbol string) string {
 	return fmt.Sprintf("Số: %02d/%s", number, symbol)
+}
+
+// numberLine is the letter's number line; a draft's number is blank.
+func (l Letter) numberLine() string {
+	if l.Draft && l.Number == 0 {
+		return "Số: " + blank + "/" + l.Symbol
+	}
+	return NumberLine(l.Number, l.Symbol)
+}
+
+// dateLine is the letter's date line; a draft leaves its day and month blank.
+func (l Letter) dateLine() string {
+	day, month, year := l.dateParts()
+	return fmt.Sprintf("%s, ngày %s tháng %s năm %s", l.Place, day, month, year)
+}
+
+// dateParts are the day, month and year the letter prints.
+func (l Letter) dateParts() (day, month, year string) {
+	day, month, year = dateParts(l.Date)
+	if l.Draft {
+		day, month = blank, blank
+	}
+	return day, month, year
 }
 
 // DateLine returns the place and date line "Tân Uyên, ngày 05 tháng 12 năm

@@ -66,7 +66,7 @@ func RenderPDF(l Letter) ([]byte, error) {
 	f.SetAutoPageBreak(false, marginBottom)
 	f.SetCellMargin(0)
 	f.SetLineWidth(ruleWidth)
-	f.SetTitle(NumberLine(l.Number, l.Symbol)+" "+SubjectLine(l.Subject), true)
+	f.SetTitle(l.numberLine()+" "+SubjectLine(l.Subject), true)
 	f.SetAuthor(strings.Join(bodyLines(l.IssuingBody), " "), true)
 	f.SetCreator("CaseTrail", true)
 	f.SetLang("vi-VN")
@@ -74,8 +74,8 @@ func RenderPDF(l Letter) ([]byte, error) {
 	f.SetModificationDate(l.Date.In(Vietnam))
 	f.SetCatalogSort(true)
 
-	w := &pdfWriter{f: f}
-	f.SetHeaderFuncMode(w.pageNumber, false)
+	w := &pdfWriter{f: f, draft: l.Draft}
+	f.SetHeaderFuncMode(w.pageHeader, false)
 	w.newPage()
 	w.heading(l)
 	w.salutation(l)
@@ -116,8 +116,9 @@ func salutationLayout(f *fpdf.Fpdf, lines []string) (x, labelW, avail float64) {
 
 // pdfWriter lays a letter out top to bottom; y is the top of the next line.
 type pdfWriter struct {
-	f *fpdf.Fpdf
-	y float64
+	f     *fpdf.Fpdf
+	y     float64
+	draft bool // mark each page DỰ THẢO
 }
 
 func (w *pdfWriter) font(style string, pt float64) { w.f.SetFont(family, style, pt) }
@@ -132,6 +133,26 @@ func (w *pdfWriter) room(h float64) {
 	if w.y+h > pageH-marginBottom {
 		w.newPage()
 	}
+}
+
+// pageHeader prints what the top margin carries: a draft's mark, the page
+// number.
+func (w *pdfWriter) pageHeader() {
+	w.draftMark()
+	w.pageNumber()
+}
+
+// draftMark prints DraftMark in a frame at the right of a draft's top
+// margin.
+func (w *pdfWriter) draftMark() {
+	if !w.draft {
+		return
+	}
+	w.font("B", sizePageNumber)
+	h := lineH(sizePageNumber)
+	mw := w.f.GetStringWidth(DraftMark) + 4
+	w.f.SetXY(pageW-marginRight-mw, marginTop-h-3)
+	w.f.CellFormat(mw, h, DraftMark, "1", 0, "C", false, 0, "")
 }
 
 // pageNumber prints the page number, centred in the top margin, from page 2.
@@ -197,9 +218,9 @@ func (w *pdfWriter) heading(l Letter) {
 
 	y = max(y, r) + 3
 	w.font("", sizeNumber)
-	left, _ := w.centred([]string{NumberLine(l.Number, l.Symbol)}, marginLeft, leftColW, y, lineH(sizeBody))
+	left, _ := w.centred([]string{l.numberLine()}, marginLeft, leftColW, y, lineH(sizeBody))
 	w.font("I", sizeBody)
-	right, _ := w.centred([]string{DateLine(l.Place, l.Date)}, rightColX, rightColW, y, lineH(sizeBody))
+	right, _ := w.centred([]string{l.dateLine()}, rightColX, rightColW, y, lineH(sizeBody))
 	w.font("", sizeSubject)
 	left, _ = w.centred([]string{SubjectLine(l.Subject)}, marginLeft, leftColW, left, lineH(sizeSubject))
 	w.y = max(left, right) + 6

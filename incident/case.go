@@ -97,17 +97,23 @@ type Takedown struct {
 
 // Escalation is the case's escalation to the higher authority.
 type Escalation struct {
-	Status         EscalationStatus `json:"status"`
-	Reason         string           `json:"reason"`
-	To             string           `json:"to"`
-	RequestedBy    string           `json:"requestedBy"`
-	RequestedAt    time.Time        `json:"requestedAt"`
-	ApprovedBy     string           `json:"approvedBy,omitempty"`
-	ApprovedAt     *time.Time       `json:"approvedAt,omitempty"`
-	DispatchNumber string           `json:"dispatchNumber,omitempty"`
-	SentAt         *time.Time       `json:"sentAt,omitempty"`
-	Response       string           `json:"response,omitempty"`
-	RespondedAt    *time.Time       `json:"respondedAt,omitempty"`
+	Status      EscalationStatus `json:"status"`
+	Reason      string           `json:"reason"`
+	To          string           `json:"to"`
+	RequestedBy string           `json:"requestedBy"`
+	RequestedAt time.Time        `json:"requestedAt"`
+	ApprovedBy  string           `json:"approvedBy,omitempty"`
+	ApprovedAt  *time.Time       `json:"approvedAt,omitempty"`
+	// Signer and RegisterNumber are what the approval recorded (issue 16).
+	Signer         *Signer    `json:"signer,omitempty"`
+	RegisterNumber int        `json:"registerNumber,omitempty"`
+	DispatchNumber string     `json:"dispatchNumber,omitempty"`
+	SentAt         *time.Time `json:"sentAt,omitempty"`
+	// Letter is the công văn the escalation went out with (nil before it
+	// was sent, and for escalations sent before letters were issued).
+	Letter      *Letter    `json:"letter,omitempty"`
+	Response    string     `json:"response,omitempty"`
+	RespondedAt *time.Time `json:"respondedAt,omitempty"`
 }
 
 // Deadline is one durable deadline of the case. ID is unique within the case.
@@ -136,6 +142,14 @@ func (c Case) Clone() Case {
 	}
 	if c.Escalation != nil {
 		e := *c.Escalation
+		if e.Signer != nil {
+			s := *e.Signer
+			e.Signer = &s
+		}
+		if e.Letter != nil {
+			l := *e.Letter
+			e.Letter = &l
+		}
 		out.Escalation = &e
 	}
 	return out

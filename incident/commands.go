@@ -116,9 +116,16 @@ type RequestEscalation struct {
 	Reason string `json:"reason"`
 }
 
-// ApproveEscalation is a leader's approval.
+// ApproveEscalation is a leader's approval. Signer and RegisterNumber are
+// optional: the case's workflow completes the signer from the issuing unit
+// before the approval is decided, and RegisterNumber is required exactly
+// when the issuing unit numbers by hand (Unit.Numbering manual).
 type ApproveEscalation struct {
 	Note string `json:"note,omitempty"`
+	// Signer signs the letter (the issuing unit's default when nil).
+	Signer *Signer `json:"signer,omitempty"`
+	// RegisterNumber is the number issued in the office's own register.
+	RegisterNumber int `json:"registerNumber,omitempty"`
 }
 
 // DeclineEscalation is a leader's refusal.
@@ -127,9 +134,12 @@ type DeclineEscalation struct {
 }
 
 // SendEscalation records the dispatch after approval (the workflow issues it
-// with the dispatch number the SendEscalation activity allocated).
+// with the dispatch number the SendEscalation activity allocated, or since
+// the office letters the letter the IssueEscalation activity numbered and
+// rendered; the dispatch number is then the letter's).
 type SendEscalation struct {
-	DispatchNumber string `json:"dispatchNumber"`
+	DispatchNumber string  `json:"dispatchNumber"`
+	Letter         *Letter `json:"letter,omitempty"`
 }
 
 // RecordEscalationResponse records the higher authority's answer.
@@ -579,7 +589,19 @@ func (b *batch) approveEscalation(a ApproveEscalation) error {
 	if err != nil {
 		return err
 	}
-	b.add(EscalationApproved{Note: note})
+	ev := EscalationApproved{Note: note}
+	if a.Signer != nil {
+		s, err := CleanSigner("signer", *a.Signer)
+		if err != nil {
+			return err
+		}
+		ev.Signer = &s
+	}
+	if a.RegisterNumber < 0 {
+		return BadInput("registerNumber", "must be 1 or more, not %d", a.RegisterNumber)
+	}
+	ev.RegisterNumber = a.RegisterNumber
+	b.add(ev)
 	b.meet(DeadlineEscalationApproval, "")
 	return nil
 }
@@ -601,11 +623,22 @@ func (b *batch) sendEscalation(s SendEscalation) error {
 	if err := b.requireEscalation(CmdSendEscalation, EscApproved); err != nil {
 		return err
 	}
-	number, err := CleanText("dispatchNumber", s.DispatchNumber, true, MaxShortText)
+	ev := EscalationSent{DispatchNumber: s.DispatchNumber, To: b.c.Escalation.To}
+	if l := s.Letter; l != nil {
+		if err := l.check(); err != nil {
+			return err
+		}
+		ev.DispatchNumber = l.DispatchNumber()
+		signer := l.Signer
+		ev.Number, ev.Symbol, ev.Issuer, ev.IssuedAt, ev.Manual = l.Number, l.Symbol, l.Issuer, l.IssuedAt.UTC(), l.Manual
+		ev.Signer, ev.SHA256, ev.DOCXSHA256 = &signer, l.SHA256, l.DOCXSHA256
+	}
+	number, err := CleanText("dispatchNumber", ev.DispatchNumber, true, MaxShortText)
 	if err != nil {
 		return err
 	}
-	b.add(EscalationSent{DispatchNumber: number, To: b.c.Escalation.To})
+	ev.DispatchNumber = number
+	b.add(ev)
 	b.setDeadline(DeadlineEscalationResponse, "", b.now.Add(b.p.EscalationResponse))
 	return nil
 }

@@ -133,9 +133,18 @@ type EscalationRequested struct {
 	To     string `json:"to"`
 }
 
-// EscalationApproved records the leader's approval.
+// EscalationApproved records the leader's approval. Approvals recorded
+// since the office letters (issue 16) also name who signs the letter and,
+// for a unit whose clerk numbers by hand, the number typed from the
+// office's register; older ones decode without.
 type EscalationApproved struct {
 	Note string `json:"note,omitempty"`
+	// Signer signs the letter: the one the leader named or the issuing
+	// unit's default.
+	Signer *Signer `json:"signer,omitempty"`
+	// RegisterNumber is the number the clerk issued in the office's own
+	// register (Unit.Numbering manual); 0 when CaseTrail numbers.
+	RegisterNumber int `json:"registerNumber,omitempty"`
 }
 
 // EscalationDeclined records the leader's refusal.
@@ -143,10 +152,37 @@ type EscalationDeclined struct {
 	Reason string `json:"reason"`
 }
 
-// EscalationSent records the dispatch of the escalation letter.
+// EscalationSent records the dispatch of the escalation letter. Since the
+// office letters (issue 16) it also records the công văn itself (Decree
+// 30/2020/NĐ-CP, Art. 15): its number in the issuing unit's register, the
+// symbol, the issuing unit, the date of issue, the signer and the SHA-256 of
+// the rendered PDF (and DOCX), both kept in the blob store. Events recorded
+// before decode with these fields empty.
 type EscalationSent struct {
-	DispatchNumber string `json:"dispatchNumber"`
-	To             string `json:"to"`
+	DispatchNumber string    `json:"dispatchNumber"`
+	To             string    `json:"to"`
+	Number         int       `json:"number,omitempty"`
+	Symbol         string    `json:"symbol,omitempty"`
+	Issuer         string    `json:"issuer,omitempty"`
+	IssuedAt       time.Time `json:"issuedAt,omitzero"`
+	Manual         bool      `json:"manual,omitempty"`
+	Signer         *Signer   `json:"signer,omitempty"`
+	SHA256         string    `json:"sha256,omitempty"`
+	DOCXSHA256     string    `json:"docxSha256,omitempty"`
+}
+
+// Letter returns the letter the event records, nil for an event recorded
+// before letters were issued.
+func (e EscalationSent) Letter() *Letter {
+	if e.SHA256 == "" {
+		return nil
+	}
+	l := &Letter{Number: e.Number, Symbol: e.Symbol, Issuer: e.Issuer, IssuedAt: e.IssuedAt, Manual: e.Manual,
+		SHA256: e.SHA256, DOCXSHA256: e.DOCXSHA256}
+	if e.Signer != nil {
+		l.Signer = *e.Signer
+	}
+	return l
 }
 
 // EscalationResponded records the higher authority's answer.

@@ -105,6 +105,12 @@ func Apply(c *Case, e Event) error {
 			c.Escalation.Status = EscApproved
 			c.Escalation.ApprovedBy = e.Actor
 			c.Escalation.ApprovedAt = timePtr(at)
+			c.Escalation.Signer = nil
+			if p.Signer != nil {
+				s := *p.Signer
+				c.Escalation.Signer = &s
+			}
+			c.Escalation.RegisterNumber = p.RegisterNumber
 		}
 	case EscalationDeclined:
 		if c.Escalation != nil {
@@ -116,6 +122,7 @@ func Apply(c *Case, e Event) error {
 			c.Escalation.Status = EscSent
 			c.Escalation.DispatchNumber = p.DispatchNumber
 			c.Escalation.SentAt = timePtr(at)
+			c.Escalation.Letter = p.Letter()
 		}
 	case EscalationResponded:
 		if c.Escalation != nil {

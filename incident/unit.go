@@ -21,9 +21,39 @@ type Unit struct {
 	Name        string `json:"name" yaml:"name"`
 	Parent      string `json:"parent,omitempty" yaml:"parent"`
 	EscalatesTo string `json:"escalatesTo,omitempty" yaml:"escalatesTo"`
-	// Symbol is the unit's short sign on dispatches, e.g. "UBND-VHTT".
+	// Symbol is the unit's short sign on dispatches, e.g. "UBND-VHTT": the
+	// issuer's abbreviation, and the drafting unit's after a hyphen (see
+	// DispatchSymbol).
 	Symbol string `json:"symbol,omitempty" yaml:"symbol"`
+
+	// The unit as the issuer of office documents (issue 16); all optional.
+
+	// Drafting is the abbreviation of the unit within the issuer that
+	// drafts its letters ("VP", "VHTT"), added to a Symbol without a
+	// hyphen (DispatchSymbol).
+	Drafting string `json:"drafting,omitempty" yaml:"drafting"`
+	// Numbering is how the unit numbers the documents it issues:
+	// NumberingAuto ("" too: CaseTrail keeps the register) or
+	// NumberingManual (the clerk types the number of the office's own
+	// register).
+	Numbering string `json:"numbering,omitempty" yaml:"numbering"`
+	// IssuingBody is the unit's name in a letter's heading, "\n" breaking
+	// its lines ("Ủy ban nhân dân\nhuyện Tân Uyên"); Name when empty.
+	IssuingBody string `json:"issuingBody,omitempty" yaml:"issuingBody"`
+	// ParentBody is the governing body printed above IssuingBody ("UBND
+	// tỉnh Lai Châu"); none when empty.
+	ParentBody string `json:"parentBody,omitempty" yaml:"parentBody"`
+	// Place is the place name of a letter's date line ("Tân Uyên"); Name
+	// when empty.
+	Place string `json:"place,omitempty" yaml:"place"`
+	// Signer is who signs the unit's letters unless the approving leader
+	// names someone else.
+	Signer Signer `json:"signer,omitzero" yaml:"signer"`
 }
+
+// ManualNumbering reports whether the unit's clerk numbers its documents
+// in the office's own register.
+func (u Unit) ManualNumbering() bool { return u.Numbering == NumberingManual }
 
 // MaxUnitID is the longest unit id, in bytes.
 const MaxUnitID = 200
@@ -59,6 +89,30 @@ func CleanUnit(u Unit) (Unit, error) {
 	}
 	if u.Symbol, err = CleanText("symbol", u.Symbol, false, MaxShortText); err != nil {
 		return u, err
+	}
+	if u.Drafting, err = CleanText("drafting", strings.TrimSpace(u.Drafting), false, MaxShortText); err != nil {
+		return u, err
+	}
+	if u.Drafting != "" && (!validSymbol(u.Drafting) || strings.Contains(u.Drafting, "-")) {
+		return u, BadInput("drafting", "%q: an abbreviation such as VHTT, without spaces, slashes or hyphens", u.Drafting)
+	}
+	switch u.Numbering = strings.ToLower(strings.TrimSpace(u.Numbering)); u.Numbering {
+	case "", NumberingAuto, NumberingManual:
+	default:
+		return u, BadInput("numbering", "%q is neither %s nor %s", u.Numbering, NumberingAuto, NumberingManual)
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"issuingBody", &u.IssuingBody}, {"parentBody", &u.ParentBody}, {"place", &u.Place}} {
+		if *f.v, err = CleanText(f.name, strings.TrimSpace(*f.v), false, MaxShortText); err != nil {
+			return u, err
+		}
+	}
+	if !u.Signer.IsZero() {
+		if u.Signer, err = CleanSigner("signer", u.Signer); err != nil {
+			return u, err
+		}
 	}
 	u.Parent, u.EscalatesTo = strings.TrimSpace(u.Parent), strings.TrimSpace(u.EscalatesTo)
 	if u.Parent == u.ID {

@@ -68,6 +68,13 @@ type requestState struct {
 	// past holds the states caseAsOf replayed (*incident.Case): they allow
 	// no action (schema/available.go).
 	past sync.Map
+	// stats holds the query each stats answer (*readmodel.Stats) was
+	// computed for, for its breakdowns (schema/missed.go).
+	stats sync.Map
+	// escalations holds the case (*incident.Case) of each escalation
+	// resolved through Case.escalation, for its letter's links and issuer
+	// (schema/letters.go).
+	escalations sync.Map
 }
 
 func withState(ctx context.Context) context.Context {

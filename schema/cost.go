@@ -19,4 +19,6 @@ var ListSizes = map[string]ListSize{
 	"adminHistory": {Arg: "limit", Default: 100, Max: MaxAdminHistory},
 	// worklist: schema/worklist.go.
 	"worklist": {Arg: "first", Default: 50, Max: MaxFirst},
+	// watchlist: schema/missed.go.
+	"watchlist": {Arg: "first", Default: 50, Max: MaxFirst},
 }

@@ -82,9 +82,13 @@ func (r *resolver) mutationType() *graphql.Object {
 			func(a map[string]any) (incident.Command, error) {
 				return incident.RequestEscalation{Reason: argString(a, "reason")}, nil
 			}),
-		"approveEscalation": cmd(incident.CmdApproveEscalation, args(graphql.FieldConfigArgument{"note": opt}),
-			func(a map[string]any) (incident.Command, error) {
-				return incident.ApproveEscalation{Note: argString(a, "note")}, nil
+		"approveEscalation": cmd(incident.CmdApproveEscalation, args(withArgs(graphql.FieldConfigArgument{"note": opt}, t.approveEscalationArgs())),
+			func(a map[string]any) (incident.Command, error) { // signer, registerNumber: schema/letters.go
+				n, given := argInt(a, "registerNumber")
+				if given && n < 1 {
+					return nil, badInput("registerNumber", "must be 1 or more, not %d", n)
+				}
+				return incident.ApproveEscalation{Note: argString(a, "note"), Signer: signerArg(a, "signer"), RegisterNumber: n}, nil
 			}),
 		"declineEscalation": cmd(incident.CmdDeclineEscalation, args(graphql.FieldConfigArgument{"reason": str}),
 			func(a map[string]any) (incident.Command, error) {

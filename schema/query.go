@@ -64,7 +64,8 @@ func (r *resolver) queryType() *graphql.Object {
 			Resolve:     r.guard("checkAccount", r.checkAccount),
 		},
 		"adminHistory": r.adminHistoryField(),
-		"worklist":     r.worklistField(), // schema/worklist.go
+		"worklist":     r.worklistField(),  // schema/worklist.go
+		"watchlist":    r.watchlistField(), // schema/missed.go
 	}})
 }
 
@@ -230,6 +231,7 @@ func caseFilter(m map[string]any) (readmodel.Filter, error) {
 	if f.ReportedAfter != nil && f.ReportedBefore != nil && f.ReportedAfter.After(*f.ReportedBefore) {
 		return f, badInput("filter.reportedAfter", "is after filter.reportedBefore")
 	}
+	leaderFilter(m, &f) // schema/missed.go
 	return f, nil
 }
 
@@ -333,6 +335,7 @@ func (r *resolver) stats(p graphql.ResolveParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.rememberStats(p.Context, &st, readmodel.StatsQuery{Unit: unit, Visible: visible, From: from, To: to}) // schema/missed.go
 	return &st, nil
 }
 

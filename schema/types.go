@@ -130,6 +130,10 @@ type types struct {
 
 	caseFilter, subjectInput, reportInput, evidenceInput, analysisInput *graphql.InputObject
 	takedownInput, takedownResponseInput                                *graphql.InputObject
+
+	// The letters' additions (schema/letters.go).
+	signerInput *graphql.InputObject
+	unitOffice  graphql.Fields
 }
 
 func (r *resolver) buildTypes() *types {
@@ -187,6 +191,8 @@ func (r *resolver) buildTypes() *types {
 				r.guard("Unit.escalatesTo", func(p graphql.ResolveParams) (any, error) {
 					return nilIfNone(r.state(p.Context).escalationTarget(p.Context, p.Source.(*incident.Unit)))
 				})),
+			// schema/letters.go
+			"symbol": t.unitOffice["symbol"], "numbering": t.unitOffice["numbering"], "defaultSigner": t.unitOffice["defaultSigner"],
 		}
 	})})
 	t.roleGrant = graphql.NewObject(graphql.ObjectConfig{Name: "RoleGrant", Fields: graphql.Fields{
@@ -322,7 +328,7 @@ func (r *resolver) buildTypes() *types {
 		"evidence":   field(listOf(t.evidence), "", src(func(c *incident.Case) any { return ptrs(c.Evidence) })),
 		"analysis":   field(t.analysis, "", src(func(c *incident.Case) any { return nilPtr(c.Analysis) })),
 		"takedowns":  field(listOf(t.takedown), "", src(func(c *incident.Case) any { return ptrs(c.Takedowns) })),
-		"escalation": field(t.escalation, "", src(func(c *incident.Case) any { return nilPtr(c.Escalation) })),
+		"escalation": field(t.escalation, "", r.caseEscalation), // schema/letters.go
 		"deadlines":  field(listOf(t.deadline), "", src(func(c *incident.Case) any { return ptrs(c.Deadlines) })),
 		"resolution": field(graphql.String, "", src(func(c *incident.Case) any { return optString(c.Resolution) })),
 		"mergedReports": field(nn(graphql.Int), "Other reports of the same subject that were merged into this case",
@@ -441,6 +447,8 @@ func (r *resolver) buildTypes() *types {
 		"platformReference": {Type: graphql.String},
 		"note":              {Type: graphql.String},
 	}})
+	r.leaderFields(t) // schema/missed.go
+	r.letterFields(t) // schema/letters.go
 	return t
 }
 

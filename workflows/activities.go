@@ -19,6 +19,8 @@ const (
 	ActivitySendTakedownRequest  = "SendTakedownRequest"
 	ActivitySendEscalation       = "SendEscalation"
 	ActivityMatchOfficialAccount = "MatchOfficialAccount"
+	ActivityPrepareEscalation    = "PrepareEscalation"
+	ActivityIssueEscalation      = "IssueEscalation"
 )
 
 // AppendInput asks AppendEvents to append Events to Stream when the stream is
@@ -116,7 +118,8 @@ type DeliveryResult struct {
 
 // EscalationInput asks SendEscalation to number and deliver the approved
 // escalation of a case. Key identifies the escalation request within the case,
-// so a retry gets the same dispatch number.
+// so a retry gets the same dispatch number. (Runs older than letterVersion
+// use it; newer ones issue a letter, IssueEscalationInput.)
 type EscalationInput struct {
 	CaseID     string `json:"caseId"`
 	Number     string `json:"number"`
@@ -146,4 +149,44 @@ type MatchInput struct {
 type MatchResult struct {
 	Account    *incident.OfficialAccountRef `json:"account,omitempty"`
 	Similarity float64                      `json:"similarity"`
+}
+
+// PrepareEscalationInput asks PrepareEscalation to ready the approval of
+// the escalation Key of case CaseID, whose letter Issuer (the case's unit)
+// will issue: the signer (Signer as the leader named them, else the
+// issuer's default, else Approver), and for an issuer whose clerk numbers
+// by hand the RegisterNumber typed, recorded in the issuer's register for
+// the year of At (a number already used is BAD_USER_INPUT).
+type PrepareEscalationInput struct {
+	CaseID         string           `json:"caseId"`
+	Issuer         string           `json:"issuer"`
+	Key            string           `json:"key"`
+	At             time.Time        `json:"at"`
+	Approver       string           `json:"approver"`
+	Signer         *incident.Signer `json:"signer,omitempty"`
+	RegisterNumber int              `json:"registerNumber,omitempty"`
+}
+
+// PrepareEscalationResult is the approval's signer and its recorded
+// register number (0 when CaseTrail numbers the letter when it is issued).
+type PrepareEscalationResult struct {
+	Signer         incident.Signer `json:"signer"`
+	RegisterNumber int             `json:"registerNumber,omitempty"`
+}
+
+// IssueEscalationInput asks IssueEscalation to issue the letter of the
+// approved escalation Key of Case: numbered in the register of the case's
+// unit (the number recorded at the approval, else the next of the year of
+// At), rendered as PDF and DOCX, stored in the blob store and delivered to
+// the escalation target. A retry gets the same number and the same letter.
+type IssueEscalationInput struct {
+	Key  string        `json:"key"`
+	At   time.Time     `json:"at"`
+	Case incident.Case `json:"case"`
+}
+
+// IssueEscalationResult is the letter issued and how it went out.
+type IssueEscalationResult struct {
+	Letter incident.Letter `json:"letter"`
+	DeliveryResult
 }

@@ -119,7 +119,7 @@ func (w *caseWorkflow) handle(ctx workflow.Context, m meta, cmd incident.Command
 		if err := w.check(m, cmd, now); err != nil {
 			return incident.Case{}, w.fail(ctx, cmd, err)
 		}
-		decided, err := w.before(ctx, cmd, now)
+		decided, err := w.before(ctx, m, cmd, now)
 		if err != nil {
 			return incident.Case{}, w.fail(ctx, cmd, err)
 		}

@@ -242,11 +242,11 @@ func TestEscalationDispatch(t *testing.T) {
 	if c := h.ok("approve"); c.Escalation.Status != incident.EscApproved {
 		t.Errorf("approval with a failed dispatch answered %+v", c.Escalation)
 	}
-	if later.Escalation.Status != incident.EscSent || later.Escalation.DispatchNumber != "1/SO-VHTTDL" {
+	if later.Escalation.Status != incident.EscSent || later.Escalation.DispatchNumber != "01/UBND-VHTT" {
 		t.Errorf("escalation after the retry %+v", later.Escalation)
 	}
-	if len(acts.escalations) != 2 || acts.escalations[0].Key != acts.escalations[1].Key || acts.escalations[0].Year != 2026 {
-		t.Errorf("dispatch attempts %+v", acts.escalations)
+	if len(acts.issued) != 2 || acts.issued[0].Key != acts.issued[1].Key || len(acts.escalations) != 0 {
+		t.Errorf("dispatch attempts %+v (and by the old numbering %+v)", acts.issued, acts.escalations)
 	}
 	_, sent := decoded[incident.EscalationSent](t, acts.events(caseID))
 	if len(sent) != 1 || sent[0].Actor != leader {

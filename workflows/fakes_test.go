@@ -2,6 +2,8 @@ package workflows_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -32,7 +34,17 @@ type memActivities struct {
 	notified    []workflows.NotifyInput
 	takedowns   []workflows.TakedownInput
 	escalations []workflows.EscalationInput
+	prepared    []workflows.PrepareEscalationInput
+	issued      []workflows.IssueEscalationInput
 	matches     int
+
+	// manual makes the issuing units number by hand: PrepareEscalation
+	// wants a typed number and refuses one used in that year.
+	manual bool
+	// typed are the typed numbers by issuer and year, and the key holding each.
+	typed map[string]string
+	// letters are the letters issued by key.
+	letters map[string]incident.Letter
 
 	// loseAppendResponses makes the next n appends store their events and
 	// then fail, as if the answer was lost on the way back.
@@ -57,6 +69,8 @@ func newMemActivities() *memActivities {
 		perYear:  map[int]int{},
 		dispatch: map[string]string{},
 		perUnit:  map[string]int{},
+		typed:    map[string]string{},
+		letters:  map[string]incident.Letter{},
 	}
 }
 
@@ -160,6 +174,67 @@ func (m *memActivities) SendEscalation(_ context.Context, in workflows.Escalatio
 	n := fmt.Sprintf("%d/SO-VHTTDL", m.perUnit[in.To])
 	m.dispatch[in.Key] = n
 	return workflows.EscalationResult{DispatchNumber: n, DeliveryResult: workflows.DeliveryResult{Channel: workflows.ChannelManual}}, nil
+}
+
+// defaultSigner is who signs when the leader names nobody.
+var defaultSigner = incident.Signer{Prefix: "KT.", Authority: "Chủ tịch", Title: "Phó Chủ tịch", Name: "Lê Văn Thành"}
+
+func (m *memActivities) PrepareEscalation(_ context.Context, in workflows.PrepareEscalationInput) (workflows.PrepareEscalationResult, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.prepared = append(m.prepared, in)
+	res := workflows.PrepareEscalationResult{Signer: defaultSigner}
+	if in.Signer != nil {
+		res.Signer = *in.Signer
+	}
+	switch {
+	case m.manual && in.RegisterNumber < 1:
+		return res, temporal.NewNonRetryableApplicationError("give the number", incident.CodeBadUserInput, nil, "registerNumber")
+	case !m.manual && in.RegisterNumber != 0:
+		return res, temporal.NewNonRetryableApplicationError("leave the number out", incident.CodeBadUserInput, nil, "registerNumber")
+	case !m.manual:
+		return res, nil
+	}
+	slot := fmt.Sprintf("%s/%d/%d", in.Issuer, in.At.In(time.FixedZone("ICT", 7*3600)).Year(), in.RegisterNumber)
+	if k, ok := m.typed[slot]; ok && k != in.Key {
+		return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("number %02d is already used", in.RegisterNumber), incident.CodeBadUserInput, nil, "registerNumber")
+	}
+	m.typed[slot] = in.Key
+	res.RegisterNumber = in.RegisterNumber
+	return res, nil
+}
+
+func (m *memActivities) IssueEscalation(_ context.Context, in workflows.IssueEscalationInput) (workflows.IssueEscalationResult, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.issued = append(m.issued, in)
+	manual := workflows.DeliveryResult{Channel: workflows.ChannelManual}
+	if m.failDispatch > 0 {
+		m.failDispatch--
+		return workflows.IssueEscalationResult{}, temporal.NewNonRetryableApplicationError("dispatch register unavailable", "UNAVAILABLE", nil)
+	}
+	if l, ok := m.letters[in.Key]; ok {
+		return workflows.IssueEscalationResult{Letter: l, DeliveryResult: manual}, nil
+	}
+	esc := in.Case.Escalation
+	l := incident.Letter{Symbol: "UBND-VHTT", Issuer: in.Case.Unit, IssuedAt: in.At, SHA256: letterSHA(in.Key), Manual: esc.RegisterNumber > 0}
+	if l.Manual {
+		l.Number = esc.RegisterNumber
+	} else {
+		m.perUnit["issuer:"+in.Case.Unit]++
+		l.Number = m.perUnit["issuer:"+in.Case.Unit]
+	}
+	if esc.Signer != nil {
+		l.Signer = *esc.Signer
+	}
+	m.letters[in.Key] = l
+	return workflows.IssueEscalationResult{Letter: l, DeliveryResult: manual}, nil
+}
+
+// letterSHA stands for the SHA-256 of the letter issued under key.
+func letterSHA(key string) string {
+	sum := sha256.Sum256([]byte("letter:" + key))
+	return hex.EncodeToString(sum[:])
 }
 
 func (m *memActivities) MatchOfficialAccount(_ context.Context, in workflows.MatchInput) (workflows.MatchResult, error) {

@@ -174,11 +174,44 @@ func (w *caseWorkflow) awaitReport(ctx workflow.Context) (bool, error) {
 	return w.state.Version > 0, nil
 }
 
+// letterVersion is the workflow.GetVersion change that made an approved
+// escalation go out as a công văn (issue 16): the approval asks
+// PrepareEscalation for its signer and, where the clerk numbers by hand,
+// records the typed number; the dispatch asks IssueEscalation to number the
+// letter in the register of the issuing unit (the case's unit, or its
+// nearest ancestor with a letterhead: incident.IssuingUnit), render and
+// store it, and EscalationSent records the letter. Runs that approved or
+// dispatched before it keep SendEscalation's numbering
+// (testdata/escalation-v0.history.json).
+const letterVersion = "escalation-letter"
+
+// escalationKey identifies the case's current escalation request: what its
+// dispatch number is kept under, so a retry gets the same number.
+func (w *caseWorkflow) escalationKey() string {
+	return w.caseID + "@" + w.state.Escalation.RequestedAt.UTC().Format(time.RFC3339Nano)
+}
+
 // before runs what a command needs from the outside world before it can be
 // decided: a case number for a report, the official-account match for the
-// analysis of an impersonation.
-func (w *caseWorkflow) before(ctx workflow.Context, cmd incident.Command, now time.Time) (incident.Command, error) {
+// analysis of an impersonation, the signer and the typed register number of
+// an escalation's approval.
+func (w *caseWorkflow) before(ctx workflow.Context, m meta, cmd incident.Command, now time.Time) (incident.Command, error) {
 	switch c := cmd.(type) {
+	case incident.ApproveEscalation:
+		if workflow.GetVersion(ctx, letterVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion || w.state.Escalation == nil {
+			return c, nil
+		}
+		in := PrepareEscalationInput{
+			CaseID: w.caseID, Issuer: w.state.Unit, Key: w.escalationKey(), At: now, Approver: m.actor,
+			Signer: c.Signer, RegisterNumber: c.RegisterNumber,
+		}
+		var res PrepareEscalationResult
+		if err := workflow.ExecuteActivity(activity(ctx, storeOptions), ActivityPrepareEscalation, in).Get(ctx, &res); err != nil {
+			return nil, err
+		}
+		signer := res.Signer
+		c.Signer, c.RegisterNumber = &signer, res.RegisterNumber
+		return c, nil
 	case incident.Report:
 		c.CaseID = w.caseID
 		in := AllocateInput{CaseID: w.caseID, Year: now.In(vietnam).Year()}
@@ -235,25 +268,43 @@ func (w *caseWorkflow) after(ctx workflow.Context, cmd incident.Command) {
 	}
 }
 
-// dispatch numbers and sends an approved escalation (SendEscalation) and
-// records it as sent. The caller holds the lock.
+// dispatch issues and sends an approved escalation and records it as sent:
+// since letterVersion the letter numbered in the issuing unit's register,
+// rendered and stored (IssueEscalation), before it a dispatch number of the
+// receiving unit (SendEscalation). The caller holds the lock.
 func (w *caseWorkflow) dispatch(ctx workflow.Context) error {
 	esc := w.state.Escalation
 	if w.state.Status != incident.StatusEscalated || esc == nil || esc.Status != incident.EscApproved {
 		return nil
 	}
-	in := EscalationInput{
-		CaseID: w.caseID, Number: w.state.Number, Title: w.state.Title, Unit: w.state.Unit,
-		To: esc.To, Reason: esc.Reason, ApprovedBy: esc.ApprovedBy,
-		Key:  w.caseID + "@" + esc.RequestedAt.UTC().Format(time.RFC3339Nano),
-		Year: w.now(ctx).In(vietnam).Year(),
-	}
-	var res EscalationResult
-	if err := workflow.ExecuteActivity(activity(ctx, dispatchOptions), ActivitySendEscalation, in).Get(ctx, &res); err != nil {
-		return err
+	key := w.escalationKey()
+	var send incident.SendEscalation
+	var channel, failure string
+	if workflow.GetVersion(ctx, letterVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		in := EscalationInput{
+			CaseID: w.caseID, Number: w.state.Number, Title: w.state.Title, Unit: w.state.Unit,
+			To: esc.To, Reason: esc.Reason, ApprovedBy: esc.ApprovedBy,
+			Key:  key,
+			Year: w.now(ctx).In(vietnam).Year(),
+		}
+		var res EscalationResult
+		if err := workflow.ExecuteActivity(activity(ctx, dispatchOptions), ActivitySendEscalation, in).Get(ctx, &res); err != nil {
+			return err
+		}
+		send.DispatchNumber, channel, failure = res.DispatchNumber, res.Channel, res.Error
+	} else {
+		c := w.state.Clone()
+		c.Description = "" // the letter cites the title; the history need not keep the text twice
+		in := IssueEscalationInput{Key: key, At: w.now(ctx), Case: c}
+		var res IssueEscalationResult
+		if err := workflow.ExecuteActivity(activity(ctx, dispatchOptions), ActivityIssueEscalation, in).Get(ctx, &res); err != nil {
+			return err
+		}
+		letter := res.Letter
+		send.Letter, channel, failure = &letter, res.Channel, res.Error
 	}
 	now := w.now(ctx)
-	events, err := incident.Decide(w.state, incident.SendEscalation{DispatchNumber: res.DispatchNumber}, now, w.policy)
+	events, err := incident.Decide(w.state, send, now, w.policy)
 	if err != nil {
 		return err
 	}
@@ -261,11 +312,11 @@ func (w *caseWorkflow) dispatch(ctx workflow.Context) error {
 	if actor == "" {
 		actor = incident.SystemActor
 	}
-	if err := w.append(ctx, batch{key: "dispatch:" + in.Key}, actor, incident.CmdSendEscalation, events, now); err != nil {
+	if err := w.append(ctx, batch{key: "dispatch:" + key}, actor, incident.CmdSendEscalation, events, now); err != nil {
 		return err
 	}
 	w.attrs.sync(ctx, &w.state)
-	workflow.GetLogger(ctx).Info("escalation sent", "case", w.caseID, "dispatch", res.DispatchNumber, "channel", res.Channel, "error", res.Error)
+	workflow.GetLogger(ctx).Info("escalation sent", "case", w.caseID, "dispatch", w.state.Escalation.DispatchNumber, "channel", channel, "error", failure)
 	return nil
 }
 

@@ -238,7 +238,7 @@ func TestCommands(t *testing.T) {
 			code: incident.CodeInvalidTransition,
 			good: step{"good", leader, incident.ApproveEscalation{Note: "Đồng ý"}}, status: incident.StatusEscalated,
 			check: func(t *testing.T, c incident.Case) {
-				if c.Escalation.Status != incident.EscSent || c.Escalation.DispatchNumber != "1/SO-VHTTDL" || c.Escalation.ApprovedBy != leader {
+				if c.Escalation.Status != incident.EscSent || c.Escalation.DispatchNumber != "01/UBND-VHTT" || c.Escalation.ApprovedBy != leader {
 					t.Errorf("escalation %+v", c.Escalation)
 				}
 				if d := lastDeadline(c, incident.DeadlineEscalationResponse); d == nil || d.State != incident.StatePending {

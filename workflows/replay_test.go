@@ -15,6 +15,9 @@ import (
 // The histories were recorded from the real Temporal test server by
 // `go test ./workflows/integration -args -record-history`; re-record them
 // only for a deliberate, versioned (workflow.GetVersion) change.
+// escalation-v0 is an escalation approved and sent by the code before
+// letterVersion (commit 250c87c, the same walk as the integration's
+// "escalation letter"): it replays SendEscalation's numbering.
 func histories(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "*.history.json"))

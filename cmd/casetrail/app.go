@@ -237,6 +237,10 @@ func (a *app) startWorker(ctx context.Context) error {
 		Leaders:          a.leaders,
 		UnitSymbol:       a.unitSymbol,
 		OfficialAccounts: a.registry.OfficialAccountRefs,
+		// The letters (letters.go): the issuer's letterhead, register mode
+		// and signer from the registry; the approver's name from the users.
+		Units:       a.registry.Units,
+		DisplayName: a.displayName,
 	}
 	if err := acts.Validate(); err != nil {
 		return err

@@ -62,11 +62,21 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 		if err := n.Decode(&u); err != nil {
 			return nil, fmt.Errorf("%s: line %d: %w", name, n.Line, err)
 		}
-		if err := checkFields(&n, "id", "name", "parent", "escalatesTo", "symbol"); err != nil {
+		if err := checkFields(&n, "id", "name", "parent", "escalatesTo", "symbol",
+			"drafting", "numbering", "issuingBody", "parentBody", "place", "signer"); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if s := fieldNode(&n, "signer"); s != nil {
+			if err := checkFields(s, "prefix", "authority", "title", "name"); err != nil {
+				return nil, fmt.Errorf("%s: unit signer: %w", name, err)
+			}
 		}
 		if u.ID == "" || u.Name == "" {
 			return nil, fmt.Errorf("%s: line %d: unit: id and name are required", name, n.Line)
+		}
+		// The letter settings (issue 16) are checked as the registry will.
+		if _, err := incident.CleanUnit(u); err != nil {
+			return nil, fmt.Errorf("%s: line %d: unit %q: %w", name, n.Line, u.ID, err)
 		}
 		if prev, dup := units[u.ID]; dup {
 			return nil, fmt.Errorf("%s: line %d: unit %q: id already defined at line %d", name, n.Line, u.ID, prev)
@@ -158,6 +168,16 @@ func checkFields(n *yaml.Node, allowed ...string) error {
 		}
 		if !ok {
 			return fmt.Errorf("line %d: unknown field %q (allowed: %s)", k.Line, k.Value, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+// fieldNode returns the value node of key in mapping node n, if any.
+func fieldNode(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
 		}
 	}
 	return nil

@@ -21,6 +21,15 @@ func TestDemoSeedParses(t *testing.T) {
 	if len(s.Units) < 5 || len(s.Grants) < 5 || len(s.OfficialAccounts) < 3 {
 		t.Fatalf("demo seed too small: %d units, %d grants, %d accounts", len(s.Units), len(s.Grants), len(s.OfficialAccounts))
 	}
+	// The letters' settings (issue 16): Tân Uyên issues with a default
+	// signer, Trung Đồng numbers by hand.
+	tree := incident.NewUnitTree(s.Units)
+	if u := incident.IssuingUnit(tree, "lai-chau/tan-uyen/xa-phuc-khoa"); u.ID != "lai-chau/tan-uyen" || u.Signer.Name == "" {
+		t.Errorf("the commune's letters are issued by %+v; want Tân Uyên with a signer", u)
+	}
+	if u := incident.IssuingUnit(tree, "lai-chau/tan-uyen/xa-trung-dong"); !u.ManualNumbering() {
+		t.Errorf("Trung Đồng %+v; want it to number by hand", u)
+	}
 	seen := map[string]bool{}
 	for _, g := range s.Grants {
 		seen[g.Role] = true
@@ -46,6 +55,9 @@ func TestSeedErrorsNameLineAndField(t *testing.T) {
 		{"account url", "units:\n  - {id: a, name: A}\nofficialAccounts:\n  - {unit: a, platform: FACEBOOK, url: 'ftp://x', displayName: X}\n", "line 4: official account: url"},
 		{"account platform", "units:\n  - {id: a, name: A}\nofficialAccounts:\n  - {unit: a, platform: MYSPACE, url: 'https://x.vn', displayName: X}\n", `platform "MYSPACE"`},
 		{"not yaml", "units: [\n", "seed.yaml"},
+		{"numbering", "units:\n  - {id: a, name: A, numbering: sometimes}\n", `line 2: unit "a": numbering: "sometimes"`},
+		{"signer field", "units:\n  - {id: a, name: A, signer: {name: B, rank: C}}\n", `unit signer: line 2: unknown field "rank"`},
+		{"signer prefix", "units:\n  - {id: a, name: A, signer: {name: B, prefix: KT}}\n", `line 2: unit "a": signer.title: is required`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -524,7 +524,8 @@ fragment C on Case {
   evidence { id description url sha256 mediaType sizeBytes addedBy addedAt }
   analysis { findings verdict legalBasis similarity recordedBy recordedAt impersonatedAccount { url displayName unit { id } } }
   takedowns { id platform targetUrl reason legalBasis status platformReference requestedBy requestedAt respondedAt dueAt }
-  escalation { status reason to { id } requestedBy requestedAt approvedBy approvedAt dispatchNumber sentAt response respondedAt }
+  escalation { status reason to { id } requestedBy requestedAt approvedBy approvedAt dispatchNumber sentAt response respondedAt
+    letter { number symbol dispatchNumber issuedAt manual sha256 docxSha256 pdfUrl issuer { id } signer { prefix authority title name } } }
   deadlines { kind dueAt state settledAt ref }
 }`
 
@@ -577,6 +578,15 @@ type caseView struct {
 		Status, Reason, RequestedBy, RequestedAt                              string
 		To                                                                    unitRef
 		ApprovedBy, ApprovedAt, DispatchNumber, SentAt, Response, RespondedAt *string
+		// The công văn it went out with (issue 16).
+		Letter *struct {
+			Number                                   int
+			Symbol, DispatchNumber, IssuedAt, Sha256 string
+			DocxSha256, PdfURL                       *string
+			Manual                                   bool
+			Issuer                                   unitRef
+			Signer                                   struct{ Prefix, Authority, Title, Name string }
+		}
 	}
 	Deadlines []deadlineView
 }

@@ -617,9 +617,18 @@ autoEscalateOnTakedownMiss: true
 		return nil
 	})
 	e := cur.Escalation
+	// Numbered as Decree 30/2020, Art. 15 sets it: by the issuing unit
+	// (Tân Uyên, whose letterhead the commune writes through), the first
+	// of its register this year, with its symbol — not the receiving
+	// unit's counter and symbol ("1/SVHTTDL") as before issue 16.
 	if e.ApprovedBy == nil || *e.ApprovedBy != "leader1" || e.ApprovedAt == nil || e.SentAt == nil ||
-		e.DispatchNumber == nil || !regexp.MustCompile(`^\d+/\S+$`).MatchString(*e.DispatchNumber) {
-		t.Errorf("sent escalation %+v; want approved by leader1, sent with a dispatch number such as 12/UBND-VHTT", e)
+		e.DispatchNumber == nil || *e.DispatchNumber != "01/UBND-VHTT" {
+		t.Errorf("sent escalation %+v; want approved by leader1, sent with dispatch number 01/UBND-VHTT", e)
+	}
+	if l := e.Letter; l == nil || l.Number != 1 || l.Symbol != "UBND-VHTT" || l.DispatchNumber != "01/UBND-VHTT" || l.Manual ||
+		l.Issuer.ID != "lai-chau/tan-uyen" || l.Signer != (struct{ Prefix, Authority, Title, Name string }{"KT.", "Chủ tịch", "Phó Chủ tịch", "Trần Thị Lan"}) ||
+		!regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(l.Sha256) || l.PdfURL == nil || *l.PdfURL != "/cases/"+id+"/letters/escalation.pdf" {
+		t.Errorf("letter %+v; want 01/UBND-VHTT of Tân Uyên signed by its default signer, with the PDF's SHA-256", l)
 	}
 	if d := cur.deadline("ESCALATION_APPROVAL"); d == nil || d.State != "MET" {
 		t.Errorf("ESCALATION_APPROVAL deadline %+v; want MET", d)
@@ -644,9 +653,16 @@ autoEscalateOnTakedownMiss: true
 	}
 	events = s.history(t, "auditor1", id)
 	checkChain(t, events)
-	if sent := findEvents(events, "EscalationSent", ""); len(sent) != 1 || e.DispatchNumber == nil || sent[0].field("dispatchNumber") != *e.DispatchNumber {
-		t.Errorf("EscalationSent events %+v; want one with dispatch number %v", sent, e.DispatchNumber)
+	if sent := findEvents(events, "EscalationSent", ""); len(sent) != 1 || e.DispatchNumber == nil || sent[0].field("dispatchNumber") != *e.DispatchNumber ||
+		e.Letter == nil || sent[0].field("sha256") != e.Letter.Sha256 || sent[0].field("number") != "1" || sent[0].field("symbol") != "UBND-VHTT" ||
+		sent[0].field("issuedAt") == "" || !strings.Contains(sent[0].field("signer"), "Trần Thị Lan") {
+		t.Errorf("EscalationSent events %+v; want one recording the letter %+v", sent, e.Letter)
 	}
+
+	// Trung Đồng's clerk numbers in the commune's own register (the seed's
+	// numbering: manual): the approval gives the number; none, or one the
+	// commune already used this year, is refused.
+	s.escalationByHand(t)
 
 	// The case nobody triaged: TRIAGE is missed by the system.
 	eventually(t, time.Minute, "DeadlineMissed(TRIAGE)", func() error {
@@ -1350,5 +1366,44 @@ func TestHostileQueries(t *testing.T) {
 	}
 	if lines := s.logLines("panic"); len(lines) > 0 {
 		t.Errorf("the server logged panics:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// escalationByHand walks two cases of xã Trung Đồng, whose clerk numbers
+// its letters by hand, to an escalation: approving without the register
+// number, or with one already used this year, is BAD_USER_INPUT; the typed
+// number is the letter's.
+func (s *server) escalationByHand(t *testing.T) {
+	t.Helper()
+	const commune = "lai-chau/tan-uyen/xa-trung-dong"
+	var ids []string
+	for i, url := range []string{"https://www.facebook.com/trungdong.gia/posts/1", "https://www.facebook.com/trungdong.gia2/posts/2"} {
+		c, _ := s.report(t, "handler1", reportInput{
+			ClientRequestID: fmt.Sprintf("e2e-by-hand-%d", i), Kind: "FALSE_INFORMATION", Unit: commune,
+			Title: "Tin sai về xã Trung Đồng", Description: "Bài đăng sai sự thật.",
+			Subjects: []subjectInput{{Platform: "FACEBOOK", URL: url}},
+		})
+		v := map[string]any{"id": c.ID}
+		s.mutate(t, "handler1", `triageCase(id: $id, severity: LOW, assignee: "handler1")`, `($id: ID!)`, v)
+		s.mutate(t, "handler1", `startAnalysis(id: $id)`, `($id: ID!)`, v)
+		s.mutate(t, "handler1", `requestEscalation(id: $id, reason: "Cần Sở chỉ đạo")`, `($id: ID!)`, v)
+		ids = append(ids, c.ID)
+	}
+	approve := `mutation($id: ID!, $n: Int) { approveEscalation(id: $id, registerNumber: $n) { version } }`
+	if e := s.refused(t, "leader1", approve, map[string]any{"id": ids[0]}, "BAD_USER_INPUT"); e.Extensions.Field != "registerNumber" {
+		t.Errorf("approval without the register number: %+v", e)
+	}
+	first := s.mutate(t, "leader1", `approveEscalation(id: $id, registerNumber: 15)`, `($id: ID!)`, map[string]any{"id": ids[0]})
+	if e := first.Escalation; e == nil || e.Letter == nil || e.Letter.DispatchNumber != "15/UBND-VP" || !e.Letter.Manual ||
+		e.Letter.Issuer.ID != commune || e.Letter.Signer.Name != "Lò Văn Thắng" {
+		t.Errorf("the commune's letter %+v", e)
+	}
+	if e := s.refused(t, "leader1", approve, map[string]any{"id": ids[1], "n": 15}, "BAD_USER_INPUT"); e.Extensions.Field != "registerNumber" ||
+		!strings.Contains(e.Message, "15/UBND-VP") {
+		t.Errorf("a number used twice: %+v", e)
+	}
+	if c := s.mutate(t, "leader1", `approveEscalation(id: $id, registerNumber: 16)`, `($id: ID!)`, map[string]any{"id": ids[1]}); c.Escalation.Letter == nil ||
+		c.Escalation.Letter.DispatchNumber != "16/UBND-VP" {
+		t.Errorf("the second letter %+v", c.Escalation)
 	}
 }

@@ -166,3 +166,59 @@ func TestRebuildRestoresRegistryFromAdminStream(t *testing.T) {
 	after, _ := e.reg.Units(ctx)
 	mustEqual(t, "units after rebuild", after, before)
 }
+
+// TestUnitOffice: how a unit issues letters (issue 16: drafting unit,
+// numbering mode, letterhead, place, default signer) is kept with it, read
+// back, recorded on the admin stream when it changes and restored by a
+// replay of the stream.
+func TestUnitOffice(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	units := append([]incident.Unit(nil), genUnits...)
+	i := -1
+	for j, u := range units {
+		if u.ID == "lai-chau/tan-uyen/xa-phuc-khoa" {
+			i = j
+		}
+	}
+	if i < 0 {
+		t.Fatal("no xa-phuc-khoa among genUnits")
+	}
+	if _, err := e.reg.DefineUnits(ctx, testChange, units); err != nil {
+		t.Fatal(err)
+	}
+	before := len(adminEvents(t, e))
+	units[i].Drafting, units[i].Numbering = "VP", "MANUAL"
+	units[i].IssuingBody, units[i].ParentBody, units[i].Place = "Ủy ban nhân dân\nxã Phúc Khoa", "UBND huyện Tân Uyên", "Phúc Khoa"
+	units[i].Signer = incident.Signer{Prefix: "tm", Authority: "Ủy ban nhân dân", Title: "Chủ tịch", Name: "Lò Văn Pấu"}
+	if n, err := e.reg.DefineUnits(ctx, testChange, units); err != nil || n != 1 {
+		t.Fatalf("define the office: %d %v", n, err)
+	}
+	want := units[i]
+	want.Numbering = incident.NumberingManual
+	want.Signer.Prefix = "TM."
+	got, err := e.reg.Unit(ctx, want.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "unit", got, want)
+	if n, err := e.reg.DefineUnits(ctx, testChange, units); err != nil || n != 0 {
+		t.Fatalf("the same office again: %d %v", n, err)
+	}
+	if ev := adminEvents(t, e); len(ev) != before+1 || ev[len(ev)-1][0] != TypeUnitChanged {
+		t.Fatalf("admin stream: %v", ev[before:])
+	}
+	if _, err := e.store.Pool().Exec(ctx, `UPDATE units SET office = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.reg.ReplayAdmin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = e.reg.Unit(ctx, want.ID)
+	mustEqual(t, "replayed unit", got, want)
+	bad := append([]incident.Unit(nil), units...)
+	bad[i].Numbering = "sometimes"
+	if _, err := e.reg.DefineUnits(ctx, testChange, bad); codeOf(err) != incident.CodeBadUserInput {
+		t.Fatalf("unknown numbering: %v", err)
+	}
+}

@@ -486,21 +486,24 @@ func tsvector(lexemes []string) pgtype.TSVector {
 
 const upsertCasesSQL = `
 INSERT INTO cases (id, number, kind, status, severity, unit, assignee, verdict, reported_by,
-	reported_at, resolved_at, updated_at, version, next_due_at, search, global_position, doc)
+	reported_at, resolved_at, updated_at, version, next_due_at, search, global_position, doc,
+	missed_at, escalation_status)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 	$7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[],
-	$13::bigint[], $14::timestamptz[], $15::tsvector[], $16::bigint[], $17::json[])
+	$13::bigint[], $14::timestamptz[], $15::tsvector[], $16::bigint[], $17::json[],
+	$18::timestamptz[], $19::text[])
 ON CONFLICT (id) DO UPDATE SET number = excluded.number, kind = excluded.kind,
 	status = excluded.status, severity = excluded.severity, unit = excluded.unit,
 	assignee = excluded.assignee, verdict = excluded.verdict, reported_by = excluded.reported_by,
 	reported_at = excluded.reported_at, resolved_at = excluded.resolved_at,
 	updated_at = excluded.updated_at, version = excluded.version, next_due_at = excluded.next_due_at,
 	search = coalesce(excluded.search, cases.search), global_position = excluded.global_position,
-	doc = excluded.doc`
+	doc = excluded.doc, missed_at = excluded.missed_at, escalation_status = excluded.escalation_status`
 
 // caseColumns are the columns of caseRows.row, as upsertCasesSQL lists them.
 var caseColumns = []string{"id", "number", "kind", "status", "severity", "unit", "assignee", "verdict", "reported_by",
-	"reported_at", "resolved_at", "updated_at", "version", "next_due_at", "search", "global_position", "doc"}
+	"reported_at", "resolved_at", "updated_at", "version", "next_due_at", "search", "global_position", "doc",
+	"missed_at", "escalation_status"}
 
 type caseRows struct {
 	id, number, kind, status, unit, reportedBy []string
@@ -510,6 +513,10 @@ type caseRows struct {
 	version, pos                               []int64
 	search                                     []pgtype.TSVector
 	doc                                        [][]byte
+	// missedAt and escalation are incident.Case.MissedAt and the
+	// escalation's status (migration 006).
+	missedAt   []*time.Time
+	escalation []*string
 }
 
 // add appends c's row: doc is its JSON, search its search vector (not
@@ -536,6 +543,12 @@ func (r *caseRows) add(c *incident.Case, pos int64, search pgtype.TSVector, doc 
 	r.search = append(r.search, search)
 	r.pos = append(r.pos, pos)
 	r.doc = append(r.doc, doc)
+	r.missedAt = append(r.missedAt, c.MissedAt())
+	var esc *string
+	if c.Escalation != nil {
+		esc = nullable(string(c.Escalation.Status))
+	}
+	r.escalation = append(r.escalation, esc)
 }
 
 func (r *caseRows) args() []any {
@@ -544,12 +557,14 @@ func (r *caseRows) args() []any {
 		docs[i] = string(d)
 	}
 	return []any{r.id, r.number, r.kind, r.status, r.severity, r.unit, r.assignee, r.verdict,
-		r.reportedBy, r.reportedAt, r.resolvedAt, r.updatedAt, r.version, r.nextDue, r.search, r.pos, docs}
+		r.reportedBy, r.reportedAt, r.resolvedAt, r.updatedAt, r.version, r.nextDue, r.search, r.pos, docs,
+		r.missedAt, r.escalation}
 }
 
 func (r *caseRows) row(i int) []any {
 	return []any{r.id[i], r.number[i], r.kind[i], r.status[i], r.severity[i], r.unit[i], r.assignee[i], r.verdict[i],
-		r.reportedBy[i], r.reportedAt[i], r.resolvedAt[i], r.updatedAt[i], r.version[i], r.nextDue[i], r.search[i], r.pos[i], r.doc[i]}
+		r.reportedBy[i], r.reportedAt[i], r.resolvedAt[i], r.updatedAt[i], r.version[i], r.nextDue[i], r.search[i], r.pos[i], r.doc[i],
+		r.missedAt[i], r.escalation[i]}
 }
 
 // nextDue is the earliest due time of a pending deadline, nil when none.

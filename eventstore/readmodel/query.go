@@ -72,6 +72,13 @@ type Filter struct {
 	// facebook.com/ubndtanuyen). Text shaped like a case number
 	// ("VV-2026-0001") keeps the numbers that begin with it. See search.go.
 	Text string
+	// MissedDeadline keeps (true) or drops (false) the cases with a
+	// deadline that was missed and whose step has not happened yet
+	// (incident.Case.MissedDeadlines; column missed_at). missed.go.
+	MissedDeadline *bool
+	// EscalationStatus keeps the cases whose escalation is in one of these
+	// statuses (column escalation_status). missed.go.
+	EscalationStatus []incident.EscalationStatus
 }
 
 // Page is one page of cases, newest report first (ties by id).
@@ -254,6 +261,9 @@ func (r *Reader) filter(f Filter, sc scope) (*where, error) {
 			w.add("(c.next_due_at IS NULL OR c.next_due_at > %s)", r.now())
 		}
 	}
+	if err := missedFilter(w, f); err != nil {
+		return w, err
+	}
 	if f.ReportedAfter != nil {
 		w.add("c.reported_at >= %s", *f.ReportedAfter)
 	}
@@ -434,6 +444,10 @@ type Stats struct {
 	// DeadlineMetRatio is MET / (MET + MISSED) over the deadlines settled in
 	// the window (nil when none).
 	DeadlineMetRatio *float64
+	// Missed counts the cases reported in the window that have, now, a
+	// deadline missed whose step has not happened yet
+	// (Filter.MissedDeadline).
+	Missed int
 }
 
 // Stats computes the statistics of unit's subtree ("" = everything visible)
@@ -467,7 +481,7 @@ func (r *Reader) Stats(ctx context.Context, unit string, visible []string, from,
 	openRef := counts.arg(openStatuses())
 	nowRef := counts.arg(r.now())
 	countSQL := `SELECT c.status, c.kind, count(*), count(*) FILTER (WHERE c.status = ANY(` + openRef + `::text[])),
-			count(*) FILTER (WHERE c.next_due_at <= ` + nowRef + `)
+			count(*) FILTER (WHERE c.next_due_at <= ` + nowRef + `), count(*) FILTER (WHERE c.missed_at IS NOT NULL)
 		FROM cases c WHERE ` + counts.sql() + ` GROUP BY c.status, c.kind`
 
 	resolved := base("c.unit")
@@ -494,14 +508,15 @@ func (r *Reader) Stats(ctx context.Context, unit string, visible []string, from,
 		defer rows.Close()
 		for rows.Next() {
 			var status, kind string
-			var n, open, overdue int
-			if err := rows.Scan(&status, &kind, &n, &open, &overdue); err != nil {
+			var n, open, overdue, missed int
+			if err := rows.Scan(&status, &kind, &n, &open, &overdue, &missed); err != nil {
 				errs[0] = err
 				return
 			}
 			st.Total += n
 			st.Open += open
 			st.Overdue += overdue
+			st.Missed += missed
 			st.ByStatus[incident.Status(status)] += n
 			st.ByKind[incident.Kind(kind)] += n
 		}

@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -59,6 +60,7 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 	parents := make([]*string, len(units))
 	escs := make([]*string, len(units))
 	symbols := make([]*string, len(units))
+	offices := make([]*string, len(units))
 	for i, u := range units {
 		u, err := incident.CleanUnit(u)
 		if err != nil {
@@ -66,14 +68,19 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 		}
 		ids[i], names[i] = u.ID, u.Name
 		parents[i], escs[i], symbols[i] = nullable(u.Parent), nullable(u.EscalatesTo), nullable(u.Symbol)
+		if offices[i], err = officeOf(u); err != nil {
+			return err
+		}
 	}
 	err := pgx.BeginFunc(ctx, r.pool, rollbackDry(ctx, commit, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO units (id, name, parent, escalates_to, symbol)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+			INSERT INTO units (id, name, parent, escalates_to, symbol, office)
+			SELECT id, name, parent, escalates_to, symbol, office::jsonb
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+				AS u(id, name, parent, escalates_to, symbol, office)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent,
-				escalates_to = excluded.escalates_to, symbol = excluded.symbol, updated_at = now()`,
-			ids, names, parents, escs, symbols); err != nil {
+				escalates_to = excluded.escalates_to, symbol = excluded.symbol, office = excluded.office, updated_at = now()`,
+			ids, names, parents, escs, symbols, offices); err != nil {
 			return err
 		}
 		// The stored units had no cycle, so a cycle now goes through a
@@ -107,12 +114,47 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 	return err
 }
 
-const unitColumns = `id, name, coalesce(parent, ''), coalesce(escalates_to, ''), coalesce(symbol, '')`
+const unitColumns = `id, name, coalesce(parent, ''), coalesce(escalates_to, ''), coalesce(symbol, ''), coalesce(office::text, '')`
 
 func scanUnit(row pgx.Row) (incident.Unit, error) {
 	var u incident.Unit
-	err := row.Scan(&u.ID, &u.Name, &u.Parent, &u.EscalatesTo, &u.Symbol)
-	return u, err
+	var office string
+	if err := row.Scan(&u.ID, &u.Name, &u.Parent, &u.EscalatesTo, &u.Symbol, &office); err != nil {
+		return u, err
+	}
+	if office != "" {
+		var o unitOffice
+		if err := json.Unmarshal([]byte(office), &o); err != nil {
+			return u, fmt.Errorf("unit %s: office: %w", u.ID, err)
+		}
+		u.Drafting, u.Numbering, u.IssuingBody, u.ParentBody, u.Place, u.Signer = o.Drafting, o.Numbering, o.IssuingBody, o.ParentBody, o.Place, o.Signer
+	}
+	return u, nil
+}
+
+// unitOffice is the office column of a unit: how it issues letters (the
+// incident.Unit fields of the same names).
+type unitOffice struct {
+	Drafting    string          `json:"drafting,omitempty"`
+	Numbering   string          `json:"numbering,omitempty"`
+	IssuingBody string          `json:"issuingBody,omitempty"`
+	ParentBody  string          `json:"parentBody,omitempty"`
+	Place       string          `json:"place,omitempty"`
+	Signer      incident.Signer `json:"signer,omitzero"`
+}
+
+// officeOf is u's office column (NULL when it sets none of it).
+func officeOf(u incident.Unit) (*string, error) {
+	o := unitOffice{Drafting: u.Drafting, Numbering: u.Numbering, IssuingBody: u.IssuingBody, ParentBody: u.ParentBody, Place: u.Place, Signer: u.Signer}
+	if o == (unitOffice{}) {
+		return nil, nil
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("unit %s: office: %w", u.ID, err)
+	}
+	s := string(b)
+	return &s, nil
 }
 
 // Units returns every unit, ordered by id (so a parent comes before its

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,6 +117,7 @@ func newIntegration(t testing.TB, opts ...worker.Options) *integration {
 		Leaders: func(_ context.Context, unit string) ([]string, error) {
 			return []string{"leader1"}, nil
 		},
+		Units: func(context.Context) ([]incident.Unit, error) { return units, nil },
 	}
 	register := func(r worker.Registry) {
 		workflows.Register(r)
@@ -212,6 +214,51 @@ func TestIntegration(t *testing.T) {
 	t.Run("report to close", it.reportToClose)
 	t.Run("missed deadline", it.missedDeadline)
 	t.Run("continue as new", it.continueAsNew)
+	t.Run("escalation letter", it.escalationLetter)
+}
+
+// units is the registry the integration's letters are issued from.
+var units = []incident.Unit{
+	{ID: "lai-chau", Name: "Tỉnh Lai Châu", Symbol: "UBND"},
+	{ID: "lai-chau/so-vhttdl", Name: "Sở Văn hóa, Thể thao và Du lịch", Parent: "lai-chau", Symbol: "SVHTTDL"},
+	{ID: "lai-chau/tan-uyen", Name: "Tân Uyên", Parent: "lai-chau", EscalatesTo: "lai-chau/so-vhttdl", Symbol: "UBND-VHTT",
+		IssuingBody: "Ủy ban nhân dân\nhuyện Tân Uyên", Place: "Tân Uyên",
+		Signer: incident.Signer{Prefix: "KT.", Authority: "Chủ tịch", Title: "Phó Chủ tịch", Name: "Trần Thị Lan"}},
+}
+
+// escalationLetter: the approval of an escalation issues its letter —
+// numbered in the register of Tân Uyên, rendered, its PDF in the blob
+// store — and EscalationSent records it.
+func (it *integration) escalationLetter(t *testing.T) {
+	it.t = t
+	caseID := uuid.NewString()
+	rep := reportCmd()
+	rep.ClientRequestID = "it-" + caseID
+	if _, err := workflows.Report(it.ctx, it.client, caseID, workflows.Request[incident.Report]{Actor: "reporter1", RequestID: "report-" + caseID, Command: rep}, incident.DefaultPolicy()); err != nil {
+		t.Fatal(err)
+	}
+	cmd(it, caseID, handler, triageCmd())
+	cmd(it, caseID, handler, incident.StartAnalysis{})
+	cmd(it, caseID, handler, analysisCmd())
+	cmd(it, caseID, handler, incident.RequestEscalation{Reason: "Nền tảng không phản hồi"})
+	c := cmd(it, caseID, leader, incident.ApproveEscalation{Note: "Đồng ý"})
+	l := c.Escalation.Letter
+	if c.Escalation.Status != incident.EscSent || l == nil || l.Issuer != "lai-chau/tan-uyen" || l.Symbol != "UBND-VHTT" || l.Number < 1 ||
+		l.Signer.Name != "Trần Thị Lan" || c.Escalation.DispatchNumber != l.DispatchNumber() {
+		t.Fatalf("escalation %+v letter %+v", c.Escalation, l)
+	}
+	if mt, pdf, err := it.store.GetBlob(it.ctx, l.SHA256); err != nil || mt != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Errorf("the letter's PDF in the blob store: %s %d bytes %v", mt, len(pdf), err)
+	}
+	recs := it.events(caseID)
+	last := recs[len(recs)-2] // EscalationSent, then the ESCALATION_RESPONSE deadline
+	var sent incident.EscalationSent
+	if err := json.Unmarshal(last.Data, &sent); err != nil || last.Type != incident.TypeEscalationSent || sent.SHA256 != l.SHA256 ||
+		sent.Signer == nil || sent.Signer.Name != "Trần Thị Lan" || sent.Number != l.Number {
+		t.Errorf("stored %s %s (%v)", last.Type, last.Data, err)
+	}
+	cmd(it, caseID, handler, incident.RecordEscalationResponse{Response: "Sở đã tiếp nhận", Resolved: true})
+	it.finish(caseID, "escalation")
 }
 
 func (it *integration) reportToClose(t *testing.T) {
