@@ -3,8 +3,6 @@ package readmodel
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -65,21 +63,10 @@ type missedCursor struct {
 const missedOrder = "missed"
 
 func encodeMissedCursor(id string, at time.Time) string {
-	b, _ := json.Marshal(missedCursor{O: missedOrder, At: at.UnixMicro(), ID: id})
-	return base64.RawURLEncoding.EncodeToString(b)
+	return encodeKey(missedCursor{O: missedOrder, At: at.UnixMicro(), ID: id})
 }
 
-func decodeMissedCursor(s string) (missedCursor, error) {
-	var c missedCursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil || c.O != missedOrder || c.ID == "" {
-		return c, incident.BadInput("after", "is not a cursor of this list")
-	}
-	return c, nil
-}
+func (c *missedCursor) key() (string, string) { return c.O, c.ID }
 
 // Watchlist returns the first cases after the cursor after ("" = from the
 // start) that match f, are visible and have a deadline missed whose step
@@ -94,11 +81,10 @@ func (r *Reader) Watchlist(ctx context.Context, f Filter, visible []string, firs
 	}
 	var cur *missedCursor
 	if after != "" {
-		c, err := decodeMissedCursor(after)
-		if err != nil {
+		cur = &missedCursor{}
+		if err := decodeKey(after, missedOrder, cur); err != nil {
 			return Page{}, err
 		}
-		cur = &c
 	}
 	missed := true
 	f.MissedDeadline = &missed

@@ -37,21 +37,30 @@ func encodeDueCursor(id string, due *time.Time) string {
 		us := due.UnixMicro()
 		k.Due = &us
 	}
+	return encodeKey(k)
+}
+
+// encodeKey returns the opaque cursor of a sort key of one of the
+// reader's own orders.
+func encodeKey(k any) string {
 	b, _ := json.Marshal(k)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeDueCursor(s string) (dueCursor, error) {
-	var c dueCursor
+// decodeKey reads into k the cursor s of the order named order; a cursor
+// of another order, or no cursor at all, is BAD_USER_INPUT.
+func decodeKey[K interface{ key() (order, id string) }](s, order string, k K) error {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
-		err = json.Unmarshal(b, &c)
+		err = json.Unmarshal(b, k)
 	}
-	if err != nil || c.O != dueOrder || c.ID == "" {
-		return c, incident.BadInput("after", "is not a cursor of this list")
+	if o, id := k.key(); err != nil || o != order || id == "" {
+		return incident.BadInput("after", "is not a cursor of this list")
 	}
-	return c, nil
+	return nil
 }
+
+func (c *dueCursor) key() (string, string) { return c.O, c.ID }
 
 // Worklist returns the first cases after the cursor after ("" = from the
 // start) that match f and are visible, as ListCases does, but in the
@@ -66,11 +75,10 @@ func (r *Reader) Worklist(ctx context.Context, f Filter, visible []string, first
 	}
 	var cur *dueCursor
 	if after != "" {
-		c, err := decodeDueCursor(after)
-		if err != nil {
+		cur = &dueCursor{}
+		if err := decodeKey(after, dueOrder, cur); err != nil {
 			return Page{}, err
 		}
-		cur = &c
 	}
 	if _, err := r.filter(f, scope{all: true}); err != nil {
 		return Page{}, err
