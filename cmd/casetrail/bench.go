@@ -136,6 +136,7 @@ type benchFigures struct {
 	replay, verify                  time.Duration
 	rebuildEventsPerSecond          float64
 	uiWorklistP95                   time.Duration // GET /worklist, server time (bench_ui.go)
+	uiCaseP95                       time.Duration // GET /cases/{id}, server time (bench_ui.go)
 }
 
 func (f benchFigures) write(w io.Writer) {
@@ -148,6 +149,7 @@ func (f benchFigures) write(w io.Writer) {
 	fmt.Fprintf(w, "replay_1000_ms=%.1f verify_1000_ms=%.1f\n", benchMS(f.replay), benchMS(f.verify))
 	fmt.Fprintf(w, "rebuild_events_per_s=%.0f\n", f.rebuildEventsPerSecond)
 	fmt.Fprintf(w, "ui_worklist_p95_ms=%.1f\n", benchMS(f.uiWorklistP95))
+	fmt.Fprintf(w, "ui_case_p95_ms=%.1f\n", benchMS(f.uiCaseP95))
 }
 
 func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -240,7 +242,7 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 	if f.listP95, f.cases, err = r.list(ctx); err != nil {
 		return err
 	}
-	if f.uiWorklistP95, err = r.uiWorklist(ctx); err != nil {
+	if f.uiWorklistP95, f.uiCaseP95, err = r.uiWorklist(ctx); err != nil {
 		return err
 	}
 	if f.replay, f.verify, err = r.replayVerify(ctx); err != nil {

@@ -28,6 +28,7 @@ var benchLines = []*regexp.Regexp{
 	regexp.MustCompile(`^replay_1000_ms=` + benchNum + ` verify_1000_ms=` + benchNum + `$`),
 	regexp.MustCompile(`^rebuild_events_per_s=` + benchNum + `$`),
 	regexp.MustCompile(`^ui_worklist_p95_ms=` + benchNum + `$`), // issue 14
+	regexp.MustCompile(`^ui_case_p95_ms=` + benchNum + `$`),
 }
 
 // TestBenchQuick runs `casetrail bench --quick` in-process against the test

@@ -41,31 +41,36 @@ var benchWorklistCount = regexp.MustCompile(`<strong>([0-9.]+) vụ việc</stro
 // handler of benchUIUnit, over the data set the list phase measured. The
 // time is taken around the server's handler, so the HTTP client and the
 // loopback are not in it. It returns the p95.
-func (r *benchRun) uiWorklist(ctx context.Context) (time.Duration, error) {
+func (r *benchRun) uiWorklist(ctx context.Context) (worklistP95, caseP95 time.Duration, err error) {
 	pool := r.a.store.Pool()
 	users := web.NewUsers(pool)
 	hash, err := web.HashPassword(benchUIPassword)
 	if err != nil {
-		return 0, fmt.Errorf("bench: ui: %w", err)
+		return 0, 0, fmt.Errorf("bench: ui: %w", err)
 	}
 	names := make([]string, benchUIUsers)
 	for i := range names {
 		names[i] = fmt.Sprintf("bench-ui-handler-%d", i)
 		if err := r.a.authz.Grant(ctx, api.Grant{Subject: names[i], Role: api.RoleHandler, Unit: benchUIUnit}); err != nil {
-			return 0, fmt.Errorf("bench: ui: %w", err)
+			return 0, 0, fmt.Errorf("bench: ui: %w", err)
 		}
 		err := users.Create(ctx, web.User{Username: names[i], DisplayName: "Cán bộ xử lý " + names[i], PasswordHash: hash})
 		if err != nil && !errors.Is(err, web.ErrUserExists) {
-			return 0, fmt.Errorf("bench: ui: %w", err)
+			return 0, 0, fmt.Errorf("bench: ui: %w", err)
 		}
 	}
 
 	// The server as serve runs it, its handler timed on the worklist.
 	var mu sync.Mutex
-	var server []time.Duration
+	var server, casePages []time.Duration
 	h := r.a.handler(role{api: true, worker: true})
 	timed := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.URL.Path != "/worklist" {
+		into := &server
+		switch {
+		case req.URL.Path == "/worklist":
+		case benchCasePath.MatchString(req.URL.Path):
+			into = &casePages
+		default:
 			h.ServeHTTP(w, req)
 			return
 		}
@@ -73,12 +78,12 @@ func (r *benchRun) uiWorklist(ctx context.Context) (time.Duration, error) {
 		h.ServeHTTP(w, req)
 		d := time.Since(t)
 		mu.Lock()
-		server = append(server, d)
+		*into = append(*into, d)
 		mu.Unlock()
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, fmt.Errorf("bench: ui: %w", err)
+		return 0, 0, fmt.Errorf("bench: ui: %w", err)
 	}
 	srv := &http.Server{Handler: timed, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -100,12 +105,12 @@ func (r *benchRun) uiWorklist(ctx context.Context) (time.Duration, error) {
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 		resp, err := c.Do(req)
 		if err != nil {
-			return 0, fmt.Errorf("bench: ui: login: %w", err)
+			return 0, 0, fmt.Errorf("bench: ui: login: %w", err)
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
-			return 0, fmt.Errorf("bench: ui: login as %s: %s", name, resp.Status)
+			return 0, 0, fmt.Errorf("bench: ui: login as %s: %s", name, resp.Status)
 		}
 		clients[i] = c
 	}
@@ -129,7 +134,7 @@ func (r *benchRun) uiWorklist(ctx context.Context) (time.Duration, error) {
 	var body string
 	for i := range 2 * benchUIUsers { // warm up: plans, caches, connections
 		if body, err = page(i); err != nil {
-			return 0, fmt.Errorf("bench: ui: %w", err)
+			return 0, 0, fmt.Errorf("bench: ui: %w", err)
 		}
 	}
 	mu.Lock()
@@ -139,7 +144,7 @@ func (r *benchRun) uiWorklist(ctx context.Context) (time.Duration, error) {
 	for i := range r.plan.listRuns {
 		if body, err = page(i); err != nil {
 			stop()
-			return 0, fmt.Errorf("bench: ui: %w", err)
+			return 0, 0, fmt.Errorf("bench: ui: %w", err)
 		}
 	}
 	stop()
@@ -149,5 +154,53 @@ func (r *benchRun) uiWorklist(ctx context.Context) (time.Duration, error) {
 	count := benchWorklistCount.FindStringSubmatch(body)[1]
 	fmt.Fprintf(r.out, "ui: %d GET /worklist as a handler of %s (%s open cases in its list, a page of %d bytes): server time p50 %.1f ms, p95 %.1f ms\n",
 		len(lat), benchUIUnit, count, len(body), benchMS(benchQuantile(lat, 0.5)), benchMS(benchQuantile(lat, 0.95)))
-	return benchQuantile(lat, 0.95), nil
+
+	// The case pages the worklist links to, each opened in turn.
+	var ids []string
+	for _, m := range benchCaseLink.FindAllStringSubmatch(body, -1) {
+		ids = append(ids, m[1])
+	}
+	if len(ids) == 0 {
+		return 0, 0, fmt.Errorf("bench: ui: the worklist links to no case")
+	}
+	casePage := func(i int) (int, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/cases/"+ids[i%len(ids)], nil)
+		resp, err := clients[i%benchUIUsers].Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return 0, err
+		}
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "/audit") {
+			return 0, fmt.Errorf("GET /cases/%s: %s, not a case page:\n%.600s", ids[i%len(ids)], resp.Status, b)
+		}
+		return len(b), nil
+	}
+	size := 0
+	for i := range r.plan.listRuns + 2*benchUIUsers {
+		if size, err = casePage(i); err != nil {
+			return 0, 0, fmt.Errorf("bench: ui: %w", err)
+		}
+		if i == 2*benchUIUsers-1 { // warmed up
+			mu.Lock()
+			casePages = casePages[:0]
+			mu.Unlock()
+		}
+	}
+	mu.Lock()
+	clat := append([]time.Duration(nil), casePages...)
+	mu.Unlock()
+	fmt.Fprintf(r.out, "ui: %d GET /cases/{id} of %d cases of that list (a page of %d bytes): server time p50 %.1f ms, p95 %.1f ms\n",
+		len(clat), len(ids), size, benchMS(benchQuantile(clat, 0.5)), benchMS(benchQuantile(clat, 0.95)))
+	return benchQuantile(lat, 0.95), benchQuantile(clat, 0.95), nil
 }
+
+// benchCasePath is the path of a case page; benchCaseLink a worklist's
+// link to one.
+var (
+	benchCasePath = regexp.MustCompile(`^/cases/[^/]+$`)
+	benchCaseLink = regexp.MustCompile(`href="/cases/([^"/#?]+)"`)
+)
