@@ -158,33 +158,9 @@ func (r *resolver) watchlistField() *graphql.Field {
 }
 
 func (r *resolver) watchlist(p graphql.ResolveParams) (any, error) {
-	sub, err := subject(p.Context)
-	if err != nil {
-		return nil, err
+	var list listFunc
+	if w, ok := r.projected.(Watchlists); ok {
+		list = w.Watchlist
 	}
-	first, _ := argInt(p.Args, "first")
-	if first < 1 || first > MaxFirst {
-		return nil, badInput("first", "must be between 1 and %d, got %d", MaxFirst, first)
-	}
-	after := argString(p.Args, "after")
-	if len(after) > maxCursor {
-		return nil, badInput("after", "is not a cursor of this API")
-	}
-	f, err := caseFilter(argObject(p.Args, "filter"))
-	if err != nil {
-		return nil, err
-	}
-	w, ok := r.projected.(Watchlists)
-	if !ok {
-		return nil, errNoWatchlist
-	}
-	visible := r.auth.VisibleUnits(sub, incident.ActionReadCase)
-	if len(visible) == 0 {
-		return &readmodel.Page{}, nil
-	}
-	page, err := w.Watchlist(p.Context, f, visible, first, after)
-	if err != nil {
-		return nil, err
-	}
-	return &page, nil
+	return r.orderedList(p, nil, list, errNoWatchlist)
 }

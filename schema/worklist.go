@@ -43,6 +43,30 @@ func (r *resolver) worklistField() *graphql.Field {
 }
 
 func (r *resolver) worklist(p graphql.ResolveParams) (any, error) {
+	var list listFunc
+	if w, ok := r.projected.(Worklists); ok {
+		list = w.Worklist
+	}
+	return r.orderedList(p, func(f *readmodel.Filter) {
+		if len(f.Status) == 0 {
+			for _, s := range incident.Statuses {
+				if s.Open() {
+					f.Status = append(f.Status, s)
+				}
+			}
+		}
+	}, list, errNoWorklist)
+}
+
+// listFunc lists a page of the cases matching f within visible, in an
+// order of its own.
+type listFunc func(ctx context.Context, f readmodel.Filter, visible []string, first int, after string) (readmodel.Page, error)
+
+// orderedList resolves a list of cases in an order of its own (worklist,
+// watchlist): the arguments of cases; adjust, when not nil, completes the
+// filter; then list (missing when list is nil) over the caller's visible
+// units.
+func (r *resolver) orderedList(p graphql.ResolveParams, adjust func(*readmodel.Filter), list listFunc, missing error) (any, error) {
 	sub, err := subject(p.Context)
 	if err != nil {
 		return nil, err
@@ -59,22 +83,17 @@ func (r *resolver) worklist(p graphql.ResolveParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(f.Status) == 0 {
-		for _, s := range incident.Statuses {
-			if s.Open() {
-				f.Status = append(f.Status, s)
-			}
-		}
+	if adjust != nil {
+		adjust(&f)
 	}
-	w, ok := r.projected.(Worklists)
-	if !ok {
-		return nil, errNoWorklist
+	if list == nil {
+		return nil, missing
 	}
 	visible := r.auth.VisibleUnits(sub, incident.ActionReadCase)
 	if len(visible) == 0 {
 		return &readmodel.Page{}, nil
 	}
-	page, err := w.Worklist(p.Context, f, visible, first, after)
+	page, err := list(p.Context, f, visible, first, after)
 	if err != nil {
 		return nil, err
 	}
