@@ -3,7 +3,6 @@ package readmodel
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -76,9 +75,6 @@ func (c *missedCursor) key() (string, string) { return c.O, c.ID }
 // outstanding miss changes, between two pages may show on both or on
 // neither; a page itself is consistent. first must be 0..MaxPageSize.
 func (r *Reader) Watchlist(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
-	if first < 0 || first > MaxPageSize {
-		return Page{}, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
-	}
 	var cur *missedCursor
 	if after != "" {
 		cur = &missedCursor{}
@@ -88,58 +84,22 @@ func (r *Reader) Watchlist(ctx context.Context, f Filter, visible []string, firs
 	}
 	missed := true
 	f.MissedDeadline = &missed
-	if _, err := r.filter(f, scope{all: true}); err != nil {
-		return Page{}, err
-	}
-	sc, err := r.scope(ctx, visible, f.Unit)
-	if err != nil {
-		return Page{}, err
-	}
-	if sc.empty() {
-		return Page{Cursors: []string{}}, nil
-	}
-	w, err := r.filter(f, sc)
-	if err != nil {
-		return Page{}, err
-	}
-	countSQL, countArgs := `SELECT count(*) FROM cases c WHERE `+w.sql(), slices.Clone(w.args)
-	if cur != nil {
-		w.add("(c.missed_at, c.id) > (%s, %s)", time.UnixMicro(cur.At), cur.ID)
-	}
-	listSQL := `SELECT c.doc, c.missed_at FROM cases c WHERE ` + w.sql() +
-		` ORDER BY c.missed_at ASC, c.id ASC LIMIT ` + w.arg(first+1)
-
-	var page Page
-	var countErr error
-	counted := make(chan struct{})
-	go func() {
-		defer close(counted)
-		countErr = r.pool.QueryRow(ctx, countSQL, withMode(countArgs)...).Scan(&page.Total)
-	}()
-	var listErr error
-	var ats []*time.Time
-	if first > 0 {
-		page.Cases, ats, listErr = r.queryWorklist(ctx, listSQL, w.args)
-	}
-	<-counted
-	if err := errors.Join(countErr, listErr); err != nil {
-		return Page{}, fmt.Errorf("watchlist: %w", err)
-	}
-	if len(page.Cases) > first {
-		page.Cases, page.HasNext = page.Cases[:first], true
-	}
-	page.Cursors = make([]string, len(page.Cases))
-	for i := range page.Cases {
-		var at time.Time
-		if ats[i] != nil {
-			at = *ats[i]
-		}
-		page.Cursors[i] = encodeMissedCursor(page.Cases[i].ID, at)
-	}
-	if n := len(page.Cursors); n > 0 {
-		page.EndCursor = page.Cursors[n-1]
-	}
-	return page, nil
+	return r.orderedPage(ctx, "watchlist", f, visible, first, orderedList{
+		key: "c.missed_at",
+		seek: func(w *where) {
+			if cur != nil {
+				w.add("(c.missed_at, c.id) > (%s, %s)", time.UnixMicro(cur.At), cur.ID)
+			}
+		},
+		order: "c.missed_at ASC, c.id ASC",
+		cursor: func(id string, at *time.Time) string {
+			var t time.Time
+			if at != nil {
+				t = *at
+			}
+			return encodeMissedCursor(id, t)
+		},
+	})
 }
 
 // StatsQuery is what a statistic is asked of: unit's subtree ("" = all

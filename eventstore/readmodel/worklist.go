@@ -70,15 +70,46 @@ func (c *dueCursor) key() (string, string) { return c.O, c.ID }
 // neither; a page itself is always consistent. first must be
 // 0..MaxPageSize (0 returns only Total).
 func (r *Reader) Worklist(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
-	if first < 0 || first > MaxPageSize {
-		return Page{}, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
-	}
 	var cur *dueCursor
 	if after != "" {
 		cur = &dueCursor{}
 		if err := decodeKey(after, dueOrder, cur); err != nil {
 			return Page{}, err
 		}
+	}
+	return r.orderedPage(ctx, "worklist", f, visible, first, orderedList{
+		key: "c.next_due_at",
+		seek: func(w *where) {
+			switch {
+			case cur == nil:
+			case cur.Due == nil:
+				w.add("(c.next_due_at IS NULL AND c.id > %s)", cur.ID)
+			default:
+				due := time.UnixMicro(*cur.Due)
+				w.add("(c.next_due_at > %s OR (c.next_due_at = %s AND c.id > %s) OR c.next_due_at IS NULL)", due, due, cur.ID)
+			}
+		},
+		order:  "c.next_due_at ASC NULLS LAST, c.id ASC",
+		cursor: encodeDueCursor,
+	})
+}
+
+// orderedList is an order of cases of its own (worklist, watch list): the
+// column of its sort key, the condition that seeks past a cursor, the
+// ORDER BY and the cursor of a case with its key.
+type orderedList struct {
+	key    string
+	seek   func(w *where)
+	order  string
+	cursor func(id string, key *time.Time) string
+}
+
+// orderedPage returns a page of the cases matching f within visible in the
+// order o, with the total count taken beside it; op names the list in
+// errors. first must be 0..MaxPageSize (0 returns only Total).
+func (r *Reader) orderedPage(ctx context.Context, op string, f Filter, visible []string, first int, o orderedList) (Page, error) {
+	if first < 0 || first > MaxPageSize {
+		return Page{}, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
 	}
 	if _, err := r.filter(f, scope{all: true}); err != nil {
 		return Page{}, err
@@ -95,16 +126,9 @@ func (r *Reader) Worklist(ctx context.Context, f Filter, visible []string, first
 		return Page{}, err
 	}
 	countSQL, countArgs := `SELECT count(*) FROM cases c WHERE `+w.sql(), slices.Clone(w.args)
-	if cur != nil {
-		if cur.Due == nil {
-			w.add("(c.next_due_at IS NULL AND c.id > %s)", cur.ID)
-		} else {
-			due := time.UnixMicro(*cur.Due)
-			w.add("(c.next_due_at > %s OR (c.next_due_at = %s AND c.id > %s) OR c.next_due_at IS NULL)", due, due, cur.ID)
-		}
-	}
-	listSQL := `SELECT c.doc, c.next_due_at FROM cases c WHERE ` + w.sql() +
-		` ORDER BY c.next_due_at ASC NULLS LAST, c.id ASC LIMIT ` + w.arg(first+1)
+	o.seek(w)
+	listSQL := `SELECT c.doc, ` + o.key + ` FROM cases c WHERE ` + w.sql() +
+		` ORDER BY ` + o.order + ` LIMIT ` + w.arg(first+1)
 
 	var page Page
 	var countErr error
@@ -114,20 +138,20 @@ func (r *Reader) Worklist(ctx context.Context, f Filter, visible []string, first
 		countErr = r.pool.QueryRow(ctx, countSQL, withMode(countArgs)...).Scan(&page.Total)
 	}()
 	var listErr error
-	var dues []*time.Time
+	var keys []*time.Time
 	if first > 0 {
-		page.Cases, dues, listErr = r.queryWorklist(ctx, listSQL, w.args)
+		page.Cases, keys, listErr = r.queryWorklist(ctx, listSQL, w.args)
 	}
 	<-counted
 	if err := errors.Join(countErr, listErr); err != nil {
-		return Page{}, fmt.Errorf("worklist: %w", err)
+		return Page{}, fmt.Errorf("%s: %w", op, err)
 	}
 	if len(page.Cases) > first {
 		page.Cases, page.HasNext = page.Cases[:first], true
 	}
 	page.Cursors = make([]string, len(page.Cases))
 	for i := range page.Cases {
-		page.Cursors[i] = encodeDueCursor(page.Cases[i].ID, dues[i])
+		page.Cursors[i] = o.cursor(page.Cases[i].ID, keys[i])
 	}
 	if n := len(page.Cursors); n > 0 {
 		page.EndCursor = page.Cursors[n-1]
