@@ -25,8 +25,9 @@ const (
 	// quarter of the generated cases are in its subtree).
 	benchUIUnit = "lai-chau/tan-uyen"
 	// benchUIUsers spread the page loads over this many users, so the
-	// per-subject request budget never answers instead of the page.
-	benchUIUsers = 4
+	// per-subject request budget (50/s) never answers instead of the page: a
+	// case page runs several operations.
+	benchUIUsers = 16
 )
 
 // benchUIPassword is the bench users' password (the bench database is its
