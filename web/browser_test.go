@@ -136,6 +136,27 @@ func TestBrowserLogin(t *testing.T) {
 		t.Errorf("unknown user: %q, want %q", got, msgFailed)
 	}
 
+	// Five wrong passwords for one name: the next attempt, even with the
+	// right password, is refused for a while (429).
+	if err := users.Create(context.Background(), User{Username: "leader9", DisplayName: "Lãnh đạo thử", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		login("leader9", "khong-dung-mat-khau")
+		if got := b.Text(".error"); got != msgFailed {
+			t.Fatalf("wrong password %d: %q, want %q", i+1, got, msgFailed)
+		}
+	}
+	b.Fill("#username", "leader9")
+	b.Fill("#password", goodPassword)
+	if resp := b.Submit("button.primary"); resp.Status != 429 {
+		t.Errorf("the attempt after five wrong passwords answered %d, want 429", resp.Status)
+	}
+	if got := b.Text(".error"); !strings.HasPrefix(got, "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau") {
+		t.Errorf("after five wrong passwords: %q", got)
+	}
+	b.Screenshot("login-throttled")
+
 	login("handler1", goodPassword)
 	if got := b.Text("h1"); got != "Xin chào, Nguyễn Văn Hùng" {
 		t.Fatalf("home heading %q (at %s)", got, b.Location())
