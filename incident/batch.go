@@ -29,16 +29,31 @@ func (b *batch) add(p Payload) {
 	}
 }
 
-// setDeadline starts a deadline now; its id is the kind and its ordinal in the case.
-func (b *batch) setDeadline(kind DeadlineKind, ref string, due time.Time) {
-	id := fmt.Sprintf("%s-%d", kind, len(b.c.Deadlines)+1)
-	b.add(DeadlineSet{DeadlineID: id, Kind: kind, Ref: ref, DueAt: due.UTC()})
+// startDeadline starts a deadline of kind now, due as the policy says for
+// the case's severity; its id is the kind and its ordinal in the case.
+func (b *batch) startDeadline(kind DeadlineKind, ref string) {
+	b.startDeadlineSince(kind, ref, time.Time{})
 }
 
-// setDeadlineSince starts a deadline whose span began at start, before now.
-func (b *batch) setDeadlineSince(kind DeadlineKind, start, due time.Time) {
+// startDeadlineSince starts a deadline whose span began at start, before
+// now (zero: now).
+func (b *batch) startDeadlineSince(kind DeadlineKind, ref string, start time.Time) {
+	from := start
+	if from.IsZero() {
+		from = b.now
+	} else {
+		start = start.UTC()
+	}
+	sev := b.c.Severity
 	id := fmt.Sprintf("%s-%d", kind, len(b.c.Deadlines)+1)
-	b.add(DeadlineSet{DeadlineID: id, Kind: kind, DueAt: due.UTC(), StartedAt: start.UTC()})
+	b.add(DeadlineSet{
+		DeadlineID:  id,
+		Kind:        kind,
+		Ref:         ref,
+		DueAt:       b.p.Due(kind, sev, from).UTC(),
+		StartedAt:   start,
+		WorkingDays: b.p.Days(kind, sev),
+	})
 }
 
 // meet settles the pending deadlines of kind (and ref, when given) as met.

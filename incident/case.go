@@ -127,6 +127,9 @@ type Deadline struct {
 	SettledAt *time.Time    `json:"settledAt,omitempty"`
 	// Reminders counts the reminders already sent (index into Policy.Reminders).
 	Reminders int `json:"reminders"`
+	// WorkingDays is the count of working days the deadline was given (0:
+	// clock time).
+	WorkingDays int `json:"workingDays,omitempty"`
 }
 
 // Clone returns a deep copy of c, so a fold never aliases a previous state.

@@ -357,7 +357,7 @@ func (b *batch) report(r Report) error {
 		CaseID: r.CaseID, Number: r.Number, Kind: r.Kind, Unit: r.Unit, EscalatesTo: r.EscalatesTo,
 		Title: r.Title, Description: r.Description, Subjects: subjects, ClientRequestID: r.ClientRequestID,
 	})
-	b.setDeadline(DeadlineTriage, "", b.now.Add(b.p.Triage))
+	b.startDeadline(DeadlineTriage, "")
 	return nil
 }
 
@@ -390,8 +390,8 @@ func (b *batch) triage(t Triage) error {
 	}
 	b.add(CaseTriaged{Severity: t.Severity, Assignee: assignee, Note: note})
 	b.meet(DeadlineTriage, "")
-	b.setDeadline(DeadlineAnalysis, "", b.now.Add(b.p.Span(DeadlineAnalysis, t.Severity)))
-	b.setDeadlineSince(DeadlineResolution, b.c.ReportedAt, b.c.ReportedAt.Add(b.p.Span(DeadlineResolution, t.Severity)))
+	b.startDeadline(DeadlineAnalysis, "")
+	b.startDeadlineSince(DeadlineResolution, "", b.c.ReportedAt)
 	return nil
 }
 
@@ -510,9 +510,9 @@ func (b *batch) requestTakedown(t RequestTakedown) error {
 		return err
 	}
 	id := fmt.Sprintf("TD-%d", len(b.c.Takedowns)+1)
-	due := b.now.Add(b.p.TakedownResponse)
+	due := b.p.Due(DeadlineTakedownResponse, b.c.Severity, b.now)
 	b.add(TakedownRequested{TakedownID: id, Platform: t.Platform, TargetURL: strings.TrimSpace(target), Reason: reason, LegalBasis: legal, DueAt: due})
-	b.setDeadline(DeadlineTakedownResponse, id, due)
+	b.startDeadline(DeadlineTakedownResponse, id)
 	return nil
 }
 
@@ -559,7 +559,7 @@ func (b *batch) requestEscalation(r RequestEscalation) error {
 		return Errorf(CodeInvalidTransition, "unit %s has no escalation target configured", b.c.Unit)
 	}
 	b.add(EscalationRequested{Reason: reason, To: b.c.EscalatesTo})
-	b.setDeadline(DeadlineEscalationApproval, "", b.now.Add(b.p.EscalationApproval))
+	b.startDeadline(DeadlineEscalationApproval, "")
 	return nil
 }
 
@@ -639,7 +639,7 @@ func (b *batch) sendEscalation(s SendEscalation) error {
 	}
 	ev.DispatchNumber = number
 	b.add(ev)
-	b.setDeadline(DeadlineEscalationResponse, "", b.now.Add(b.p.EscalationResponse))
+	b.startDeadline(DeadlineEscalationResponse, "")
 	return nil
 }
 
@@ -708,12 +708,11 @@ func (b *batch) reopen(r Reopen) error {
 		// Rejected before triage: it was never triaged, so it goes back to
 		// triage (REPORTED, with a TRIAGE deadline) rather than to a TRIAGED
 		// without severity or assignee.
-		b.setDeadline(DeadlineTriage, "", b.now.Add(b.p.Triage))
+		b.startDeadline(DeadlineTriage, "")
 		return nil
 	}
-	sev := b.c.Severity
-	b.setDeadline(DeadlineAnalysis, "", b.now.Add(b.p.Span(DeadlineAnalysis, sev)))
-	b.setDeadline(DeadlineResolution, "", b.now.Add(b.p.Span(DeadlineResolution, sev)))
+	b.startDeadline(DeadlineAnalysis, "")
+	b.startDeadline(DeadlineResolution, "")
 	return nil
 }
 

@@ -201,6 +201,9 @@ type DeadlineSet struct {
 	// the event (RESOLUTION runs from the report, not the triage); zero means
 	// the time of the event.
 	StartedAt time.Time `json:"startedAt,omitzero"`
+	// WorkingDays is the count of working days the deadline was given (0:
+	// clock time); its reminders then fall on working time.
+	WorkingDays int `json:"workingDays,omitempty"`
 }
 
 // DeadlineReminder records a reminder at a fraction of the deadline's span.

@@ -139,12 +139,13 @@ func Apply(c *Case, e Event) error {
 			started = p.StartedAt
 		}
 		c.Deadlines = append(c.Deadlines, Deadline{
-			ID:        p.DeadlineID,
-			Kind:      p.Kind,
-			Ref:       p.Ref,
-			StartedAt: started,
-			DueAt:     p.DueAt,
-			State:     StatePending,
+			ID:          p.DeadlineID,
+			Kind:        p.Kind,
+			Ref:         p.Ref,
+			StartedAt:   started,
+			DueAt:       p.DueAt,
+			State:       StatePending,
+			WorkingDays: p.WorkingDays,
 		})
 	case DeadlineReminder:
 		if d := c.Deadline(p.DeadlineID); d != nil {

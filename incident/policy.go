@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -17,6 +18,13 @@ type Policy struct {
 	Resolution                 map[Severity]time.Duration `json:"resolution"`
 	Reminders                  []float64                  `json:"reminders"`
 	AutoEscalateOnTakedownMiss bool                       `json:"autoEscalateOnTakedownMiss"`
+	// WorkingDays holds the deadlines counted in working days of Calendar
+	// rather than clock time: a positive count for a kind and severity
+	// replaces that span (a kind with one span has the same count for every
+	// severity). Both are left out of the JSON when unused, so the input of
+	// a case opened before working days existed reads the same.
+	WorkingDays map[DeadlineKind]map[Severity]int `json:"workingDays,omitempty"`
+	Calendar    Calendar                          `json:"calendar,omitzero"`
 }
 
 // DefaultPolicy returns the defaults of docs/ARCHITECTURE.md ("Deadlines").
@@ -57,15 +65,57 @@ func (p Policy) Span(kind DeadlineKind, sev Severity) time.Duration {
 	return 0
 }
 
-// Validate checks that every span is positive and reminders are increasing
+// Days returns the working days a deadline of kind lasts for a case of
+// severity sev, 0 when it runs on clock time (Span).
+func (p Policy) Days(kind DeadlineKind, sev Severity) int {
+	if sev == "" {
+		sev = Medium
+	}
+	return p.WorkingDays[kind][sev]
+}
+
+// Due returns when a deadline of kind for a case of severity sev whose span
+// begins at start is due: start plus Span, or Days working days of the
+// calendar later.
+func (p Policy) Due(kind DeadlineKind, sev Severity, start time.Time) time.Time {
+	if n := p.Days(kind, sev); n > 0 {
+		return p.Calendar.AddWorkingDays(start, n)
+	}
+	return start.Add(p.Span(kind, sev))
+}
+
+// SpanText says how long a deadline of kind lasts, for messages: "24h0m0s"
+// or "1 working day(s)".
+func (p Policy) SpanText(kind DeadlineKind, sev Severity) string {
+	if n := p.Days(kind, sev); n > 0 {
+		return fmt.Sprintf("%d working day(s)", n)
+	}
+	return p.Span(kind, sev).String()
+}
+
+// Validate checks that every span is positive (a duration, or a count of
+// working days), the calendar is valid, and reminders are increasing
 // fractions strictly between 0 and 1.
 func (p Policy) Validate() error {
-	for _, k := range DeadlineKinds {
-		for _, s := range Severities {
-			if p.Span(k, s) <= 0 {
-				return fmt.Errorf("policy: %s deadline for %s must be a positive duration", k, s)
+	for k, bySev := range p.WorkingDays {
+		if !slices.Contains(DeadlineKinds, k) {
+			return fmt.Errorf("policy: working days for unknown deadline kind %q", k)
+		}
+		for s, n := range bySev {
+			if !slices.Contains(Severities, s) || n < 0 {
+				return fmt.Errorf("policy: %s: %d working days for %q", k, n, s)
 			}
 		}
+	}
+	for _, k := range DeadlineKinds {
+		for _, s := range Severities {
+			if p.Span(k, s) <= 0 && p.Days(k, s) <= 0 {
+				return fmt.Errorf("policy: %s deadline for %s must be a positive duration or number of working days", k, s)
+			}
+		}
+	}
+	if err := p.Calendar.Validate(); err != nil {
+		return fmt.Errorf("policy: %w", err)
 	}
 	prev := 0.0
 	for _, f := range p.Reminders {
@@ -77,8 +127,12 @@ func (p Policy) Validate() error {
 	return nil
 }
 
-// reminderAt is when reminder i of d is due.
+// reminderAt is when reminder i of d is due: at its fraction of the
+// deadline's span, of working time when the deadline counts working days.
 func (p Policy) reminderAt(d Deadline, i int) time.Time {
+	if d.WorkingDays > 0 {
+		return p.Calendar.WorkingPoint(d.StartedAt, d.DueAt, p.Reminders[i])
+	}
 	span := d.DueAt.Sub(d.StartedAt)
 	return d.StartedAt.Add(time.Duration(float64(span) * p.Reminders[i]))
 }
@@ -144,10 +198,9 @@ func (b *batch) autoEscalate(d Deadline) {
 	if c.EscalatesTo == "" {
 		return // nowhere to escalate to; the miss itself is recorded and notified
 	}
-	span := b.p.TakedownResponse
 	b.add(EscalationRequested{
-		Reason: fmt.Sprintf("Takedown %s was not answered within %s (automatic escalation)", d.Ref, span),
+		Reason: fmt.Sprintf("Takedown %s was not answered within %s (automatic escalation)", d.Ref, b.p.SpanText(DeadlineTakedownResponse, c.Severity)),
 		To:     c.EscalatesTo,
 	})
-	b.setDeadline(DeadlineEscalationApproval, "", b.now.Add(b.p.EscalationApproval))
+	b.startDeadline(DeadlineEscalationApproval, "")
 }

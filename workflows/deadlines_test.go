@@ -257,3 +257,37 @@ func deadlineOf(t *testing.T, events []workflows.StoredEvent, kind incident.Dead
 	t.Fatalf("no %s deadline was set", kind)
 	return deadline{}
 }
+
+// TestWorkingDayDeadline runs a triage deadline of one working day reported
+// on a Friday at 16:00 (+07:00): the reminders fall on working time (half of
+// it on Monday 04:00, 80 % on Monday 11:12) and the miss on Monday 16:00,
+// nothing over the weekend.
+func TestWorkingDayDeadline(t *testing.T) {
+	friday := time.Date(2026, 12, 4, 16, 0, 0, 0, incident.CalendarZone)
+	in := input()
+	in.Policy.WorkingDays = map[incident.DeadlineKind]map[incident.Severity]int{
+		incident.DeadlineTriage: {incident.Low: 1, incident.Medium: 1, incident.High: 1, incident.Critical: 1},
+	}
+	acts := newMemActivities()
+	h := newHarness(t, acts, friday)
+	h.walk(0, toReported...)
+	if err := h.run(in, 4*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	events := acts.events(caseID)
+	d := deadlineOf(t, events, incident.DeadlineTriage)
+	monday := time.Date(2026, 12, 7, 16, 0, 0, 0, incident.CalendarZone)
+	if !d.due.Equal(monday) {
+		t.Fatalf("due %v, want Monday 16:00", d.due.In(incident.CalendarZone))
+	}
+	var got []string
+	for _, e := range events {
+		if e.Type == "DeadlineReminder" || e.Type == "DeadlineMissed" {
+			got = append(got, e.Type+"@"+e.OccurredAt.In(incident.CalendarZone).Format("Mon 15:04"))
+		}
+	}
+	want := []string{"DeadlineReminder@Mon 04:00", "DeadlineReminder@Mon 11:12", "DeadlineMissed@Mon 16:00"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("clock events %v, want %v", got, want)
+	}
+}

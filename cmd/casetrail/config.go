@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,33 +195,55 @@ func strictDecode(data []byte, v any) error {
 
 // policyFile is the deadline policy file (README.md, "Configuration"); any key may be left out.
 type policyFile struct {
-	Triage                     *spans    `yaml:"triage"`
-	Analysis                   *spans    `yaml:"analysis"`
-	TakedownResponse           *spans    `yaml:"takedownResponse"`
-	EscalationApproval         *spans    `yaml:"escalationApproval"`
-	EscalationResponse         *spans    `yaml:"escalationResponse"`
-	Resolution                 *spans    `yaml:"resolution"`
-	Reminders                  []float64 `yaml:"reminders"`
-	AutoEscalateOnTakedownMiss *bool     `yaml:"autoEscalateOnTakedownMiss"`
+	Triage                     *spans        `yaml:"triage"`
+	Analysis                   *spans        `yaml:"analysis"`
+	TakedownResponse           *spans        `yaml:"takedownResponse"`
+	EscalationApproval         *spans        `yaml:"escalationApproval"`
+	EscalationResponse         *spans        `yaml:"escalationResponse"`
+	Resolution                 *spans        `yaml:"resolution"`
+	Reminders                  []float64     `yaml:"reminders"`
+	AutoEscalateOnTakedownMiss *bool         `yaml:"autoEscalateOnTakedownMiss"`
+	Calendar                   *calendarFile `yaml:"calendar"`
 }
 
-// spans is one duration for every severity, or a per-severity map.
+// policySpan is a Go duration ("24h") or a count of working days ("1wd").
+type policySpan struct {
+	d  time.Duration
+	wd int
+}
+
+// maxWorkingDays bounds a span in working days (a year of them).
+const maxWorkingDays = 250
+
+func parseSpan(line int, v string) (policySpan, error) {
+	if n, ok := strings.CutSuffix(v, "wd"); ok {
+		wd, err := strconv.Atoi(n)
+		if err != nil || wd < 1 || wd > maxWorkingDays {
+			return policySpan{}, fmt.Errorf("line %d: %q is not a number of working days between 1wd and %dwd", line, v, maxWorkingDays)
+		}
+		return policySpan{wd: wd}, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return policySpan{}, fmt.Errorf("line %d: %q is not a positive Go duration (e.g. 4h, 90m) or number of working days (e.g. 1wd)", line, v)
+	}
+	return policySpan{d: d}, nil
+}
+
+// spans is one span for every severity, or a per-severity map.
 type spans struct {
-	all   time.Duration
-	bySev map[incident.Severity]time.Duration
+	all   policySpan
+	bySev map[incident.Severity]policySpan
 }
 
 func (s *spans) UnmarshalYAML(n *yaml.Node) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		d, err := time.ParseDuration(n.Value)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("line %d: %q is not a positive Go duration (e.g. 4h, 90m)", n.Line, n.Value)
-		}
-		s.all = d
-		return nil
+		sp, err := parseSpan(n.Line, n.Value)
+		s.all = sp
+		return err
 	case yaml.MappingNode:
-		s.bySev = map[incident.Severity]time.Duration{}
+		s.bySev = map[incident.Severity]policySpan{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			sev := incident.Severity(k.Value)
@@ -229,32 +252,109 @@ func (s *spans) UnmarshalYAML(n *yaml.Node) error {
 			default:
 				return fmt.Errorf("line %d: %q is not a severity (LOW, MEDIUM, HIGH, CRITICAL)", k.Line, k.Value)
 			}
-			d, err := time.ParseDuration(v.Value)
-			if err != nil || d <= 0 {
-				return fmt.Errorf("line %d: %s: %q is not a positive Go duration", v.Line, k.Value, v.Value)
+			sp, err := parseSpan(v.Line, v.Value)
+			if err != nil {
+				return fmt.Errorf("%s: %w", k.Value, err)
 			}
-			s.bySev[sev] = d
+			s.bySev[sev] = sp
 		}
 		return nil
 	}
 	return fmt.Errorf("line %d: expected a duration or a map of severities to durations", n.Line)
 }
 
-func (s *spans) single(field string) (time.Duration, error) {
-	if s.bySev != nil {
-		return 0, fmt.Errorf("%s: takes one duration, not a per-severity map", field)
+// apply writes s over the policy's spans of kind: durations into durs (one
+// entry per severity), working days into p.WorkingDays. A field that takes
+// one span (dur not nil) refuses a per-severity map.
+func (s *spans) apply(p *incident.Policy, kind incident.DeadlineKind, field string, dur *time.Duration, durs map[incident.Severity]time.Duration) error {
+	if dur != nil && s.bySev != nil {
+		return fmt.Errorf("%s: takes one duration, not a per-severity map", field)
 	}
-	return s.all, nil
-}
-
-func (s *spans) apply(m map[incident.Severity]time.Duration) {
 	for _, sev := range incident.Severities {
-		if s.bySev == nil {
-			m[sev] = s.all
-		} else if d, ok := s.bySev[sev]; ok {
-			m[sev] = d
+		sp, ok := s.all, true
+		if s.bySev != nil {
+			sp, ok = s.bySev[sev]
+		}
+		if !ok {
+			continue
+		}
+		if sp.wd > 0 {
+			if p.WorkingDays == nil {
+				p.WorkingDays = map[incident.DeadlineKind]map[incident.Severity]int{}
+			}
+			if p.WorkingDays[kind] == nil {
+				p.WorkingDays[kind] = map[incident.Severity]int{}
+			}
+			p.WorkingDays[kind][sev] = sp.wd
+			continue
+		}
+		delete(p.WorkingDays[kind], sev)
+		if dur != nil {
+			*dur = sp.d
+		} else {
+			durs[sev] = sp.d
 		}
 	}
+	return nil
+}
+
+// calendarFile is the policy file's calendar: the days of the week off and
+// the official days off, each a date or a range "2027-02-04..2027-02-10".
+type calendarFile struct {
+	Weekend  []string `yaml:"weekend"`
+	Holidays []string `yaml:"holidays"`
+	Workdays []string `yaml:"workdays"`
+}
+
+// weekdays by their names in the calendar file.
+var weekdays = map[string]time.Weekday{
+	"SUN": time.Sunday, "MON": time.Monday, "TUE": time.Tuesday, "WED": time.Wednesday,
+	"THU": time.Thursday, "FRI": time.Friday, "SAT": time.Saturday,
+}
+
+// maxCalendarRange bounds a range of days off.
+const maxCalendarRange = 31
+
+func (f *calendarFile) calendar() (incident.Calendar, error) {
+	var c incident.Calendar
+	for _, w := range f.Weekend {
+		d, ok := weekdays[strings.ToUpper(strings.TrimSpace(w))]
+		if !ok {
+			return c, fmt.Errorf("calendar: weekend: %q is not a day (MON … SUN)", w)
+		}
+		c.Weekend = append(c.Weekend, d)
+	}
+	var err error
+	if c.Holidays, err = expandDates("holidays", f.Holidays); err != nil {
+		return c, err
+	}
+	if c.Workdays, err = expandDates("workdays", f.Workdays); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// expandDates turns dates and ranges of dates into the list of dates.
+func expandDates(field string, in []string) ([]string, error) {
+	var out []string
+	for _, v := range in {
+		from, to, isRange := strings.Cut(strings.TrimSpace(v), "..")
+		if !isRange {
+			to = from
+		}
+		a, err1 := time.Parse(incident.DateLayout, strings.TrimSpace(from))
+		b, err2 := time.Parse(incident.DateLayout, strings.TrimSpace(to))
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("calendar: %s: %q is not a date or a range of dates (2027-02-04 or 2027-02-04..2027-02-10)", field, v)
+		}
+		if b.Before(a) || b.Sub(a) > maxCalendarRange*24*time.Hour {
+			return nil, fmt.Errorf("calendar: %s: %q must run forwards over at most %d days", field, v, maxCalendarRange)
+		}
+		for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
+			out = append(out, d.Format(incident.DateLayout))
+		}
+	}
+	return out, nil
 }
 
 // ParsePolicy reads a deadline policy file over the defaults.
@@ -264,31 +364,40 @@ func ParsePolicy(name string, data []byte) (incident.Policy, error) {
 	if err := strictDecode(data, &f); err != nil {
 		return p, fmt.Errorf("%s: %w", name, err)
 	}
-	var err error
-	set := func(dst *time.Duration, s *spans, field string) {
-		if s == nil || err != nil {
-			return
+	fields := []struct {
+		s     *spans
+		kind  incident.DeadlineKind
+		field string
+		dur   *time.Duration
+		durs  map[incident.Severity]time.Duration
+	}{
+		{f.Triage, incident.DeadlineTriage, "triage", &p.Triage, nil},
+		{f.Analysis, incident.DeadlineAnalysis, "analysis", nil, p.Analysis},
+		{f.TakedownResponse, incident.DeadlineTakedownResponse, "takedownResponse", &p.TakedownResponse, nil},
+		{f.EscalationApproval, incident.DeadlineEscalationApproval, "escalationApproval", &p.EscalationApproval, nil},
+		{f.EscalationResponse, incident.DeadlineEscalationResponse, "escalationResponse", &p.EscalationResponse, nil},
+		{f.Resolution, incident.DeadlineResolution, "resolution", nil, p.Resolution},
+	}
+	for _, fl := range fields {
+		if fl.s == nil {
+			continue
 		}
-		*dst, err = s.single(field)
-	}
-	set(&p.Triage, f.Triage, "triage")
-	set(&p.TakedownResponse, f.TakedownResponse, "takedownResponse")
-	set(&p.EscalationApproval, f.EscalationApproval, "escalationApproval")
-	set(&p.EscalationResponse, f.EscalationResponse, "escalationResponse")
-	if err != nil {
-		return p, fmt.Errorf("%s: %w", name, err)
-	}
-	if f.Analysis != nil {
-		f.Analysis.apply(p.Analysis)
-	}
-	if f.Resolution != nil {
-		f.Resolution.apply(p.Resolution)
+		if err := fl.s.apply(&p, fl.kind, fl.field, fl.dur, fl.durs); err != nil {
+			return p, fmt.Errorf("%s: %w", name, err)
+		}
 	}
 	if f.Reminders != nil {
 		p.Reminders = f.Reminders
 	}
 	if f.AutoEscalateOnTakedownMiss != nil {
 		p.AutoEscalateOnTakedownMiss = *f.AutoEscalateOnTakedownMiss
+	}
+	if f.Calendar != nil {
+		c, err := f.Calendar.calendar()
+		if err != nil {
+			return p, fmt.Errorf("%s: %w", name, err)
+		}
+		p.Calendar = c
 	}
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("%s: %w", name, err)

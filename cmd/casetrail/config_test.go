@@ -107,7 +107,33 @@ func TestPolicyFile(t *testing.T) {
 		{"takedownResponse: {HIGH: 1h}\n", "takedownResponse: takes one duration"},
 		{"reminders: [0.9, 0.5]\n", "reminders must be increasing"},
 		{"deadline: 1h\n", "field deadline not found"},
+		{"takedownResponse: 0wd\n", "not a number of working days"},
+		{"takedownResponse: 1.5wd\n", "not a number of working days"},
+		{"calendar: {weekend: [FRIDAY]}\n", `weekend: "FRIDAY" is not a day`},
+		{"calendar: {holidays: [2027-02-30]}\n", "not a date"},
+		{"calendar: {holidays: [2027-02-10..2027-02-04]}\n", "must run forwards"},
+		{"calendar: {holidays: [2027-02-06], workdays: [2027-02-06]}\n", "both a day off and a working day"},
 	}
+	wd := "takedownResponse: 1wd\nresolution: {LOW: 10wd, HIGH: 5d}\n" +
+		"calendar:\n  weekend: [SAT, SUN]\n  holidays: [2027-02-04..2027-02-10, 2027-04-30]\n  workdays: [2027-02-20]\n"
+	if _, err := ParsePolicy("p.yaml", []byte(wd)); err == nil || !strings.Contains(err.Error(), `"5d"`) {
+		t.Errorf("5d accepted as a span: %v", err)
+	}
+	p, err = ParsePolicy("p.yaml", []byte(strings.Replace(wd, "5d", "96h", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Days(incident.DeadlineTakedownResponse, incident.High) != 1 || p.Days(incident.DeadlineResolution, incident.Low) != 10 ||
+		p.Days(incident.DeadlineResolution, incident.High) != 0 || p.Resolution[incident.High] != 96*time.Hour {
+		t.Errorf("working days not read: %+v", p.WorkingDays)
+	}
+	if got := len(p.Calendar.Holidays); got != 8 || p.Calendar.Holidays[7] != "2027-04-30" || len(p.Calendar.Workdays) != 1 {
+		t.Errorf("calendar not read: %+v", p.Calendar)
+	}
+	if due := p.Due(incident.DeadlineTakedownResponse, incident.High, time.Date(2027, 2, 3, 10, 0, 0, 0, incident.CalendarZone)); !due.Equal(time.Date(2027, 2, 11, 10, 0, 0, 0, incident.CalendarZone)) {
+		t.Errorf("1wd from the eve of Tết due %s", due)
+	}
+
 	for _, b := range bad {
 		_, err := ParsePolicy("p.yaml", []byte(b.yaml))
 		if err == nil || !strings.Contains(err.Error(), b.want) {
