@@ -6,14 +6,18 @@ import "time"
 // impersonation is measured against (Ref, BestMatch) and what checkAccount
 // answers with.
 type OfficialAccount struct {
-	ID            string    `json:"id"`
-	Unit          string    `json:"unit"`
-	Platform      Platform  `json:"platform"`
-	URL           string    `json:"url"`
-	NormalizedURL string    `json:"normalizedUrl"`
-	DisplayName   string    `json:"displayName"`
-	Verified      bool      `json:"verified"`
-	CreatedAt     time.Time `json:"createdAt"`
+	ID            string   `json:"id"`
+	Unit          string   `json:"unit"`
+	Platform      Platform `json:"platform"`
+	URL           string   `json:"url"`
+	NormalizedURL string   `json:"normalizedUrl"`
+	DisplayName   string   `json:"displayName"`
+	Verified      bool     `json:"verified"`
+	// Disabled accounts are no longer official: checkAccount does not
+	// answer OFFICIAL for them and impersonation is not measured against
+	// them; they stay in the registry, listed when asked for.
+	Disabled  bool      `json:"disabled,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // Ref returns the reference to a that cases record.

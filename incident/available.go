@@ -9,7 +9,7 @@ var caseCommands = []Command{
 	AddEvidence{}, RequestTakedown{}, RecordTakedownResponse{},
 	RequestEscalation{}, ApproveEscalation{}, DeclineEscalation{},
 	SendEscalation{}, RecordEscalationResponse{}, Resolve{}, Close{},
-	Reject{}, Reopen{}, Comment{},
+	Reject{}, Reopen{}, Comment{}, CompleteTask{}, WaiveTask{},
 }
 
 // Available returns the names of the commands the state of c allows at now,

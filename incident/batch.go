@@ -30,7 +30,8 @@ func (b *batch) add(p Payload) {
 }
 
 // startDeadline starts a deadline of kind now, due as the policy says for
-// the case's severity; its id is the kind and its ordinal in the case.
+// the case's severity (a takedown's as its channel's, deadlinePolicy); its
+// id is the kind and its ordinal in the case.
 func (b *batch) startDeadline(kind DeadlineKind, ref string) {
 	b.startDeadlineSince(kind, ref, time.Time{})
 }
@@ -46,13 +47,14 @@ func (b *batch) startDeadlineSince(kind DeadlineKind, ref string, start time.Tim
 	}
 	sev := b.c.Severity
 	id := fmt.Sprintf("%s-%d", kind, len(b.c.Deadlines)+1)
+	p := b.deadlinePolicy(kind, ref)
 	b.add(DeadlineSet{
 		DeadlineID:  id,
 		Kind:        kind,
 		Ref:         ref,
-		DueAt:       b.p.Due(kind, sev, from).UTC(),
+		DueAt:       p.Due(kind, sev, from).UTC(),
 		StartedAt:   start,
-		WorkingDays: b.p.Days(kind, sev),
+		WorkingDays: p.Days(kind, sev),
 	})
 }
 

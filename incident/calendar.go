@@ -13,10 +13,9 @@ import (
 // year); a case keeps the policy, calendar included, it was opened with, and
 // each deadline keeps the due time its DeadlineSet gave it.
 
-// CalendarZone is the zone working days are counted in: Asia/Ho_Chi_Minh,
+// Working days are counted in VietnamTime (period.go): Asia/Ho_Chi_Minh,
 // which has had no daylight saving since 1975, as a fixed +07:00 (no tzdata
 // needed inside a workflow).
-var CalendarZone = time.FixedZone("ICT", 7*60*60)
 
 // DateLayout is how a calendar day is written: 2027-02-05.
 const DateLayout = "2006-01-02"
@@ -50,7 +49,7 @@ func (c Calendar) Validate() error {
 	}
 	for _, list := range [][]string{c.Holidays, c.Workdays} {
 		for _, s := range list {
-			if _, err := time.ParseInLocation(DateLayout, s, CalendarZone); err != nil {
+			if _, err := time.ParseInLocation(DateLayout, s, VietnamTime); err != nil {
 				return fmt.Errorf("calendar: %q is not a date (YYYY-MM-DD)", s)
 			}
 		}
@@ -63,10 +62,10 @@ func (c Calendar) Validate() error {
 	return nil
 }
 
-// Working reports whether the calendar day of t (in CalendarZone) is a
+// Working reports whether the calendar day of t (in VietnamTime) is a
 // working day.
 func (c Calendar) Working(t time.Time) bool {
-	day := t.In(CalendarZone).Format(DateLayout)
+	day := t.In(VietnamTime).Format(DateLayout)
 	if slices.Contains(c.Workdays, day) {
 		return true
 	}
@@ -77,7 +76,7 @@ func (c Calendar) Working(t time.Time) bool {
 	if len(weekend) == 0 {
 		weekend = []time.Weekday{time.Saturday, time.Sunday}
 	}
-	return !slices.Contains(weekend, t.In(CalendarZone).Weekday())
+	return !slices.Contains(weekend, t.In(VietnamTime).Weekday())
 }
 
 // maxCalendarDays bounds the walk over days, so that a calendar with no
@@ -89,7 +88,7 @@ const maxCalendarDays = 3 * 366
 // 16:00 + 1 is Monday 16:00; a start on a day off counts from the next
 // working day (Saturday 10:00 + 1 is Monday 10:00).
 func (c Calendar) AddWorkingDays(start time.Time, n int) time.Time {
-	t := start.In(CalendarZone)
+	t := start.In(VietnamTime)
 	for i := 0; n > 0 && i < maxCalendarDays; i++ {
 		t = t.AddDate(0, 0, 1)
 		if c.Working(t) {
@@ -145,6 +144,6 @@ func (c Calendar) workingBetween(start, due time.Time) time.Duration {
 
 // nextMidnight is the start of the calendar day after t's.
 func (Calendar) nextMidnight(t time.Time) time.Time {
-	l := t.In(CalendarZone)
-	return time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, CalendarZone)
+	l := t.In(VietnamTime)
+	return time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, VietnamTime)
 }

@@ -11,7 +11,7 @@ import (
 
 // at is a wall-clock time in Asia/Ho_Chi_Minh.
 func ict(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, incident.CalendarZone)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, incident.VietnamTime)
 	if err != nil {
 		panic(err)
 	}
@@ -45,7 +45,7 @@ func TestAddWorkingDays(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.cal.AddWorkingDays(ict(tc.start), tc.n)
 			if want := ict(tc.want); !got.Equal(want) {
-				t.Fatalf("%s + %dwd = %s, want %s", tc.start, tc.n, got.In(incident.CalendarZone), want)
+				t.Fatalf("%s + %dwd = %s, want %s", tc.start, tc.n, got.In(incident.VietnamTime), want)
 			}
 		})
 	}
@@ -67,7 +67,7 @@ func TestWorkingPoint(t *testing.T) {
 		{"no working time falls back to the clock", incident.Calendar{}, "2026-12-05 00:00", "2026-12-07 00:00", 0.5, "2026-12-06 00:00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want, err := time.ParseInLocation("2006-01-02 15:04", strings.Replace(tc.want, " 24:00", " 23:59", 1), incident.CalendarZone)
+			want, err := time.ParseInLocation("2006-01-02 15:04", strings.Replace(tc.want, " 24:00", " 23:59", 1), incident.VietnamTime)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func TestWorkingPoint(t *testing.T) {
 			}
 			got := tc.cal.WorkingPoint(ict(tc.start), ict(tc.due), tc.f)
 			if !got.Equal(want) {
-				t.Fatalf("point %.2f = %s, want %s", tc.f, got.In(incident.CalendarZone), want)
+				t.Fatalf("point %.2f = %s, want %s", tc.f, got.In(incident.VietnamTime), want)
 			}
 		})
 	}
@@ -125,7 +125,7 @@ func TestWorkingDayDeadlines(t *testing.T) {
 	}
 	// The first reminder (0.5) falls at half of the working time: Monday 04:00.
 	if w, ok := incident.NextWake(&h.c, p); !ok || !w.Equal(ict("2026-12-07 04:00")) {
-		t.Fatalf("next wake %s, want Monday 04:00", w.In(incident.CalendarZone))
+		t.Fatalf("next wake %s, want Monday 04:00", w.In(incident.VietnamTime))
 	}
 	if ev := h.tick(ict("2026-12-06 12:00")); len(ev) != 0 {
 		t.Fatalf("the weekend produced %v", types(ev))
@@ -143,7 +143,7 @@ func TestCalendarChangeAppliesToNewDeadlines(t *testing.T) {
 	h.do(reporter, validReport(), ict("2027-02-03 10:00")) // a Wednesday, the eve of Tết
 	old := h.c.PendingDeadlines()[0]
 	if !old.DueAt.Equal(ict("2027-02-04 10:00")) {
-		t.Fatalf("triage due %s under the old calendar", old.DueAt.In(incident.CalendarZone))
+		t.Fatalf("triage due %s under the old calendar", old.DueAt.In(incident.VietnamTime))
 	}
 	h.p = wdPolicy(tet2027)
 	if d := h.c.Deadline(old.ID); !d.DueAt.Equal(old.DueAt) {
@@ -154,7 +154,7 @@ func TestCalendarChangeAppliesToNewDeadlines(t *testing.T) {
 	h.do(handler, incident.RecordAnalysis{Findings: "Trang mạo danh UBND.", Verdict: incident.VerdictFalse}, ict("2027-02-03 12:30"))
 	h.do(handler, incident.RequestTakedown{Platform: incident.Facebook, TargetURL: "https://facebook.com/fake", Reason: "giả mạo"}, ict("2027-02-03 13:00"))
 	if want := ict("2027-02-11 13:00"); !h.c.Takedowns[0].DueAt.Equal(want) {
-		t.Fatalf("takedown due %s, want %s (after Tết)", h.c.Takedowns[0].DueAt.In(incident.CalendarZone), want)
+		t.Fatalf("takedown due %s, want %s (after Tết)", h.c.Takedowns[0].DueAt.In(incident.VietnamTime), want)
 	}
 }
 

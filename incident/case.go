@@ -22,16 +22,22 @@ type Case struct {
 	// Position is the global log position of the last event folded in (0
 	// until the case was read back from the store). Reads wait for the
 	// projection to reach it, so a caller sees its own command.
-	Position      int64       `json:"position,omitempty"`
-	Subjects      []Subject   `json:"subjects"`
-	Evidence      []Evidence  `json:"evidence"`
-	Analysis      *Analysis   `json:"analysis,omitempty"`
-	Takedowns     []Takedown  `json:"takedowns"`
+	Position  int64      `json:"position,omitempty"`
+	Subjects  []Subject  `json:"subjects"`
+	Evidence  []Evidence `json:"evidence"`
+	Analysis  *Analysis  `json:"analysis,omitempty"`
+	Takedowns []Takedown `json:"takedowns"`
+	// Tasks are the playbook's tasks, from triage on (issue 17, §1).
+	Tasks         []Task      `json:"tasks,omitempty"`
 	Escalation    *Escalation `json:"escalation,omitempty"`
 	Deadlines     []Deadline  `json:"deadlines"`
 	Resolution    string      `json:"resolution,omitempty"`
 	MergedReports int         `json:"mergedReports"`
-	Comments      int         `json:"comments"`
+	// PublicReports counts the reports of the case (the one that opened
+	// it and those merged into it) sent through the citizens' report
+	// form (Channel ChannelPublic; issue 18).
+	PublicReports int `json:"publicReports,omitempty"`
+	Comments      int `json:"comments"`
 	// ResolvedAt is when the case last reached RESOLVED (nil when it has not).
 	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
 	// ClientRequestID is the idempotency key of the report that opened the case.
@@ -93,6 +99,11 @@ type Takedown struct {
 	RequestedAt       time.Time      `json:"requestedAt"`
 	RespondedAt       *time.Time     `json:"respondedAt,omitempty"`
 	DueAt             time.Time      `json:"dueAt"`
+	// Channel is as the request's event recorded it ("" before channels
+	// existed; read it with Via), Authority the competent authority of an
+	// AUTHORITY_REQUEST (takedown_channel.go).
+	Channel   TakedownChannel `json:"channel,omitempty"`
+	Authority string          `json:"authority,omitempty"`
 }
 
 // Escalation is the case's escalation to the higher authority.
@@ -139,6 +150,7 @@ func (c Case) Clone() Case {
 	out.Evidence = append([]Evidence(nil), c.Evidence...)
 	out.Takedowns = append([]Takedown(nil), c.Takedowns...)
 	out.Deadlines = append([]Deadline(nil), c.Deadlines...)
+	out.Tasks = append([]Task(nil), c.Tasks...)
 	if c.Analysis != nil {
 		a := *c.Analysis
 		out.Analysis = &a

@@ -33,6 +33,8 @@ const (
 	CmdRejectCase               = "rejectCase"
 	CmdReopenCase               = "reopenCase"
 	CmdAddComment               = "addComment"
+	CmdCompleteTask             = "completeTask"
+	CmdWaiveTask                = "waiveTask"
 )
 
 // SubjectInput is a subject as reported.
@@ -54,6 +56,10 @@ type Report struct {
 	Title           string         `json:"title"`
 	Description     string         `json:"description"`
 	Subjects        []SubjectInput `json:"subjects"`
+	// Channel is the front door the report came through: "" for a
+	// logged-in subject (the API, the case desk), ChannelPublic for the
+	// citizens' report form (issue 18). Nothing else is accepted.
+	Channel string `json:"channel,omitempty"`
 }
 
 // MergeReport adds a further report of a subject to an open case.
@@ -101,6 +107,11 @@ type RequestTakedown struct {
 	TargetURL  string   `json:"targetUrl"`
 	Reason     string   `json:"reason"`
 	LegalBasis string   `json:"legalBasis,omitempty"`
+	// Channel is how the request goes (PLATFORM_REPORT when empty) and
+	// Authority the competent authority that sent an AUTHORITY_REQUEST
+	// (takedown_channel.go).
+	Channel   TakedownChannel `json:"channel,omitempty"`
+	Authority string          `json:"authority,omitempty"`
 }
 
 // RecordTakedownResponse records a platform's answer.
@@ -240,6 +251,10 @@ func Decide(c Case, cmd Command, now time.Time, p Policy) ([]Payload, error) {
 		err = b.reopen(x)
 	case Comment:
 		err = b.comment(x)
+	case CompleteTask:
+		err = b.completeTask(x)
+	case WaiveTask:
+		err = b.waiveTask(x)
 	default:
 		return nil, Errorf(CodeBadUserInput, "unknown command %T", cmd)
 	}
@@ -309,6 +324,9 @@ func ValidateReport(r Report) (Report, []Subject, error) {
 	if r.ClientRequestID, err = CleanText("clientRequestId", r.ClientRequestID, true, MaxShortText); err != nil {
 		return r, nil, err
 	}
+	if r.Channel != "" && r.Channel != ChannelPublic {
+		return r, nil, BadInput("channel", "unknown channel %q", r.Channel)
+	}
 	subjects, err := cleanSubjects(r.Subjects)
 	return r, subjects, err
 }
@@ -356,6 +374,7 @@ func (b *batch) report(r Report) error {
 	b.add(CaseReported{
 		CaseID: r.CaseID, Number: r.Number, Kind: r.Kind, Unit: r.Unit, EscalatesTo: r.EscalatesTo,
 		Title: r.Title, Description: r.Description, Subjects: subjects, ClientRequestID: r.ClientRequestID,
+		Channel: r.Channel,
 	})
 	b.startDeadline(DeadlineTriage, "")
 	return nil
@@ -369,7 +388,8 @@ func (b *batch) merge(m MergeReport) error {
 	if err != nil {
 		return err
 	}
-	b.add(ReportMerged{Title: r.Title, Description: r.Description, Unit: r.Unit, Subjects: subjects, ClientRequestID: r.ClientRequestID})
+	b.add(ReportMerged{Title: r.Title, Description: r.Description, Unit: r.Unit, Subjects: subjects, ClientRequestID: r.ClientRequestID,
+		Channel: r.Channel})
 	return nil
 }
 
@@ -388,7 +408,12 @@ func (b *batch) triage(t Triage) error {
 	if err != nil {
 		return err
 	}
-	b.add(CaseTriaged{Severity: t.Severity, Assignee: assignee, Note: note})
+	var tasks []PlannedTask
+	if len(b.c.Tasks) == 0 {
+		// A case re-triaged keeps its tasks (none are planned twice).
+		tasks = b.p.plannedTasks(b.c.Kind, b.now)
+	}
+	b.add(CaseTriaged{Severity: t.Severity, Assignee: assignee, Note: note, Tasks: tasks})
 	b.meet(DeadlineTriage, "")
 	b.startDeadline(DeadlineAnalysis, "")
 	b.startDeadlineSince(DeadlineResolution, "", b.c.ReportedAt)
@@ -509,9 +534,14 @@ func (b *batch) requestTakedown(t RequestTakedown) error {
 	if err != nil {
 		return err
 	}
+	channel, authority, err := cleanTakedownChannel(t)
+	if err != nil {
+		return err
+	}
 	id := fmt.Sprintf("TD-%d", len(b.c.Takedowns)+1)
-	due := b.p.Due(DeadlineTakedownResponse, b.c.Severity, b.now)
-	b.add(TakedownRequested{TakedownID: id, Platform: t.Platform, TargetURL: strings.TrimSpace(target), Reason: reason, LegalBasis: legal, DueAt: due})
+	due := b.p.ForChannel(channel).Due(DeadlineTakedownResponse, b.c.Severity, b.now)
+	b.add(TakedownRequested{TakedownID: id, Platform: t.Platform, TargetURL: strings.TrimSpace(target), Reason: reason, LegalBasis: legal,
+		Channel: channel, Authority: authority, DueAt: due})
 	b.startDeadline(DeadlineTakedownResponse, id)
 	return nil
 }
@@ -659,6 +689,9 @@ func (b *batch) escalationResponse(r RecordEscalationResponse) error {
 func (b *batch) resolve(r Resolve) error {
 	if err := b.require(CmdResolveCase, StatusAnalysis, StatusAction, StatusEscalated); err != nil {
 		return err
+	}
+	if open := b.c.OpenRequiredTasks(); len(open) > 0 {
+		return Errorf(CodeInvalidTransition, "%s: required tasks not done or waived: %s", CmdResolveCase, strings.Join(open, ", "))
 	}
 	res, err := CleanText("resolution", r.Resolution, true, MaxText)
 	if err != nil {

@@ -50,6 +50,8 @@ func validCommands() map[string]incident.Command {
 		incident.CmdRejectCase:               incident.Reject{Reason: "Ngoài phạm vi"},
 		incident.CmdReopenCase:               incident.Reopen{Reason: "Trang xuất hiện lại"},
 		incident.CmdAddComment:               incident.Comment{Text: "Ghi chú"},
+		incident.CmdCompleteTask:             incident.CompleteTask{TaskID: "public-warning", Note: "Đã đăng", URL: "https://www.facebook.com/ubndtanuyen/posts/9"},
+		incident.CmdWaiveTask:                incident.WaiveTask{TaskID: "escalate-if-persists", Reason: "Trang đã bị gỡ"},
 	}
 }
 
@@ -77,6 +79,9 @@ var allowed = func() map[string]map[string]struct {
 	same(incident.CmdAssignCase, open, incident.TypeCaseAssigned)
 	same(incident.CmdAddEvidence, open, incident.TypeEvidenceAdded)
 	same(incident.CmdAddComment, fixtures, incident.TypeCommentAdded)
+	triaged := []string{fxTriaged, fxAnalysis, fxAnalysed, fxAction, fxEscPending, fxEscApproved, fxEscSent, fxEscAcknowledge}
+	same(incident.CmdCompleteTask, triaged, incident.TypeTaskCompleted)
+	same(incident.CmdWaiveTask, triaged, incident.TypeTaskWaived)
 	same(incident.CmdRecordTakedownResponse, []string{fxAction, fxEscPending, fxEscApproved, fxEscSent, fxEscAcknowledge}, incident.TypeTakedownResponded, dMet)
 
 	m[incident.CmdTriageCase] = map[string]want{

@@ -63,6 +63,9 @@ type CaseReported struct {
 	Description     string    `json:"description"`
 	Subjects        []Subject `json:"subjects"`
 	ClientRequestID string    `json:"clientRequestId,omitempty"`
+	// Channel is the report's Report.Channel: ChannelPublic for the
+	// citizens' report form, absent otherwise (issue 18).
+	Channel string `json:"channel,omitempty"`
 }
 
 // ReportMerged records a further report of a subject the case already covers.
@@ -72,6 +75,8 @@ type ReportMerged struct {
 	Unit            string    `json:"unit"`
 	Subjects        []Subject `json:"subjects"`
 	ClientRequestID string    `json:"clientRequestId,omitempty"`
+	// Channel is the report's Report.Channel, as in CaseReported.
+	Channel string `json:"channel,omitempty"`
 }
 
 // CaseTriaged sets severity and assignee.
@@ -79,6 +84,9 @@ type CaseTriaged struct {
 	Severity Severity `json:"severity"`
 	Assignee string   `json:"assignee"`
 	Note     string   `json:"note,omitempty"`
+	// Tasks are the playbook's tasks for the case's kind, instantiated now
+	// (none when the case's policy has no playbook for it).
+	Tasks []PlannedTask `json:"tasks,omitempty"`
 }
 
 // CaseAssigned changes the assignee.
@@ -117,6 +125,12 @@ type TakedownRequested struct {
 	Reason     string    `json:"reason"`
 	LegalBasis string    `json:"legalBasis,omitempty"`
 	DueAt      time.Time `json:"dueAt"`
+	// Channel and Authority (issue 17, §2) are left out of events written
+	// before channels existed: such a takedown reads as a PLATFORM_REPORT
+	// without authority (Takedown.Via) whose deadline stays the one its
+	// DeadlineSet gave it, from takedownResponse.
+	Channel   TakedownChannel `json:"channel,omitempty"`
+	Authority string          `json:"authority,omitempty"`
 }
 
 // TakedownResponded records a platform's answer.
@@ -310,6 +324,8 @@ var payloadTypes = map[string]func([]byte) (Payload, error){
 	TypeCaseRejected:        decoder[CaseRejected](),
 	TypeCaseReopened:        decoder[CaseReopened](),
 	TypeCommentAdded:        decoder[CommentAdded](),
+	TypeTaskCompleted:       decoder[TaskCompleted](),
+	TypeTaskWaived:          decoder[TaskWaived](),
 }
 
 // decoder returns a function that parses JSON into a T.

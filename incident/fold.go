@@ -27,8 +27,14 @@ func Apply(c *Case, e Event) error {
 			Subjects:        append([]Subject(nil), p.Subjects...),
 			ClientRequestID: p.ClientRequestID,
 		}
+		if p.Channel == ChannelPublic {
+			c.PublicReports = 1
+		}
 	case ReportMerged:
 		c.MergedReports++
+		if p.Channel == ChannelPublic {
+			c.PublicReports++
+		}
 		for _, s := range p.Subjects {
 			if !c.hasSubject(s.NormalizedURL) {
 				c.Subjects = append(c.Subjects, s)
@@ -38,6 +44,24 @@ func Apply(c *Case, e Event) error {
 		c.Status = StatusTriaged
 		c.Severity = p.Severity
 		c.Assignee = p.Assignee
+		if len(p.Tasks) > 0 {
+			c.Tasks = c.Tasks[:0:0]
+			for _, t := range p.Tasks {
+				c.Tasks = append(c.Tasks, Task{ID: t.ID, Title: t.Title, Required: t.Required, Role: t.Role, DueAt: t.DueAt, RecordsURL: t.RecordsURL, State: TaskStateOpen})
+			}
+		}
+	case TaskCompleted:
+		t := c.Task(p.TaskID)
+		if t == nil {
+			return fmt.Errorf("TaskCompleted: no task %q", p.TaskID)
+		}
+		t.State, t.Note, t.URL, t.SettledBy, t.SettledAt = TaskStateDone, p.Note, p.URL, e.Actor, &at
+	case TaskWaived:
+		t := c.Task(p.TaskID)
+		if t == nil {
+			return fmt.Errorf("TaskWaived: no task %q", p.TaskID)
+		}
+		t.State, t.Reason, t.SettledBy, t.SettledAt = TaskStateWaived, p.Reason, e.Actor, &at
 	case CaseAssigned:
 		c.Assignee = p.Assignee
 	case AnalysisStarted:
@@ -74,6 +98,8 @@ func Apply(c *Case, e Event) error {
 			RequestedBy: e.Actor,
 			RequestedAt: at,
 			DueAt:       p.DueAt,
+			Channel:     p.Channel,
+			Authority:   p.Authority,
 		})
 		if c.Status == StatusAnalysis {
 			c.Status = StatusAction

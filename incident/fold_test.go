@@ -22,7 +22,7 @@ var allEventTypes = []string{
 	incident.TypeEscalationResponded, incident.TypeDeadlineSet, incident.TypeDeadlineReminder,
 	incident.TypeDeadlineMet, incident.TypeDeadlineMissed, incident.TypeDeadlineCancelled,
 	incident.TypeCaseResolved, incident.TypeCaseClosed, incident.TypeCaseRejected, incident.TypeCaseReopened,
-	incident.TypeCommentAdded,
+	incident.TypeCommentAdded, incident.TypeTaskCompleted, incident.TypeTaskWaived,
 }
 
 func TestEventTypes(t *testing.T) {
@@ -71,6 +71,8 @@ func longHistory(t *testing.T) *history {
 	h.do(incident.SystemActor, incident.SendEscalation{DispatchNumber: "45/UBND-VHTT"}, at(36.5))
 	h.do("handler2", incident.RecordEscalationResponse{Response: "Sở đã yêu cầu gỡ", Resolved: true}, at(40))
 	h.do(reporter, incident.Comment{Text: "Cảm ơn"}, at(41))
+	h.do("handler2", incident.CompleteTask{TaskID: "public-warning", URL: "https://www.facebook.com/ubndtanuyen/posts/1"}, at(41.5))
+	h.do(leader, incident.WaiveTask{TaskID: "escalate-if-persists", Reason: "Đã chuyển Sở"}, at(41.6))
 	h.do("handler2", incident.Resolve{Resolution: "Đã gỡ"}, at(42))
 	h.do(leader, incident.Close{Note: "Đóng"}, at(43))
 	h.do(reporter, incident.Comment{Text: "Xong"}, at(44))
@@ -157,7 +159,7 @@ func samplePayloads() []incident.Payload {
 	return []incident.Payload{
 		incident.CaseReported{CaseID: "c", Number: "VV-2025-000007", Kind: incident.FalseInformation, Unit: "u", EscalatesTo: "p", Title: "Tiêu đề", Description: "Mô tả", Subjects: subj, ClientRequestID: "r"},
 		incident.ReportMerged{Title: "t", Description: "d", Unit: "u", Subjects: subj, ClientRequestID: "r2"},
-		incident.CaseTriaged{Severity: incident.Critical, Assignee: "a", Note: "n"},
+		incident.CaseTriaged{Severity: incident.Critical, Assignee: "a", Note: "n", Tasks: []incident.PlannedTask{{ID: "fact-check", Title: "Kiểm chứng", Required: true, Role: "HANDLER", DueAt: &due, RecordsURL: true}}},
 		incident.CaseAssigned{Assignee: "b"},
 		incident.AnalysisStarted{},
 		incident.AnalysisRecorded{Findings: "f", Verdict: incident.VerdictUnverified, LegalBasis: "l", ImpersonatedAccount: &incident.OfficialAccountRef{ID: "i", Unit: "u", Platform: incident.YouTube, URL: "https://youtube.com/@x", DisplayName: "X"}, Similarity: &sim},
@@ -179,6 +181,8 @@ func samplePayloads() []incident.Payload {
 		incident.CaseRejected{Reason: "r"},
 		incident.CaseReopened{Reason: "r"},
 		incident.CommentAdded{Text: "t"},
+		incident.TaskCompleted{TaskID: "fact-check", Note: "n", URL: "https://x.vn/dinh-chinh"},
+		incident.TaskWaived{TaskID: "escalate", Reason: "r"},
 	}
 }
 

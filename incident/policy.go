@@ -25,6 +25,13 @@ type Policy struct {
 	// a case opened before working days existed reads the same.
 	WorkingDays map[DeadlineKind]map[Severity]int `json:"workingDays,omitempty"`
 	Calendar    Calendar                          `json:"calendar,omitzero"`
+	// TakedownResponseByChannel gives the TAKEDOWN_RESPONSE span of the
+	// takedowns of a channel (takedown_channel.go, ForChannel); a channel
+	// without one keeps TakedownResponse. Left out of the JSON when unused,
+	// so the input of a case opened before channels existed reads the same.
+	TakedownResponseByChannel map[TakedownChannel]ChannelSpan `json:"takedownResponseByChannel,omitempty"`
+	// Playbooks are the tasks per kind instantiated at triage (playbook.go).
+	Playbooks map[Kind][]PlaybookTask `json:"playbooks,omitempty"`
 }
 
 // DefaultPolicy returns the defaults of docs/ARCHITECTURE.md ("Deadlines").
@@ -39,6 +46,7 @@ func DefaultPolicy() Policy {
 		Resolution:                 map[Severity]time.Duration{Critical: 48 * h, High: 120 * h, Medium: 240 * h, Low: 480 * h},
 		Reminders:                  []float64{0.5, 0.8},
 		AutoEscalateOnTakedownMiss: true,
+		Playbooks:                  DefaultPlaybooks(),
 	}
 }
 
@@ -115,6 +123,12 @@ func (p Policy) Validate() error {
 		}
 	}
 	if err := p.Calendar.Validate(); err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	if err := p.validateChannelSpans(); err != nil {
+		return err
+	}
+	if err := ValidatePlaybooks(p.Playbooks, nil); err != nil {
 		return fmt.Errorf("policy: %w", err)
 	}
 	prev := 0.0
@@ -199,7 +213,7 @@ func (b *batch) autoEscalate(d Deadline) {
 		return // nowhere to escalate to; the miss itself is recorded and notified
 	}
 	b.add(EscalationRequested{
-		Reason: fmt.Sprintf("Takedown %s was not answered within %s (automatic escalation)", d.Ref, b.p.SpanText(DeadlineTakedownResponse, c.Severity)),
+		Reason: fmt.Sprintf("Takedown %s was not answered within %s (automatic escalation)", d.Ref, b.deadlinePolicy(d.Kind, d.Ref).SpanText(DeadlineTakedownResponse, c.Severity)),
 		To:     c.EscalatesTo,
 	})
 	b.startDeadline(DeadlineEscalationApproval, "")

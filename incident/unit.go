@@ -3,8 +3,10 @@ package incident
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -49,7 +51,19 @@ type Unit struct {
 	// Signer is who signs the unit's letters unless the approving leader
 	// names someone else.
 	Signer Signer `json:"signer,omitzero" yaml:"signer"`
+
+	// ClosedAt is when the unit was closed (the reorganisation of
+	// 1/7/2025 merged communes and abolished districts); zero while it is
+	// open. A closed unit keeps its cases, readable by whoever is granted
+	// on it; new reports to it go to Successor (UnitTree.ReceivingUnit).
+	// Only the administration closes a unit, never the seed file.
+	ClosedAt time.Time `json:"closedAt,omitzero" yaml:"-"`
+	// Successor is the unit that takes the new reports of a closed unit.
+	Successor string `json:"successor,omitempty" yaml:"-"`
 }
+
+// Closed reports whether the unit is closed.
+func (u Unit) Closed() bool { return !u.ClosedAt.IsZero() }
 
 // ManualNumbering reports whether the unit's clerk numbers its documents
 // in the office's own register.
@@ -70,6 +84,30 @@ func ValidUnitID(id string) bool {
 		}
 	}
 	return !strings.ContainsFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+}
+
+// newUnitID is the shape of the id of a unit the administration creates:
+// lower-case slugs separated by "/".
+var newUnitID = regexp.MustCompile(`^[a-z0-9-]+(/[a-z0-9-]+)*$`)
+
+// ValidNewUnitID reports whether id can name a unit created now: a
+// lower-case path-like slug ("lai-chau/tan-uyen/xa-phuc-khoa": letters a-z,
+// digits and hyphens, segments separated by "/"), at most MaxUnitID bytes.
+// Units of older seed files may have ids of the wider ValidUnitID.
+func ValidNewUnitID(id string) bool {
+	return len(id) <= MaxUnitID && newUnitID.MatchString(id)
+}
+
+// CheckUnitSymbol returns nil when s ("" for none) can be a unit's Symbol:
+// the issuer's abbreviation, optionally a hyphen and the drafting unit's
+// ("UBND-VHTT"), in letters (Vietnamese ones too), digits, hyphens, '.' or
+// '&', without spaces or slashes (DispatchSymbol), and BAD_USER_INPUT on
+// field otherwise.
+func CheckUnitSymbol(field, s string) error {
+	if s == "" || validSymbol(s) && !strings.HasPrefix(s, "-") && !strings.HasSuffix(s, "-") {
+		return nil
+	}
+	return BadInput(field, "%q: an abbreviation such as UBND or UBND-VHTT (letters, digits, '-', '.' or '&'; no spaces or slashes)", s)
 }
 
 // CleanUnit checks and normalizes one unit on its own: id, parent and
@@ -115,12 +153,22 @@ func CleanUnit(u Unit) (Unit, error) {
 		}
 	}
 	u.Parent, u.EscalatesTo = strings.TrimSpace(u.Parent), strings.TrimSpace(u.EscalatesTo)
+	u.Successor = strings.TrimSpace(u.Successor)
 	if u.Parent == u.ID {
 		return u, BadInput("parent", "a unit cannot be its own parent")
 	}
 	if u.EscalatesTo == u.ID {
 		return u, BadInput("escalatesTo", "a unit cannot escalate to itself")
 	}
+	if u.Successor == u.ID {
+		return u, BadInput("successor", "a unit cannot succeed itself")
+	}
+	if u.Successor != "" && !u.Closed() {
+		return u, BadInput("successor", "only a closed unit has a successor")
+	}
+	// Stored with microseconds in UTC, so that a unit read back equals the
+	// unit written.
+	u.ClosedAt = u.ClosedAt.UTC().Truncate(time.Microsecond)
 	return u, nil
 }
 
