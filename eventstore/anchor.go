@@ -9,9 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -96,43 +94,15 @@ type StreamHead struct {
 // an odd last node is carried up as it is. No heads is 64 zeros. heads is
 // not modified.
 func StreamRoot(heads []StreamHead) (string, error) {
-	if len(heads) == 0 {
+	levels, _, err := streamTree(heads) // proof.go
+	if err != nil {
+		return "", err
+	}
+	if len(levels) == 0 {
 		return zeroHash, nil
 	}
-	sorted := slices.Clone(heads)
-	slices.SortFunc(sorted, func(a, b StreamHead) int { return strings.Compare(a.Stream, b.Stream) })
-	level := make([][sha256.Size]byte, len(sorted))
-	var buf []byte
-	for i, h := range sorted {
-		if i > 0 && sorted[i-1].Stream == h.Stream {
-			return "", fmt.Errorf("stream %q appears twice", h.Stream)
-		}
-		raw, err := hex.DecodeString(h.Hash)
-		if err != nil || len(raw) != sha256.Size {
-			return "", fmt.Errorf("stream %q: bad head hash %q", h.Stream, h.Hash)
-		}
-		buf = append(buf[:0], 0)
-		buf = binary.BigEndian.AppendUint32(buf, uint32(len(h.Stream)))
-		buf = append(buf, h.Stream...)
-		buf = binary.BigEndian.AppendUint64(buf, uint64(h.Version))
-		buf = append(buf, raw...)
-		level[i] = sha256.Sum256(buf)
-	}
-	for len(level) > 1 {
-		next := level[:0:0]
-		for i := 0; i < len(level); i += 2 {
-			if i+1 == len(level) {
-				next = append(next, level[i])
-				continue
-			}
-			buf = append(buf[:0], 1)
-			buf = append(buf, level[i][:]...)
-			buf = append(buf, level[i+1][:]...)
-			next = append(next, sha256.Sum256(buf))
-		}
-		level = next
-	}
-	return hex.EncodeToString(level[0][:]), nil
+	top := levels[len(levels)-1][0]
+	return hex.EncodeToString(top[:]), nil
 }
 
 // SignedCheckpoint anchors the log up to Position: signed with an Ed25519
@@ -234,16 +204,7 @@ func (s *Store) SignCheckpoint(ctx context.Context, key ed25519.PrivateKey) (Sig
 		if err := checkSinceLast(ctx, tx, c.Position); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT DISTINCT ON (stream) stream, version, hash FROM events
-WHERE global_position <= $1 ORDER BY stream, version DESC`, c.Position)
-		if err != nil {
-			return err
-		}
-		heads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StreamHead, error) {
-			var h StreamHead
-			err := r.Scan(&h.Stream, &h.Version, &h.Hash)
-			return h, err
-		})
+		heads, err := streamHeadsAt(ctx, tx, c.Position)
 		if err != nil {
 			return err
 		}

@@ -23,10 +23,12 @@
 //
 // # Admin stream
 //
-// Every change of the registry (units, official accounts) and of role
-// grants is an event of one stream, AdminStream ("admin-registry"):
-// UnitDefined, UnitChanged, OfficialAccountRegistered, RoleGranted,
-// RoleRevoked, with the actor and the reason in the metadata, hash-chained
+// Every change of the registry (units, official accounts), of role grants
+// and of the users of the web interface is an event of one stream,
+// AdminStream ("admin-registry"): UnitDefined, UnitChanged, UnitClosed,
+// OfficialAccountRegistered, OfficialAccountChanged, RoleGranted,
+// RoleRevoked, UserCreated, PasswordReset, UserDisabled, UserEnabled, with
+// the actor and the reason in the metadata, hash-chained
 // and verified like every other stream (casetrail verify walks all streams).
 // One stream for the deployment rather than one per unit: admin changes are
 // rare, one stream gives them one order that auditors read and page through
@@ -50,9 +52,12 @@
 // incident.CaseIDOf). Admin
 // changes hold a PostgreSQL advisory lock, so processes starting together
 // with the same seed record each change once. Grants live in the
-// authorizer's table (package api, which this package does not import):
-// RecordGrant appends the event and the caller grants after it; a grant cut
-// short is granted again (and recorded again) by the next start's seed.
+// authorizer's table and users in the web interface's (packages api and
+// web, which this package does not import): Record (ChangeGrant) checks,
+// appends the event and runs the caller's change under the admin lock; a
+// change cut short after its event is reported to its caller, who makes it
+// again (recorded again). Admin (administration.go) is the one path of the
+// administration's changes, for the API and the command line.
 //
 // # Visibility
 //

@@ -3,8 +3,10 @@ package readmodel
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -143,23 +145,15 @@ func (r *Reader) ReportedByWeek(ctx context.Context, q StatsQuery) ([]WeekCount,
 	if err != nil || sc.empty() {
 		return nil, err
 	}
-	w := &where{}
-	w.restrict("c.unit", sc)
-	q.window(w, "c.reported_at")
-	zone := w.arg(VietnamZone)
-	sql := `SELECT date_trunc('week', c.reported_at, ` + zone + `::text) AS week, c.kind, count(*)
-		FROM cases c WHERE ` + w.sql() + ` GROUP BY week, c.kind`
-	rows, err := r.pool.Query(ctx, sql, withMode(w.args)...)
+	counts, err := r.caseCounts(ctx, sc, q, keyWeek, keyKind)
 	if err != nil {
 		return nil, fmt.Errorf("reported by week: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (WeekCount, error) {
-		var c WeekCount
-		err := row.Scan(&c.Week, &c.Kind, &c.Count)
-		return c, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reported by week: %w", err)
+	out := make([]WeekCount, 0, len(counts))
+	for _, c := range counts {
+		if c.n != 0 {
+			out = append(out, WeekCount{Week: c.week, Kind: incident.Kind(c.kind), Count: c.n})
+		}
 	}
 	slices.SortFunc(out, func(a, b WeekCount) int {
 		return cmp.Or(a.Week.Compare(b.Week), cmp.Compare(slices.Index(incident.Kinds, a.Kind), slices.Index(incident.Kinds, b.Kind)))
@@ -184,20 +178,7 @@ func (r *Reader) TakedownOutcomes(ctx context.Context, q StatsQuery) ([]Takedown
 	if err != nil || sc.empty() {
 		return nil, err
 	}
-	w := &where{}
-	w.restrict("c.unit", sc)
-	q.window(w, "t.requested_at")
-	sql := `SELECT t.platform, t.status, count(*) FROM takedowns t JOIN cases c ON c.id = t.case_id
-		WHERE ` + w.sql() + ` GROUP BY t.platform, t.status`
-	rows, err := r.pool.Query(ctx, sql, withMode(w.args)...)
-	if err != nil {
-		return nil, fmt.Errorf("takedown outcomes: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (TakedownCount, error) {
-		var c TakedownCount
-		err := row.Scan(&c.Platform, &c.Status, &c.Count)
-		return c, err
-	})
+	out, err := r.takedownCounts(ctx, sc, q)
 	if err != nil {
 		return nil, fmt.Errorf("takedown outcomes: %w", err)
 	}
@@ -323,52 +304,44 @@ func (r *Reader) SubUnitStats(ctx context.Context, q StatsQuery) ([]UnitStats, e
 	if len(units) == 0 {
 		return out, nil
 	}
-	counts := &where{}
-	mapRef := counts.arg(units) + "::text[], " + counts.arg(tops) + "::text[]"
-	q.window(counts, "c.reported_at")
-	openRef := counts.arg(openStatuses())
-	nowRef := counts.arg(r.now())
-	countSQL := `SELECT m.top, count(*), count(*) FILTER (WHERE c.status = ANY(` + openRef + `::text[])),
-			count(*) FILTER (WHERE c.next_due_at <= ` + nowRef + `), count(*) FILTER (WHERE c.missed_at IS NOT NULL)
-		FROM cases c JOIN unnest(` + mapRef + `) AS m(unit, top) ON c.unit = m.unit
-		WHERE ` + counts.sql() + ` GROUP BY m.top`
-	settled := &where{}
-	mapRef = settled.arg(units) + "::text[], " + settled.arg(tops) + "::text[]"
-	settled.conds = append(settled.conds, "d.state IN ('MET', 'MISSED')")
-	q.window(settled, "d.settled_at")
-	ratioSQL := `SELECT m.top, count(*) FILTER (WHERE d.state = 'MET'), count(*)
-		FROM deadlines d JOIN unnest(` + mapRef + `) AS m(unit, top) ON d.unit = m.unit
-		WHERE ` + settled.sql() + ` GROUP BY m.top`
-
-	batch := &pgx.Batch{}
-	batch.Queue(countSQL, counts.args...).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var t string
-			var n, open, overdue, missed int
-			if err := rows.Scan(&t, &n, &open, &overdue, &missed); err != nil {
-				return err
-			}
-			s := &out[index[t]]
-			s.Total, s.Open, s.Overdue, s.Missed = n, open, overdue, missed
-		}
-		return rows.Err()
-	})
-	batch.Queue(ratioSQL, settled.args...).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var t string
-			var met, all int
-			if err := rows.Scan(&t, &met, &all); err != nil {
-				return err
-			}
-			if all > 0 {
-				ratio := float64(met) / float64(all)
-				out[index[t]].DeadlineMetRatio = &ratio
-			}
-		}
-		return rows.Err()
-	})
-	if err := r.pool.SendBatch(ctx, batch).Close(); err != nil {
+	// The counts, the overdue and the ratio by unit (rollup.go), added up
+	// by the sub-unit each unit is in.
+	topOf := make(map[string]string, len(units))
+	for i, u := range units {
+		topOf[u] = tops[i]
+	}
+	in := scope{units: units}
+	errs := make([]error, 3)
+	var counts []caseCount
+	var overdue map[string]int
+	var settled map[string][2]int
+	var wg sync.WaitGroup
+	wg.Go(func() { counts, errs[0] = r.caseCounts(ctx, in, q, keyUnit, keyStatus) })
+	wg.Go(func() { overdue, errs[1] = r.overdueCounts(ctx, in, q, r.now()) })
+	wg.Go(func() { settled, errs[2] = r.settledCounts(ctx, in, q) })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("sub-unit stats: %w", err)
+	}
+	for _, c := range counts {
+		s := &out[index[topOf[c.unit]]]
+		s.Total += c.n
+		if incident.Status(c.status).Open() {
+			s.Open += c.n
+		}
+		s.Missed += c.missed
+	}
+	for u, n := range overdue {
+		out[index[topOf[u]]].Overdue += n
+	}
+	ratios := make([][2]int, len(out))
+	for u, c := range settled {
+		i := index[topOf[u]]
+		ratios[i][0] += c[0]
+		ratios[i][1] += c[1]
+	}
+	for i := range out {
+		out[i].DeadlineMetRatio = ratioOf(ratios[i][0], ratios[i][1])
 	}
 	return out, nil
 }

@@ -209,7 +209,8 @@ func (b *batchApplier) load(ctx context.Context, ids []string) error {
 	batch := &pgx.Batch{}
 	batch.Queue(`SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('synchronous_commit', 'off', true)`)
 	if b.bulk {
-		batch.Queue(`SELECT set_config('gin_pending_list_limit', '1GB', true)`)
+		// The rollups are counted again at the end of the rebuild (migration 009).
+		batch.Queue(`SELECT set_config('gin_pending_list_limit', '1GB', true), set_config('casetrail.rollups', 'off', true)`)
 	}
 	batch.Queue(`SELECT id, doc FROM cases WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
 		for rows.Next() {

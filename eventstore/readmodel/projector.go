@@ -149,6 +149,11 @@ func (p *Projector) Rebuild(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The batches left the stats rollups alone (casetrail.rollups): count
+	// them once, whole (migration 009).
+	if _, err := p.store.Pool().Exec(ctx, `SELECT readmodel_stats_recount()`); err != nil {
+		return 0, fmt.Errorf("rebuild: stats rollups: %w", err)
+	}
 	if err := p.vacuum(ctx); err != nil {
 		return 0, fmt.Errorf("rebuild: %w", err)
 	}

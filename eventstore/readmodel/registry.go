@@ -61,6 +61,8 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 	escs := make([]*string, len(units))
 	symbols := make([]*string, len(units))
 	offices := make([]*string, len(units))
+	closed := make([]*time.Time, len(units))
+	successors := make([]*string, len(units))
 	for i, u := range units {
 		u, err := incident.CleanUnit(u)
 		if err != nil {
@@ -71,16 +73,21 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 		if offices[i], err = officeOf(u); err != nil {
 			return err
 		}
+		if u.Closed() {
+			closed[i] = &u.ClosedAt
+		}
+		successors[i] = nullable(u.Successor)
 	}
 	err := pgx.BeginFunc(ctx, r.pool, rollbackDry(ctx, commit, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO units (id, name, parent, escalates_to, symbol, office)
-			SELECT id, name, parent, escalates_to, symbol, office::jsonb
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-				AS u(id, name, parent, escalates_to, symbol, office)
+			INSERT INTO units (id, name, parent, escalates_to, symbol, office, closed_at, successor)
+			SELECT id, name, parent, escalates_to, symbol, office::jsonb, closed_at, successor
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+				AS u(id, name, parent, escalates_to, symbol, office, closed_at, successor)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent,
-				escalates_to = excluded.escalates_to, symbol = excluded.symbol, office = excluded.office, updated_at = now()`,
-			ids, names, parents, escs, symbols, offices); err != nil {
+				escalates_to = excluded.escalates_to, symbol = excluded.symbol, office = excluded.office,
+				closed_at = excluded.closed_at, successor = excluded.successor, updated_at = now()`,
+			ids, names, parents, escs, symbols, offices, closed, successors); err != nil {
 			return err
 		}
 		// The stored units had no cycle, so a cycle now goes through a
@@ -103,8 +110,11 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
 		field := "parent"
-		if strings.Contains(pgErr.ConstraintName, "escalates_to") {
+		switch {
+		case strings.Contains(pgErr.ConstraintName, "escalates_to"):
 			field = "escalatesTo"
+		case strings.Contains(pgErr.ConstraintName, "successor"):
+			field = "successor"
 		}
 		return incident.BadInput(field, "refers to a unit that does not exist")
 	}
@@ -114,13 +124,18 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 	return err
 }
 
-const unitColumns = `id, name, coalesce(parent, ''), coalesce(escalates_to, ''), coalesce(symbol, ''), coalesce(office::text, '')`
+const unitColumns = `id, name, coalesce(parent, ''), coalesce(escalates_to, ''), coalesce(symbol, ''), coalesce(office::text, ''),
+	closed_at, coalesce(successor, '')`
 
 func scanUnit(row pgx.Row) (incident.Unit, error) {
 	var u incident.Unit
 	var office string
-	if err := row.Scan(&u.ID, &u.Name, &u.Parent, &u.EscalatesTo, &u.Symbol, &office); err != nil {
+	var closed *time.Time
+	if err := row.Scan(&u.ID, &u.Name, &u.Parent, &u.EscalatesTo, &u.Symbol, &office, &closed, &u.Successor); err != nil {
 		return u, err
+	}
+	if closed != nil {
+		u.ClosedAt = closed.UTC()
 	}
 	if office != "" {
 		var o unitOffice
@@ -266,12 +281,12 @@ func (r *Registry) RegisterOfficialAccount(ctx context.Context, ch Change, unit 
 	return a, nil
 }
 
-// insertAccount writes the row of a registered account unless its
-// normalized URL is already there.
+// insertAccount writes the row of a registered account unless its id or
+// its normalized URL is already there.
 func (r *Registry) insertAccount(ctx context.Context, a AccountRegistered, at time.Time) error {
 	_, err := r.pool.Exec(ctx, `
 		INSERT INTO official_accounts (id, unit, platform, url, normalized_url, display_name, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (normalized_url) DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
 		a.ID, a.Unit, string(a.Platform), a.URL, a.NormalizedURL, a.DisplayName, at)
 	if err != nil {
 		return fmt.Errorf("register official account %s: %w", a.NormalizedURL, err)
@@ -279,12 +294,12 @@ func (r *Registry) insertAccount(ctx context.Context, a AccountRegistered, at ti
 	return nil
 }
 
-const accountColumns = `id, unit, platform, url, normalized_url, display_name, verified, created_at`
+const accountColumns = `id, unit, platform, url, normalized_url, display_name, verified, disabled, created_at`
 
 func scanAccount(row pgx.Row) (incident.OfficialAccount, error) {
 	var a incident.OfficialAccount
 	var platform string
-	err := row.Scan(&a.ID, &a.Unit, &platform, &a.URL, &a.NormalizedURL, &a.DisplayName, &a.Verified, &a.CreatedAt)
+	err := row.Scan(&a.ID, &a.Unit, &platform, &a.URL, &a.NormalizedURL, &a.DisplayName, &a.Verified, &a.Disabled, &a.CreatedAt)
 	a.Platform = incident.Platform(platform)
 	a.CreatedAt = a.CreatedAt.UTC()
 	return a, err
@@ -306,9 +321,9 @@ func accountByURL(ctx context.Context, q querier, normalized string) (incident.O
 }
 
 // OfficialAccounts returns the official accounts of unit's subtree (all of
-// them when unit is ""), ordered by unit and URL. The subtree follows the
-// registry's parent links, as every other "within" does (Reader.scope,
-// incident.UnitTree), never the shape of the ids.
+// them when unit is ""), disabled ones included, ordered by unit and URL.
+// The subtree follows the registry's parent links, as every other "within"
+// does (Reader.scope, incident.UnitTree), never the shape of the ids.
 func (r *Registry) OfficialAccounts(ctx context.Context, unit string) ([]incident.OfficialAccount, error) {
 	rows, err := r.pool.Query(ctx, `WITH RECURSIVE
 		sub(id) AS (
@@ -328,16 +343,19 @@ func (r *Registry) OfficialAccounts(ctx context.Context, unit string) ([]inciden
 	return out, nil
 }
 
-// OfficialAccountRefs returns every registered official account as the
-// domain's reference (what impersonation matching compares against).
+// OfficialAccountRefs returns every registered official account that is
+// not disabled as the domain's reference (what impersonation matching
+// compares against).
 func (r *Registry) OfficialAccountRefs(ctx context.Context) ([]incident.OfficialAccountRef, error) {
 	all, err := r.OfficialAccounts(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	out := make([]incident.OfficialAccountRef, len(all))
-	for i, a := range all {
-		out[i] = a.Ref()
+	out := make([]incident.OfficialAccountRef, 0, len(all))
+	for _, a := range all {
+		if !a.Disabled {
+			out = append(out, a.Ref())
+		}
 	}
 	return out, nil
 }

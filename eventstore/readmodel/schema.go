@@ -21,7 +21,8 @@ const VersionTable = "public.readmodel_schema_version"
 // projectedTables are the tables a rebuild empties: everything derived from
 // the event log. The registry (units, official_accounts) is admin data and
 // is never truncated.
-var projectedTables = []string{"cases", "case_units", "case_subjects", "deadlines", "takedowns", "evidence", "intake"}
+var projectedTables = []string{"cases", "case_units", "case_subjects", "deadlines", "takedowns", "evidence", "intake",
+	"stats_case_days", "stats_deadline_days", "stats_takedown_days"} // the last three: daily rollups (migration 009)
 
 // EnsureSchema creates or upgrades the read-model tables. It is idempotent
 // and safe to call from several processes at once (tern serializes
