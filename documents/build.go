@@ -36,6 +36,10 @@ type Dispatch struct {
 const Decree147 = "Điều 23 Nghị định số 147/2024/NĐ-CP ngày 09/11/2024 của Chính phủ về quản lý, " +
 	"cung cấp, sử dụng dịch vụ Internet và thông tin trên mạng"
 
+// systemEscalationReason is the reason a letter and a case summary give
+// for an escalation the clock asked for on a missed takedown response.
+const systemEscalationReason = "nền tảng không phản hồi yêu cầu gỡ bỏ trong thời hạn quy định; hệ thống tự động đề nghị khi hết hạn."
+
 // LetterForEscalation composes the công văn đề nghị that escalates case c to
 // the higher authority: the case, its subjects, what was verified, the
 // evidence with its SHA-256, the takedowns sent and their outcome, the
@@ -57,7 +61,7 @@ func LetterForEscalation(c incident.Case, d Dispatch) (Letter, error) {
 	if c.Escalation.RequestedBy == incident.SystemActor {
 		// The clock's own request, on a missed takedown response; its
 		// recorded reason is the system's, not the office's words.
-		reason = "nền tảng không phản hồi yêu cầu gỡ bỏ trong thời hạn quy định; hệ thống tự động đề nghị khi hết hạn."
+		reason = systemEscalationReason
 	}
 	w.para("Lý do đề nghị chuyển cấp trên: " + reason)
 	w.para(fmt.Sprintf("Căn cứ %s, %s kính đề nghị Quý cơ quan xem xét, chỉ đạo xử lý vụ việc theo thẩm quyền, "+
@@ -69,8 +73,10 @@ func LetterForEscalation(c incident.Case, d Dispatch) (Letter, error) {
 }
 
 // LetterForTakedown composes the công văn that asks a platform to take down
-// the target of the takedown takedownID of case c, citing Decree
-// 147/2024/NĐ-CP, Art. 23 and the deadline. The result is validated.
+// the target of the takedown takedownID of case c, citing, for an
+// AUTHORITY_REQUEST, Decree 147/2024/NĐ-CP, Art. 23 and the deadline (a
+// PLATFORM_REPORT's letter names when the office follows up instead). The
+// result is validated.
 func LetterForTakedown(c incident.Case, takedownID string, d Dispatch) (Letter, error) {
 	td := c.Takedown(takedownID)
 	if td == nil {
@@ -85,9 +91,17 @@ func LetterForTakedown(c incident.Case, takedownID string, d Dispatch) (Letter, 
 	w.evidence()
 	w.para("Lý do yêu cầu gỡ bỏ: " + sentence(td.Reason))
 	w.takedowns(td.ID)
-	w.para(fmt.Sprintf("Căn cứ %s, %s yêu cầu Quý Công ty gỡ bỏ thông tin vi phạm nêu trên trong thời hạn %s "+
-		"kể từ khi nhận được yêu cầu (trước %s) và thông báo kết quả xử lý về %s.",
-		w.legalBasis(td.LegalBasis), d.Sender, hours(td.DueAt.Sub(td.RequestedAt)), timeText(td.DueAt), d.Sender))
+	if td.Via() == incident.TakedownAuthorityRequest {
+		w.para(fmt.Sprintf("Căn cứ %s, %s yêu cầu Quý Công ty gỡ bỏ thông tin vi phạm nêu trên trong thời hạn %s "+
+			"kể từ khi nhận được yêu cầu (trước %s) và thông báo kết quả xử lý về %s.",
+			w.legalBasis(td.LegalBasis), d.Sender, hours(td.DueAt.Sub(td.RequestedAt)), timeText(td.DueAt), d.Sender))
+	} else {
+		// A platform report (issue 17, §2): no legal clock runs from it, so
+		// the letter cites neither a legal basis nor a legal deadline; its
+		// due time is when the office follows up.
+		w.para(fmt.Sprintf("%s đề nghị Quý Công ty gỡ bỏ thông tin vi phạm nêu trên và thông báo kết quả xử lý về %s. "+
+			"Đến %s, nếu chưa nhận được phản hồi, %s sẽ liên hệ lại để đôn đốc.", d.Sender, d.Sender, timeText(td.DueAt), d.Sender))
+	}
 	if td.Status != incident.TakedownSent {
 		w.para("Tình trạng yêu cầu: " + lowerFirst(TakedownText(td.Status)) + w.takedownDetail(*td) + ".")
 	}

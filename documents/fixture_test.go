@@ -27,10 +27,11 @@ func shaOf(s string) string {
 // caseBuilder drives a case through incident.Decide and incident.DueEvents
 // and folds every event with incident.Apply, the way the workflow does.
 type caseBuilder struct {
-	t *testing.T
-	p incident.Policy
-	c incident.Case
-	n int
+	t      *testing.T
+	p      incident.Policy
+	c      incident.Case
+	n      int
+	events []incident.Event // every event folded, in order
 }
 
 func (b *caseBuilder) record(actor string, now time.Time, ps []incident.Payload) {
@@ -41,6 +42,7 @@ func (b *caseBuilder) record(actor string, now time.Time, ps []incident.Payload)
 		if err := incident.Apply(&b.c, e); err != nil {
 			b.t.Fatalf("apply %s: %v", e.Type, err)
 		}
+		b.events = append(b.events, e)
 	}
 }
 
@@ -63,6 +65,13 @@ func (b *caseBuilder) tick(now time.Time) {
 // Facebook left unanswered past its 24 hours, so the clock escalated it,
 // and a leader approved the escalation.
 func fixtureCase(t *testing.T) incident.Case {
+	t.Helper()
+	return fixtureBuilder(t).c
+}
+
+// fixtureBuilder drives the fixture case (fixtureCase) and returns the
+// builder, holding its events.
+func fixtureBuilder(t *testing.T) *caseBuilder {
 	t.Helper()
 	p := incident.DefaultPolicy()
 	p.AutoEscalateOnTakedownMiss = true
@@ -112,7 +121,8 @@ func fixtureCase(t *testing.T) incident.Case {
 	})
 	b.do(handler, after(4), incident.RequestTakedown{
 		Platform: incident.Facebook, TargetURL: fakePage,
-		Reason: "Mạo danh cơ quan nhà nước, đăng thông tin sai sự thật nhằm chiếm đoạt tài sản",
+		Reason:  "Mạo danh cơ quan nhà nước, đăng thông tin sai sự thật nhằm chiếm đoạt tài sản",
+		Channel: incident.TakedownAuthorityRequest, Authority: "Sở Văn hóa, Thể thao và Du lịch tỉnh Lai Châu",
 	})
 	b.do(handler, after(4.5), incident.RequestTakedown{
 		Platform: incident.TikTok, TargetURL: fakeClip, Reason: "Mạo danh cơ quan nhà nước",
@@ -125,7 +135,7 @@ func fixtureCase(t *testing.T) incident.Case {
 		t.Fatalf("fixture: the missed takedown did not escalate (status %s)", b.c.Status)
 	}
 	b.do(leader, after(30), incident.ApproveEscalation{Note: "Đồng ý chuyển Sở"})
-	return b.c
+	return b
 }
 
 // letterDate is the fixture letter's date: 5 December 2026, Vietnam.

@@ -1,7 +1,9 @@
 // Package intake takes reports in. It is the one path every front door (the
 // GraphQL API, a web form, e-mail) sends a report through: it validates the
-// report (incident.ValidateReport), checks its unit and the reporter's
-// right to report there, looks up where the report goes and lets
+// report (incident.ValidateReport), checks its unit, sends a report to a
+// closed unit on to its successor (incident.UnitTree.ReceivingUnit), checks
+// the reporter's right to report in the unit that receives it, looks up
+// where the report goes and lets
 // incident.RouteReport decide (a repeat, a merge into an open case about
 // one of its subjects, or a new case), runs the command, and waits until
 // the read model has it, so the reporter's next read sees it.
@@ -77,6 +79,9 @@ type Units interface {
 	// failure. The front door supplies it, so that a request's unit
 	// lookups can share one load of the registry.
 	CheckUnit(ctx context.Context, unit string) error
+	// UnitTree returns the registry's units, closed ones and their
+	// successors included.
+	UnitTree(ctx context.Context) (*incident.UnitTree, error)
 }
 
 // Deps are what a Service needs; all but Logger are required.
@@ -128,11 +133,16 @@ var (
 
 // Report takes in rep, reported by sub (the authenticated subject). In
 // order: the report is validated (BAD_USER_INPUT), its unit checked
-// (BAD_USER_INPUT for an over-long id, then Units.CheckUnit), and sub must
-// be allowed to report in it (FORBIDDEN). Then:
+// (BAD_USER_INPUT for an over-long id, then Units.CheckUnit); a report to a
+// closed unit goes to the open unit that succeeds it
+// (incident.UnitTree.ReceivingUnit; BAD_USER_INPUT when none does), and
+// sub must be allowed to report in the unit that receives it (FORBIDDEN).
+// Then:
 //   - the same report again (sub and rep.ClientRequestID) is answered with
 //     the case it opened or was merged into, unchanged, and nothing runs;
-//   - an open case about one of the subjects that sub may read takes the
+//   - an open case about one of the subjects that sub may join
+//     (incident.ActionJoinCase: the roles that may read it, and the
+//     citizens' report form's subject, which reads nothing) takes the
 //     report in (MergeReport; Merged is true). If the case settled since
 //     the lookup (INVALID_TRANSITION), the report opens a case instead;
 //   - otherwise the report opens case CaseIDFor(key, sub, clientRequestID),
@@ -156,6 +166,13 @@ func (s *Service) Report(ctx context.Context, sub string, rep incident.Report) (
 	if err := s.units.CheckUnit(ctx, rep.Unit); err != nil {
 		return Result{}, err
 	}
+	tree, err := s.units.UnitTree(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if rep.Unit, err = tree.ReceivingUnit(rep.Unit); err != nil {
+		return Result{}, err
+	}
 	if err := s.allow(sub, incident.CmdReportIncident, rep.Unit); err != nil {
 		return Result{}, err
 	}
@@ -176,7 +193,7 @@ func (s *Service) Report(ctx context.Context, sub string, rep incident.Report) (
 		if id, ok, err := s.reads.OpenCaseBySubject(ctx, urls); err != nil {
 			return Result{}, err
 		} else if ok {
-			facts.Open, facts.ReporterMayReadOpen = id, s.mayRead(ctx, sub, id)
+			facts.Open, facts.ReporterMayReadOpen = id, s.mayJoin(ctx, sub, id)
 		}
 	}
 
@@ -236,14 +253,15 @@ func (s *Service) earlier(ctx context.Context, sub, clientRequestID, id string) 
 	return Result{Case: *c, Merged: !c.OpenedBy(sub, clientRequestID)}, nil
 }
 
-// mayRead reports whether sub may read case id (false when it is gone or
-// cannot be read).
-func (s *Service) mayRead(ctx context.Context, sub, id string) bool {
+// mayJoin reports whether a report of sub may be merged into case id
+// (incident.ActionJoinCase on its unit; false when it is gone or cannot be
+// read).
+func (s *Service) mayJoin(ctx context.Context, sub, id string) bool {
 	c, err := s.readCase(ctx, id)
 	if err != nil || c == nil {
 		return false
 	}
-	return s.allow(sub, incident.ActionReadCase, c.Unit) == nil
+	return s.allow(sub, incident.ActionJoinCase, c.Unit) == nil
 }
 
 // readCase returns the projected case id, or nil, nil when there is none

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -164,10 +166,23 @@ func (a *fakeAuth) grant(sub, unit string, actions ...string) {
 	}
 }
 
-// fakeUnits knows the units listed.
+// fakeUnits knows the units listed; the closed ones name their successor.
 type fakeUnits struct {
 	known   map[string]bool
+	closed  map[string]string // unit -> successor
 	checked []string
+}
+
+func (u *fakeUnits) UnitTree(ctx context.Context) (*incident.UnitTree, error) {
+	var list []incident.Unit
+	for id := range u.known {
+		unit := incident.Unit{ID: id, Name: id}
+		if succ, ok := u.closed[id]; ok {
+			unit.ClosedAt, unit.Successor = time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), succ
+		}
+		list = append(list, unit)
+	}
+	return incident.NewUnitTree(list), nil
 }
 
 func (u *fakeUnits) CheckUnit(ctx context.Context, id string) error {
@@ -196,7 +211,7 @@ func newEnv(t *testing.T) *env {
 		log:   &bytes.Buffer{},
 	}
 	e.cmds = &fakeCommands{reads: e.reads}
-	e.auth.grant(reporter, unit, incident.CmdReportIncident, incident.ActionReadCase)
+	e.auth.grant(reporter, unit, incident.CmdReportIncident, incident.ActionJoinCase)
 	svc, err := intake.New(intake.Deps{Reads: e.reads, Commands: e.cmds, Auth: e.auth, Units: e.units,
 		Logger: slog.New(slog.NewTextHandler(e.log, nil))})
 	if err != nil {
@@ -357,7 +372,7 @@ func TestReportRepeat(t *testing.T) {
 }
 
 // TestReportMerge: an open case about one of the subjects that the reporter
-// may read takes the report in.
+// may join (ActionJoinCase) takes the report in.
 func TestReportMerge(t *testing.T) {
 	e := newEnv(t)
 	e.existing("c-1", "handler1", "h-1", unit, "https://facebook.com/fake-ubnd")
@@ -376,7 +391,7 @@ func TestReportMerge(t *testing.T) {
 	if len(e.reads.waited) != 1 || e.reads.waited[0] != res.Case.Position {
 		t.Errorf("waited for %v, want %d", e.reads.waited, res.Case.Position)
 	}
-	if want := reporter + "/" + incident.ActionReadCase + "/" + unit; e.auth.asked[len(e.auth.asked)-1] != want {
+	if want := reporter + "/" + incident.ActionJoinCase + "/" + unit; e.auth.asked[len(e.auth.asked)-1] != want {
 		t.Errorf("authorization asked %v, want the last to be %s", e.auth.asked, want)
 	}
 }
@@ -534,5 +549,48 @@ func TestReportWaitFailureOnlyLogged(t *testing.T) {
 	}
 	if !strings.Contains(e.log.String(), "read model did not catch up") || !strings.Contains(e.log.String(), "op="+incident.CmdReportIncident) {
 		t.Errorf("log %q", e.log.String())
+	}
+}
+
+// TestReportToClosedUnit: a report to a closed unit opens its case in the
+// open unit that succeeds it (through a chain of closed successors), where
+// the reporter must be allowed to report; a chain without an open end is
+// refused before anything runs.
+func TestReportToClosedUnit(t *testing.T) {
+	const (
+		merged = "lai-chau/tan-uyen/xa-trung-dong" // closed too, on into the new commune
+		newer  = "lai-chau/xa-tan-uyen"
+	)
+	ctx := context.Background()
+	setup := func() *env {
+		e := newEnv(t)
+		e.units.known[merged], e.units.known[newer] = true, true
+		e.units.closed = map[string]string{unit: merged, merged: newer}
+		return e
+	}
+
+	e := setup()
+	if _, err := e.svc.Report(ctx, reporter, report("r-1", unit, "https://facebook.com/fake")); incident.ErrorCode(err) != incident.CodeForbidden {
+		t.Fatalf("reporter granted only on the closed unit: %v", err)
+	}
+	if len(e.cmds.calls) != 0 || !slices.Contains(e.auth.asked, reporter+"/"+incident.CmdReportIncident+"/"+newer) {
+		t.Fatalf("commands %v, asked %v: want the right to report asked on %s and nothing run", e.cmds.calls, e.auth.asked, newer)
+	}
+
+	e = setup()
+	e.auth.grant(reporter, newer, incident.CmdReportIncident, incident.ActionJoinCase)
+	res, err := e.svc.Report(ctx, reporter, report("r-1", unit, "https://facebook.com/fake"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Case.Unit != newer || len(e.cmds.calls) != 1 || e.cmds.calls[0].report.Unit != newer {
+		t.Fatalf("case in %q, commands %+v: want it opened in %s", res.Case.Unit, e.cmds.calls, newer)
+	}
+
+	e = setup()
+	e.units.closed[newer] = unit // round and round
+	_, err = e.svc.Report(ctx, reporter, report("r-1", unit, "https://facebook.com/fake"))
+	if de := (*incident.Error)(nil); !errors.As(err, &de) || de.Code != incident.CodeBadUserInput || de.Field != "unit" || len(e.cmds.calls) != 0 {
+		t.Fatalf("a chain without an open end: %v, commands %v", err, e.cmds.calls)
 	}
 }
