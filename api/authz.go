@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -29,6 +30,18 @@ const (
 	RoleLeader   = "LEADER"
 	RoleAuditor  = "AUDITOR"
 	RoleAdmin    = "ADMIN"
+	// RoleClerk is the văn thư (issue 16): reads the cases of its units,
+	// their letters and case files, and sends no case command; where the
+	// unit numbers by hand, the clerk reads the letters to enter them in
+	// the office's register.
+	RoleClerk = "CLERK"
+	// RolePublic is the role of incident.PublicSubject, the subject the
+	// citizens' report form reports as (issue 18): it reports in the units
+	// it is granted and joins a report to an open case there, and reads
+	// nothing. It is no person's role: not in AllRoles, and granted only to
+	// that subject, which holds no other (the seed file or `casetrail user
+	// grant public --role PUBLIC` name the units that take public reports).
+	RolePublic = "PUBLIC"
 )
 
 // permissions is the role × action table (docs/ARCHITECTURE.md, "Lifecycle"), the one place it is
@@ -37,13 +50,14 @@ const (
 // the roles that may perform it. Every grant is scoped to a unit and its
 // sub-units, so "REPORTER (own unit)" is the reporter's grant like any
 // other. The table is copied into casbin_rule as p rules when an
-// Authorizer starts. Units and grants have no action: they change only
-// through the seed file, which the operator applies.
+// Authorizer starts. Units and grants change through the administration
+// (manageUnits, manageUsers: ADMIN within its subtree), the seed file and
+// the command line, each change an event of the admin stream.
 var permissions = []struct {
 	action string
 	roles  []string
 }{
-	{incident.CmdReportIncident, []string{RoleReporter, RoleHandler, RoleLeader}},
+	{incident.CmdReportIncident, []string{RoleReporter, RoleHandler, RoleLeader, RolePublic}},
 	{incident.CmdTriageCase, []string{RoleHandler, RoleLeader}},
 	{incident.CmdAssignCase, []string{RoleHandler, RoleLeader}},
 	{incident.CmdStartAnalysis, []string{RoleHandler}},
@@ -60,12 +74,21 @@ var permissions = []struct {
 	{incident.CmdRejectCase, []string{RoleHandler, RoleLeader}},
 	{incident.CmdReopenCase, []string{RoleHandler, RoleLeader}},
 	{incident.CmdAddComment, []string{RoleReporter, RoleHandler, RoleLeader}},
-	{incident.ActionReadCase, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor}},
+	{incident.CmdCompleteTask, []string{RoleHandler, RoleLeader}},
+	{incident.CmdWaiveTask, []string{RoleLeader}},
+	{incident.ActionReadCase, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleClerk}},
 	{incident.ActionReadHistory, []string{RoleHandler, RoleLeader, RoleAuditor}},
 	{incident.ActionReadStats, []string{RoleHandler, RoleLeader, RoleAuditor}},
 	{incident.ActionReadOfficialAccounts, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleAdmin}},
 	{incident.ActionRegisterOfficialAccount, []string{RoleAdmin}},
 	{incident.ActionReadAdminHistory, []string{RoleAuditor, RoleAdmin}},
+	{incident.ActionReadPeriodicReport, []string{RoleLeader, RoleAuditor}},
+	{incident.ActionManageUnits, []string{RoleAdmin}},
+	{incident.ActionManageUsers, []string{RoleAdmin}},
+	{incident.ActionReadCaseFile, []string{RoleLeader, RoleAuditor, RoleClerk}},
+	// The roles of readCase, and PUBLIC (TestJoinCaseRoles).
+	{incident.ActionJoinCase, []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleClerk, RolePublic}},
+	{incident.ActionReadPublicReporters, []string{RoleHandler, RoleLeader}},
 }
 
 var knownActions = func() map[string]bool {
@@ -78,7 +101,7 @@ var knownActions = func() map[string]bool {
 
 // AllRoles returns every role, in the order of docs/ARCHITECTURE.md.
 func AllRoles() []string {
-	return []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleAdmin}
+	return []string{RoleReporter, RoleHandler, RoleLeader, RoleAuditor, RoleAdmin, RoleClerk}
 }
 
 // Actions returns every action the Authorizer knows, in table order.
@@ -103,6 +126,14 @@ func RolesAllowed(action string) []string {
 
 func isRole(s string) bool { return slices.Contains(AllRoles(), s) }
 
+// isRoleName reports whether s names a role, RolePublic included: no
+// subject may be called so.
+func isRoleName(s string) bool { return isRole(s) || s == RolePublic }
+
+// errPublicGrant: RolePublic granted to another subject than
+// incident.PublicSubject, or another role granted to it.
+var errPublicGrant = errors.New("the role PUBLIC is the public subject's alone")
+
 // Grant gives Subject the Role in Unit and all of the unit's sub-units.
 type Grant struct {
 	Subject string
@@ -112,6 +143,9 @@ type Grant struct {
 
 // ErrUnknownUnit is returned by Grant for a unit that is not in the unit tree.
 var ErrUnknownUnit = errors.New("unknown unit")
+
+// ErrNoGrant is returned by Revoke for a grant the policy does not hold.
+var ErrNoGrant = errors.New("no such grant")
 
 // permissionsLockKey serializes concurrent copies of the permission table
 // into casbin_rule (an arbitrary constant for pg_advisory_xact_lock).
@@ -128,20 +162,24 @@ const permissionsLockKey = 7_242_011_002
 //
 // Grants are g rules and the role × action table p rules in casbin_rule.
 // The enforcer is a SyncedEnforcer without decision cache; every policy or
-// tree change applies under its write lock, so a decision made after Grant
-// or SetUnits returns sees it. Other instances learn of changes (also of
-// rules changed in the table itself) through PostgreSQL NOTIFY (a trigger
-// on casbin_rule) and reload. An Authorizer is safe for concurrent use; call
-// Close when done.
+// tree change applies under its write lock, so a decision made after Grant,
+// Revoke or SetUnits returns sees it. Other instances learn of changes (also
+// of rules changed in the table itself) through PostgreSQL NOTIFY (a trigger
+// on casbin_rule) and reload; with FollowUnits they also reload the unit
+// tree when the registry's units change. An Authorizer is safe for
+// concurrent use; call Close when done.
 type Authorizer struct {
 	adapter *Adapter
 	enf     *casbin.SyncedEnforcer
 	tree    atomic.Pointer[incident.UnitTree] // immutable snapshots
 
-	writeMu sync.Mutex // serializes Grant, SetUnits and reloads
+	writeMu sync.Mutex // serializes Grant, Revoke, SetUnits and reloads
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	pool      *pgxpool.Pool
+	watchCtx  context.Context // ends at Close
+	following atomic.Bool     // FollowUnits was called
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // NewAuthorizer writes the role × action table into casbin_rule (made by
@@ -160,7 +198,7 @@ func NewAuthorizer(ctx context.Context, pool *pgxpool.Pool) (*Authorizer, error)
 	if err != nil {
 		return nil, fmt.Errorf("authorization enforcer: %w", err)
 	}
-	a := &Authorizer{adapter: NewAdapter(pool), enf: enf}
+	a := &Authorizer{adapter: NewAdapter(pool), enf: enf, pool: pool}
 	enf.SetAdapter(a.adapter)
 	// The Authorizer writes to the database itself (with the caller's
 	// context) before it changes the in-memory policy.
@@ -179,7 +217,7 @@ func NewAuthorizer(ctx context.Context, pool *pgxpool.Pool) (*Authorizer, error)
 		return nil, err
 	}
 	wctx, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
+	a.watchCtx, a.cancel = wctx, cancel
 	kick := make(chan struct{}, 1)
 	a.wg.Add(2)
 	go func() { defer a.wg.Done(); watch(wctx, pool, PolicyChannel, "policy changes", conn, kick) }()
@@ -253,11 +291,159 @@ func (a *Authorizer) Grant(ctx context.Context, g Grant) error {
 	})
 }
 
+// Revoke removes g from the database and from the enforcer: a decision made
+// after Revoke returns no longer sees it (the enforcer's write lock), and
+// the other instances reload on the NOTIFY of casbin_rule. A grant the
+// database does not hold is ErrNoGrant (it is dropped from memory too, in
+// case this instance had not reloaded yet). Recording the revocation on the
+// admin stream is the caller's (readmodel.Admin.RevokeRole, the seed).
+func (a *Authorizer) Revoke(ctx context.Context, g Grant) error {
+	rule := []string{g.Subject, g.Role, g.Unit}
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	tag, err := a.pool.Exec(ctx, `DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 AND v1 = $2 AND v2 = $3
+		AND v3 = '' AND v4 = '' AND v5 = ''`, g.Subject, g.Role, g.Unit)
+	if err != nil {
+		return fmt.Errorf("revoke %s %s on %s: %w", g.Subject, g.Role, g.Unit, err)
+	}
+	err = a.locked(func(e *casbin.Enforcer) error {
+		if _, err := e.RemoveGroupingPolicy(rule); err != nil {
+			return fmt.Errorf("revoke %s %s on %s: %w", g.Subject, g.Role, g.Unit, err)
+		}
+		// Casbin's incremental unlinking also drops the subject's links in
+		// sub-units that hold a grant of their own; rebuild from the rules.
+		return e.BuildRoleLinks()
+	})
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("revoke %s %s on %s: %w", g.Subject, g.Role, g.Unit, ErrNoGrant)
+	}
+	return nil
+}
+
+// The methods below are the policy as the administration
+// (readmodel.Admin's Grants) and the graph see it: plain strings, and
+// *incident.Error for what the caller can fix.
+
+// CheckGrant returns nil when Grant would accept the grant of role on unit
+// to subject; an unknown role or unit and a subject that is empty or a
+// role's name are BAD_USER_INPUT.
+func (a *Authorizer) CheckGrant(subject, role, unit string) error {
+	err := a.validGrant(Grant{Subject: subject, Role: role, Unit: unit})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrUnknownUnit):
+		return incident.BadInput("unit", "unit %s does not exist", unit)
+	case errors.Is(err, errPublicGrant):
+		return incident.BadInput("role", "%s is the role of the subject %q alone, which holds no other", RolePublic, incident.PublicSubject)
+	case !isRole(role):
+		return incident.BadInput("role", "unknown role %q (one of %s)", role, strings.Join(AllRoles(), ", "))
+	}
+	return incident.BadInput("subject", "%q cannot hold a role", subject)
+}
+
+// GrantRole is Grant of role on unit to subject, refused as CheckGrant
+// says.
+func (a *Authorizer) GrantRole(ctx context.Context, subject, role, unit string) error {
+	if err := a.CheckGrant(subject, role, unit); err != nil {
+		return err
+	}
+	return a.Grant(ctx, Grant{Subject: subject, Role: role, Unit: unit})
+}
+
+// RevokeRole is Revoke of role on unit from subject; a grant the database
+// does not hold is BAD_USER_INPUT.
+func (a *Authorizer) RevokeRole(ctx context.Context, subject, role, unit string) error {
+	err := a.Revoke(ctx, Grant{Subject: subject, Role: role, Unit: unit})
+	if errors.Is(err, ErrNoGrant) {
+		return incident.BadInput("role", "%s does not hold %s on %s", subject, role, unit)
+	}
+	return err
+}
+
+// HasGrant reports whether the database holds the grant of role on unit
+// itself (not through an ancestor) to subject: the stored policy, which
+// another instance may have changed a moment ago, not this one's memory.
+func (a *Authorizer) HasGrant(ctx context.Context, subject, role, unit string) (bool, error) {
+	var ok bool
+	err := a.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 AND v1 = $2 AND v2 = $3)`,
+		subject, role, unit).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("grant of %s %s on %s: %w", subject, role, unit, err)
+	}
+	return ok, nil
+}
+
+// HoldsGrants reports whether the database holds any grant to subject.
+func (a *Authorizer) HoldsGrants(ctx context.Context, subject string) (bool, error) {
+	var ok bool
+	err := a.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM casbin_rule WHERE ptype = 'g' AND v0 = $1)`, subject).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("grants of %s: %w", subject, err)
+	}
+	return ok, nil
+}
+
+// UnitsChannel is the PostgreSQL NOTIFY channel raised (by the trigger of
+// eventstore/readmodel's migration 008) after every statement that changes
+// the registry's units; Authorizers that follow the units (FollowUnits)
+// reload their tree on it.
+const UnitsChannel = "casetrail_units"
+
+// FollowUnits sets the unit hierarchy from load (the registry's units) now,
+// and again whenever the units change in the database (NOTIFY on
+// UnitsChannel, from any process) until Close. A failed reload is logged
+// and leaves the previous hierarchy. It may be called once.
+func (a *Authorizer) FollowUnits(ctx context.Context, load func(context.Context) ([]incident.Unit, error)) error {
+	if !a.following.CompareAndSwap(false, true) {
+		return errors.New("follow units: already following")
+	}
+	// Listen before the first load so that no change can slip in between.
+	conn, err := listen(ctx, a.pool, UnitsChannel, "unit changes")
+	if err != nil {
+		return err
+	}
+	units, err := load(ctx)
+	if err == nil {
+		err = a.SetUnits(units)
+	}
+	if err != nil {
+		conn.Close(context.Background())
+		return err
+	}
+	kick := make(chan struct{}, 1)
+	a.wg.Add(2)
+	go func() { defer a.wg.Done(); watch(a.watchCtx, a.pool, UnitsChannel, "unit changes", conn, kick) }()
+	go func() {
+		defer a.wg.Done()
+		for {
+			select {
+			case <-a.watchCtx.Done():
+				return
+			case <-kick:
+				units, err := load(a.watchCtx)
+				if err == nil {
+					err = a.SetUnits(units)
+				}
+				if err != nil && a.watchCtx.Err() == nil {
+					slog.Warn("authorization: unit reload failed; keeping the previous units", "err", err)
+				}
+			}
+		}
+	}()
+	return nil
+}
+
 func (a *Authorizer) validGrant(g Grant) error {
 	switch {
-	case g.Subject == "" || isRole(g.Subject):
+	case g.Subject == "" || isRoleName(g.Subject):
 		return fmt.Errorf("grant: invalid subject %q", g.Subject)
-	case !isRole(g.Role):
+	case (g.Role == RolePublic) != (g.Subject == incident.PublicSubject):
+		return fmt.Errorf("grant %s to %s: %w", g.Role, g.Subject, errPublicGrant)
+	case !isRole(g.Role) && g.Role != RolePublic:
 		return fmt.Errorf("grant: unknown role %q", g.Role)
 	case !a.knownUnit(g.Unit):
 		return fmt.Errorf("grant %s on %q: %w", g.Role, g.Unit, ErrUnknownUnit)
@@ -272,7 +458,7 @@ func (a *Authorizer) Allowed(sub, action, unit string) (bool, error) {
 	if !knownActions[action] {
 		return false, fmt.Errorf("authorize: unknown action %q", action)
 	}
-	if sub == "" || isRole(sub) || unit == "" {
+	if sub == "" || isRoleName(sub) || unit == "" {
 		return false, nil
 	}
 	ok, err := a.enf.Enforce(sub, unit, action)
@@ -333,7 +519,7 @@ func (a *Authorizer) RoleGrants(sub string) []schema.RoleGrant {
 // filter on it. A failure to read the policy is logged and leaves out what
 // it concerns, so that it shows less, never more.
 func (a *Authorizer) VisibleUnits(sub, action string) []string {
-	if sub == "" || isRole(sub) {
+	if sub == "" || isRoleName(sub) {
 		return nil
 	}
 	grants, err := a.Roles(sub)

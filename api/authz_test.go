@@ -73,12 +73,20 @@ var wantRoles = map[string]string{
 	"rejectCase":               "HANDLER LEADER",
 	"reopenCase":               "HANDLER LEADER",
 	"addComment":               "REPORTER HANDLER LEADER",
-	"readCase":                 "REPORTER HANDLER LEADER AUDITOR",
+	"readCase":                 "REPORTER HANDLER LEADER AUDITOR CLERK",
 	"readHistory":              "HANDLER LEADER AUDITOR",
 	"readStats":                "HANDLER LEADER AUDITOR",
 	"readOfficialAccounts":     "REPORTER HANDLER LEADER AUDITOR ADMIN",
 	"registerOfficialAccount":  "ADMIN",
 	"readAdminHistory":         "AUDITOR ADMIN",
+	"manageUnits":              "ADMIN",
+	"manageUsers":              "ADMIN",
+	"readCaseFile":             "LEADER AUDITOR CLERK",
+	"joinCase":                 "REPORTER HANDLER LEADER AUDITOR CLERK",
+	"readPublicReporters":      "HANDLER LEADER",
+	"completeTask":             "HANDLER LEADER",
+	"waiveTask":                "LEADER",
+	"readPeriodicReport":       "LEADER AUDITOR",
 }
 
 // TestAuthorizationMatrix checks every role × every action × units inside

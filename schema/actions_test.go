@@ -22,6 +22,12 @@ func TestResolversCheckEveryAction(t *testing.T) {
 		op{"adminHistory", `{ adminHistory { version } }`, "auditor1"},
 		op{"officialAccounts", `{ officialAccounts { id } }`, "reporter1"},
 		op{"checkAccount", `{ checkAccount(url: "https://facebook.com/x") { result } }`, "reporter1"},
+		op{"createUnit", `mutation { createUnit(input: {id: "` + unitDistrict + `/xa-moi", name: "Xã mới", parent: "` + unitDistrict +
+			`"}, reason: "sắp xếp") { id } }`, "admin1"},
+		op{"users", `{ users { username } }`, "admin1"},
+		op{"caseFileUrl", `query($id: ID!) { case(id: $id) { caseFileUrl } }`, "auditor1"},
+		op{"publicReporters", `query($id: ID!) { case(id: $id) { publicReporters { name } } }`, "handler1"},
+		op{"periodicReport", `{ periodicReport(unit: "` + unitDistrict + `", period: "2026-03") { totals { received } } }`, "leader1"},
 		op{"merge", `mutation { reportIncident(input: {clientRequestId: "m-2", kind: IMPERSONATION, unit: "` + unitCommune +
 			`", title: "Giả mạo", description: "", subjects: [{platform: FACEBOOK, url: "https://facebook.com/fake"}]}) { merged } }`, "reporter1"},
 	)

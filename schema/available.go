@@ -49,6 +49,7 @@ var userCommands = func() map[string]bool {
 		incident.CmdRequestEscalation, incident.CmdApproveEscalation, incident.CmdDeclineEscalation,
 		incident.CmdRecordEscalationResponse, incident.CmdResolveCase, incident.CmdCloseCase,
 		incident.CmdRejectCase, incident.CmdReopenCase, incident.CmdAddComment,
+		incident.CmdCompleteTask, incident.CmdWaiveTask,
 	} {
 		m[a] = true
 	}

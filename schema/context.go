@@ -56,11 +56,12 @@ type requestState struct {
 	bind     sync.Once
 	registry Registry
 
-	unitsOnce sync.Once
-	tree      *incident.UnitTree
-	units     map[string]*incident.Unit
-	unitList  []*incident.Unit
-	unitsErr  error
+	unitsMu     sync.Mutex
+	unitsLoaded bool
+	tree        *incident.UnitTree
+	units       map[string]*incident.Unit
+	unitList    []*incident.Unit
+	unitsErr    error
 
 	mu       sync.Mutex
 	accounts map[string]map[string]incident.OfficialAccount // unit -> id -> account
@@ -75,6 +76,9 @@ type requestState struct {
 	// resolved through Case.escalation, for its letter's links and issuer
 	// (schema/letters.go).
 	escalations sync.Map
+	// takedowns holds the case (*incident.Case) of each takedown resolved
+	// through Case.takedowns, for its letter's link (schema/casefile.go).
+	takedowns sync.Map
 }
 
 func withState(ctx context.Context) context.Context {
@@ -93,21 +97,34 @@ func (r *resolver) state(ctx context.Context) *requestState {
 }
 
 func (s *requestState) loadUnits(ctx context.Context) error {
-	s.unitsOnce.Do(func() {
-		list, err := s.registry.Units(ctx)
-		if err != nil {
-			s.unitsErr = err
-			return
-		}
-		s.tree = incident.NewUnitTree(list)
-		s.units = make(map[string]*incident.Unit, len(list))
-		for i := range list {
-			u := &list[i]
-			s.units[u.ID] = u
-			s.unitList = append(s.unitList, u)
-		}
-	})
-	return s.unitsErr
+	s.unitsMu.Lock()
+	defer s.unitsMu.Unlock()
+	if s.unitsLoaded {
+		return s.unitsErr
+	}
+	s.unitsLoaded = true
+	list, err := s.registry.Units(ctx)
+	if err != nil {
+		s.unitsErr = err
+		return err
+	}
+	s.tree = incident.NewUnitTree(list)
+	s.units = make(map[string]*incident.Unit, len(list))
+	s.unitList = nil
+	for i := range list {
+		u := &list[i]
+		s.units[u.ID] = u
+		s.unitList = append(s.unitList, u)
+	}
+	return nil
+}
+
+// forgetUnits makes the next loadUnits read the registry again: after a
+// mutation changed the units, the rest of the request sees the change.
+func (s *requestState) forgetUnits() {
+	s.unitsMu.Lock()
+	defer s.unitsMu.Unlock()
+	s.unitsLoaded, s.unitsErr = false, nil
 }
 
 // unit returns the unit with id, or nil when the registry has none.

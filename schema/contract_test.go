@@ -136,7 +136,7 @@ func TestSDLPrinterDescriptions(t *testing.T) {
 		`"RFC 3339 timestamp with offset, e.g. 2026-11-27T09:00:00+07:00"` + "\nscalar DateTime",
 		"history(fromVersion: Int = 1, limit: Int = 1000): [CaseEvent!]!",
 		"cases(after: String, filter: CaseFilter, first: Int = 50): CaseConnection!",
-		"enum Role {\n  ADMIN\n  AUDITOR\n  HANDLER\n  LEADER\n  REPORTER\n}",
+		"enum Role {\n  ADMIN\n  AUDITOR\n  CLERK\n  HANDLER\n  LEADER\n  REPORTER\n}",
 	} {
 		if !strings.Contains(sdl, want) {
 			t.Errorf("printed SDL lacks %q", want)

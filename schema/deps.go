@@ -158,6 +158,14 @@ type Deps struct {
 	Progress  Progress
 	Blobs     Blobs
 	Registrar Registrar
+	// Admin makes the administrative changes (readmodel.Admin; schema/admin_deps.go).
+	// Optional: without it (nor Reads implementing it) the administration's
+	// queries and mutations answer INTERNAL.
+	Admin Administration
+	// Public reads the contacts citizens left with public reports
+	// (public.Service; schema/public.go). Optional: without it no case
+	// has any.
+	Public PublicReporters
 	// Reads, when set, serves each of the six concerns above left nil.
 	Reads Reads
 	// Logger receives internal errors (which callers only see as INTERNAL);

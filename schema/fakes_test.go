@@ -26,19 +26,22 @@ import (
 // roleActions is the role × action table (docs/ARCHITECTURE.md, "Lifecycle"), as far as these tests need it.
 var roleActions = map[string][]string{
 	"REPORTER": {incident.CmdReportIncident, incident.CmdAddEvidence, incident.CmdAddComment, incident.ActionReadCase,
-		incident.ActionReadOfficialAccounts},
+		incident.ActionReadOfficialAccounts, incident.ActionJoinCase},
 	"HANDLER": {incident.CmdReportIncident, incident.CmdTriageCase, incident.CmdAssignCase, incident.CmdStartAnalysis,
 		incident.CmdRecordAnalysis, incident.CmdAddEvidence, incident.CmdRequestTakedown, incident.CmdRecordTakedownResponse,
 		incident.CmdRequestEscalation, incident.CmdRecordEscalationResponse, incident.CmdResolveCase, incident.CmdRejectCase,
 		incident.CmdReopenCase, incident.CmdAddComment, incident.ActionReadCase, incident.ActionReadHistory, incident.ActionReadStats,
-		incident.ActionReadOfficialAccounts},
+		incident.ActionReadOfficialAccounts, incident.ActionJoinCase, incident.ActionReadPublicReporters, incident.CmdCompleteTask},
 	"LEADER": {incident.CmdReportIncident, incident.CmdTriageCase, incident.CmdAssignCase, incident.CmdApproveEscalation,
 		incident.CmdDeclineEscalation, incident.CmdCloseCase, incident.CmdRejectCase, incident.CmdReopenCase,
 		incident.CmdAddComment, incident.ActionReadCase, incident.ActionReadHistory, incident.ActionReadStats,
-		incident.ActionReadOfficialAccounts},
+		incident.ActionReadOfficialAccounts, incident.ActionReadPeriodicReport, incident.ActionReadCaseFile,
+		incident.ActionJoinCase, incident.ActionReadPublicReporters, incident.CmdCompleteTask, incident.CmdWaiveTask},
 	"AUDITOR": {incident.ActionReadCase, incident.ActionReadHistory, incident.ActionReadStats, incident.ActionReadAdminHistory,
-		incident.ActionReadOfficialAccounts},
-	"ADMIN": {incident.ActionRegisterOfficialAccount, incident.ActionReadAdminHistory, incident.ActionReadOfficialAccounts},
+		incident.ActionReadOfficialAccounts, incident.ActionReadPeriodicReport, incident.ActionReadCaseFile, incident.ActionJoinCase},
+	"CLERK": {incident.ActionReadCase, incident.ActionReadCaseFile, incident.ActionJoinCase},
+	"ADMIN": {incident.ActionRegisterOfficialAccount, incident.ActionReadAdminHistory, incident.ActionReadOfficialAccounts,
+		incident.ActionManageUnits, incident.ActionManageUsers},
 }
 
 // fakeAuth grants roles on units; a grant covers the unit's subtree. It

@@ -3,8 +3,10 @@ package schema
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/language/ast"
 
 	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
@@ -117,29 +119,114 @@ func leaderFilter(m map[string]any, f *readmodel.Filter) {
 	f.EscalationStatus = argList[incident.EscalationStatus](m, "escalationStatus")
 }
 
+// statsAnswer is what a stats read remembers for its breakdowns: the
+// query it answered and the breakdowns already started beside it.
+type statsAnswer struct {
+	q   readmodel.StatsQuery
+	pre map[string]*breakdownRun
+}
+
 // rememberStats keeps the query st answered, for the breakdowns asked of
-// it in the same request.
-func (r *resolver) rememberStats(ctx context.Context, st *readmodel.Stats, q readmodel.StatsQuery) {
-	r.state(ctx).stats.Store(st, q)
+// it in the same request, with those prefetchBreakdowns started.
+func (r *resolver) rememberStats(ctx context.Context, st *readmodel.Stats, q readmodel.StatsQuery, pre map[string]*breakdownRun) {
+	r.state(ctx).stats.Store(st, statsAnswer{q: q, pre: pre})
+}
+
+// breakdownRun is one breakdown being read in a goroutine.
+type breakdownRun struct {
+	done chan struct{}
+	v    any
+	err  error
+}
+
+func startBreakdown(read func() (any, error)) *breakdownRun {
+	run := &breakdownRun{done: make(chan struct{})}
+	go func() {
+		defer close(run.done)
+		defer func() {
+			if v := recover(); v != nil {
+				run.err = fmt.Errorf("stats breakdown: panic: %v", v)
+			}
+		}()
+		run.v, run.err = read()
+	}()
+	return run
+}
+
+// breakdownReads are the breakdown fields of CaseStats and their reads.
+var breakdownReads = map[string]func(StatsBreakdowns, context.Context, readmodel.StatsQuery) (any, error){
+	"reportedByWeek": func(b StatsBreakdowns, ctx context.Context, q readmodel.StatsQuery) (any, error) {
+		l, err := b.ReportedByWeek(ctx, q)
+		return ptrs(l), err
+	},
+	"takedownsByPlatform": func(b StatsBreakdowns, ctx context.Context, q readmodel.StatsQuery) (any, error) {
+		l, err := b.TakedownOutcomes(ctx, q)
+		return ptrs(l), err
+	},
+	"subUnits": func(b StatsBreakdowns, ctx context.Context, q readmodel.StatsQuery) (any, error) {
+		l, err := b.SubUnitStats(ctx, q)
+		return ptrs(l), err
+	},
+}
+
+// prefetchBreakdowns starts, beside the stats read p resolves, the
+// breakdowns its selection names (fields written in it; those inside
+// fragments start when resolved), so that the overview's reads run at
+// once rather than one after the other.
+func (r *resolver) prefetchBreakdowns(p graphql.ResolveParams, q readmodel.StatsQuery) map[string]*breakdownRun {
+	b, ok := r.projected.(StatsBreakdowns)
+	if !ok {
+		return nil
+	}
+	out := map[string]*breakdownRun{}
+	for _, fa := range p.Info.FieldASTs {
+		if fa == nil || fa.SelectionSet == nil {
+			continue
+		}
+		for _, sel := range fa.SelectionSet.Selections {
+			f, ok := sel.(*ast.Field)
+			if !ok || f.Name == nil {
+				continue
+			}
+			read, ok := breakdownReads[f.Name.Value]
+			if !ok || out[f.Name.Value] != nil {
+				continue
+			}
+			out[f.Name.Value] = startBreakdown(func() (any, error) { return read(b, p.Context, q) })
+		}
+	}
+	return out
 }
 
 // breakdown reads one breakdown of the stats p.Source answered: nothing
-// when that answer was "nothing visible".
+// when that answer was "nothing visible". It answers a thunk: graphql-go
+// waits for the read after starting the others, so the breakdowns of one
+// stats run at once (those prefetchBreakdowns started are only awaited).
 func breakdown[T any](r *resolver, p graphql.ResolveParams, read func(StatsBreakdowns, context.Context, readmodel.StatsQuery) ([]T, error)) (any, error) {
 	st, _ := p.Source.(*readmodel.Stats)
-	q, ok := r.state(p.Context).stats.Load(st)
+	v, ok := r.state(p.Context).stats.Load(st)
 	if !ok {
 		return []*T{}, nil
 	}
-	b, ok := r.projected.(StatsBreakdowns)
-	if !ok {
-		return nil, errNoBreakdowns
+	ans := v.(statsAnswer)
+	run := ans.pre[p.Info.FieldName]
+	if run == nil {
+		b, ok := r.projected.(StatsBreakdowns)
+		if !ok {
+			return nil, errNoBreakdowns
+		}
+		run = startBreakdown(func() (any, error) {
+			l, err := read(b, p.Context, ans.q)
+			return ptrs(l), err
+		})
 	}
-	list, err := read(b, p.Context, q.(readmodel.StatsQuery))
-	if err != nil {
-		return nil, err
-	}
-	return ptrs(list), nil
+	return func() (any, error) {
+		<-run.done
+		if run.err != nil {
+			return nil, r.convert(p.Context, "CaseStats."+p.Info.FieldName, run.err)
+		}
+		return run.v, nil
+	}, nil
 }
 
 // watchlistField is Query.watchlist, the leaders' "Theo dõi".

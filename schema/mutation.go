@@ -38,7 +38,7 @@ func (r *resolver) mutationType() *graphql.Object {
 			return r.execute(p, action, build)
 		})}
 	}
-	return graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: graphql.Fields{
+	m := graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: graphql.Fields{
 		"reportIncident": {Type: nn(t.reportPayload), Args: graphql.FieldConfigArgument{"input": {Type: nn(t.reportInput)}},
 			Resolve: r.guard(incident.CmdReportIncident, r.reportIncident)},
 		"triageCase": cmd(incident.CmdTriageCase, args(graphql.FieldConfigArgument{
@@ -64,9 +64,7 @@ func (r *resolver) mutationType() *graphql.Object {
 			Resolve: r.guard(incident.CmdAddEvidence, r.addEvidence)},
 		"requestTakedown": cmd(incident.CmdRequestTakedown, args(graphql.FieldConfigArgument{"input": {Type: nn(t.takedownInput)}}),
 			func(a map[string]any) (incident.Command, error) {
-				in := argObject(a, "input")
-				pf, _ := in["platform"].(incident.Platform)
-				return incident.RequestTakedown{Platform: pf, TargetURL: argString(in, "targetUrl"), Reason: argString(in, "reason"), LegalBasis: argString(in, "legalBasis")}, nil
+				return takedownCommand(argObject(a, "input")), nil // schema/takedown_channel.go
 			}),
 		"recordTakedownResponse": cmd(incident.CmdRecordTakedownResponse, args(graphql.FieldConfigArgument{"input": {Type: nn(t.takedownResponseInput)}}),
 			func(a map[string]any) (incident.Command, error) {
@@ -127,6 +125,13 @@ func (r *resolver) mutationType() *graphql.Object {
 			"reason": {Type: graphql.String, Description: "Why the account is registered (kept on the admin stream)"},
 		}, Resolve: r.guard(incident.ActionRegisterOfficialAccount, r.registerOfficialAccount)},
 	}})
+	for name, f := range r.adminMutations() { // schema/admin_graph.go
+		m.AddFieldConfig(name, f)
+	}
+	for name, f := range r.taskMutations(cmd, args) { // schema/tasks.go
+		m.AddFieldConfig(name, f)
+	}
+	return m
 }
 
 // execute runs the command of mutation action on case id: NOT_FOUND for an
@@ -232,6 +237,14 @@ type intakeUnits struct{ r *resolver }
 
 func (u intakeUnits) CheckUnit(ctx context.Context, unit string) error {
 	return u.r.knownUnit(ctx, "unit", unit)
+}
+
+func (u intakeUnits) UnitTree(ctx context.Context) (*incident.UnitTree, error) {
+	s := u.r.state(ctx)
+	if err := s.loadUnits(ctx); err != nil {
+		return nil, err
+	}
+	return s.tree, nil
 }
 
 // maxEvidenceBase64 bounds the base64 text read before decoding: the
@@ -377,7 +390,7 @@ func (r *resolver) registerOfficialAccount(p graphql.ResolveParams) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	reason, err := incident.CleanText("reason", argString(p.Args, "reason"), false, incident.MaxText)
+	reason, err := adminReason(p.Args, false) // schema/admin_graph.go
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ const (
 func (r *resolver) queryType() *graphql.Object {
 	t := r.t
 	idArg := graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID)}}
-	return graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: graphql.Fields{
+	q := graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: graphql.Fields{
 		"me": {Type: nn(t.viewer), Resolve: r.guard("me", r.me)},
 		"case": {Type: t.caseT, Args: idArg, Resolve: r.guard("case", func(p graphql.ResolveParams) (any, error) {
 			return r.readCase(p, r.projected.Case, "id")
@@ -55,7 +55,7 @@ func (r *resolver) queryType() *graphql.Object {
 			"to":   {Type: DateTime},
 		}, Resolve: r.guard("stats", r.stats)},
 		"units": {Type: listOf(t.unit), Resolve: r.guard("units", r.units)},
-		"officialAccounts": {Type: listOf(t.officialAccount), Args: graphql.FieldConfigArgument{"unit": {Type: graphql.ID}},
+		"officialAccounts": {Type: listOf(t.officialAccount), Args: officialAccountArgs(), // schema/admin_accounts.go
 			Resolve: r.guard("officialAccounts", r.officialAccounts)},
 		"checkAccount": {
 			Type:        nn(t.accountCheckResult),
@@ -63,10 +63,15 @@ func (r *resolver) queryType() *graphql.Object {
 			Args:        graphql.FieldConfigArgument{"url": {Type: nn(graphql.String)}},
 			Resolve:     r.guard("checkAccount", r.checkAccount),
 		},
-		"adminHistory": r.adminHistoryField(),
-		"worklist":     r.worklistField(),  // schema/worklist.go
-		"watchlist":    r.watchlistField(), // schema/missed.go
+		"adminHistory":   r.adminHistoryField(),
+		"worklist":       r.worklistField(),       // schema/worklist.go
+		"watchlist":      r.watchlistField(),      // schema/missed.go
+		"periodicReport": r.periodicReportField(), // schema/report.go
 	}})
+	for name, f := range r.adminQueries() { // schema/admin_graph.go
+		q.AddFieldConfig(name, f)
+	}
+	return q
 }
 
 // Argument readers. graphql-go has already coerced the values to the
@@ -331,11 +336,13 @@ func (r *resolver) stats(p graphql.ResolveParams) (any, error) {
 	if len(visible) == 0 {
 		return &readmodel.Stats{}, nil
 	}
+	q := readmodel.StatsQuery{Unit: unit, Visible: visible, From: from, To: to}
+	pre := r.prefetchBreakdowns(p, q) // the breakdowns asked for start beside (schema/missed.go)
 	st, err := r.projected.Stats(p.Context, unit, visible, from, to)
 	if err != nil {
 		return nil, err
 	}
-	r.rememberStats(p.Context, &st, readmodel.StatsQuery{Unit: unit, Visible: visible, From: from, To: to}) // schema/missed.go
+	r.rememberStats(p.Context, &st, q, pre)
 	return &st, nil
 }
 
@@ -364,30 +371,6 @@ func (r *resolver) units(p graphql.ResolveParams) (any, error) {
 		return nil, err
 	}
 	return s.unitList, nil
-}
-
-// officialAccounts lists the registry's accounts of a unit's subtree (of
-// all units without one) to every subject with a role allowed
-// readOfficialAccounts on some unit: the registry is the deployment's.
-func (r *resolver) officialAccounts(p graphql.ResolveParams) (any, error) {
-	sub, err := subject(p.Context)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.allowAnywhere(sub, incident.ActionReadOfficialAccounts); err != nil {
-		return nil, err
-	}
-	unit := argString(p.Args, "unit")
-	if unit != "" {
-		if err := r.knownUnit(p.Context, "unit", unit); err != nil {
-			return nil, err
-		}
-	}
-	list, err := r.registry.OfficialAccounts(p.Context, unit)
-	if err != nil {
-		return nil, err
-	}
-	return ptrs(list), nil
 }
 
 // checkAccount answers checkAccount, for the subjects officialAccounts

@@ -26,6 +26,8 @@ type resolver struct {
 	progress  Progress
 	blobs     Blobs
 	registrar Registrar
+	admin     Administration  // schema/admin_*.go; may be nil
+	public    PublicReporters // schema/public.go; may be nil
 	log       *slog.Logger
 	t         *types
 	// evidenceQuota is Deps.EvidenceQuota resolved (negative: none).
@@ -47,6 +49,11 @@ func New(deps Deps) (graphql.Schema, error) {
 		progress: deps.Progress, blobs: deps.Blobs, registrar: deps.Registrar, log: deps.Logger}
 	if r.log == nil {
 		r.log = slog.Default()
+	}
+	r.public = deps.Public
+	r.admin = deps.Admin
+	if r.admin == nil {
+		r.admin, _ = deps.Reads.(Administration)
 	}
 	r.evidenceQuota = deps.EvidenceQuota
 	if r.evidenceQuota == 0 {

@@ -199,6 +199,8 @@ func ops() []op {
 		{"rejectCase", `mutation($id: ID!) { rejectCase(id: $id, reason: "không phải sự cố") { id } }`, "leader1"},
 		{"reopenCase", `mutation($id: ID!) { reopenCase(id: $id, reason: "tái diễn") { id } }`, "leader1"},
 		{"addComment", `mutation($id: ID!) { addComment(id: $id, text: "đã liên hệ") { id } }`, "reporter1"},
+		{"completeTask", `mutation($id: ID!) { completeTask(id: $id, taskId: "registry-check") { id } }`, "handler1"},
+		{"waiveTask", `mutation($id: ID!) { waiveTask(id: $id, taskId: "registry-check", reason: "không cần") { id } }`, "leader1"},
 		{"reportIncident", `mutation { reportIncident(input: {clientRequestId: "m-1", kind: IMPERSONATION, unit: "` + unitCommune +
 			`", title: "Giả mạo", description: "", subjects: [{platform: FACEBOOK, url: "https://facebook.com/other-fake"}]}) { case { id } merged } }`, "reporter1"},
 		{"registerOfficialAccount", `mutation { registerOfficialAccount(unit: "` + unitCommune +

@@ -134,6 +134,18 @@ type types struct {
 	// The letters' additions (schema/letters.go).
 	signerInput *graphql.InputObject
 	unitOffice  graphql.Fields
+
+	// The takedown channels (schema/takedown_channel.go).
+	takedownChannel *graphql.Enum
+
+	// The playbooks' additions (schema/tasks.go).
+	taskState *graphql.Enum
+
+	// The periodic report (schema/report.go).
+	periodicReport *graphql.Object
+
+	// The administration (schema/admin_graph.go).
+	admin *adminTypes
 }
 
 func (r *resolver) buildTypes() *types {
@@ -173,7 +185,7 @@ func (r *resolver) buildTypes() *types {
 	t.deadlineState = enumOf("DeadlineState", "", []incident.DeadlineState{
 		incident.StatePending, incident.StateMet, incident.StateMissed, incident.StateCancelled,
 	}, nil)
-	t.role = enumOf("Role", "", []string{"REPORTER", "HANDLER", "LEADER", "AUDITOR", "ADMIN"}, nil)
+	t.role = enumOf("Role", "", []string{"REPORTER", "HANDLER", "LEADER", "AUDITOR", "ADMIN", "CLERK"}, nil) // CLERK: beyond the contract (issue 16)
 	t.accountCheck = enumOf("AccountCheck", "", incident.AccountChecks, nil)
 
 	t.unit = graphql.NewObject(graphql.ObjectConfig{Name: "Unit", Fields: graphql.FieldsThunk(func() graphql.Fields {
@@ -193,6 +205,8 @@ func (r *resolver) buildTypes() *types {
 				})),
 			// schema/letters.go
 			"symbol": t.unitOffice["symbol"], "numbering": t.unitOffice["numbering"], "defaultSigner": t.unitOffice["defaultSigner"],
+			// schema/admin_graph.go
+			"closedAt": t.admin.unitFields["closedAt"], "successor": t.admin.unitFields["successor"],
 		}
 	})})
 	t.roleGrant = graphql.NewObject(graphql.ObjectConfig{Name: "RoleGrant", Fields: graphql.Fields{
@@ -327,7 +341,7 @@ func (r *resolver) buildTypes() *types {
 		"subjects":   field(listOf(t.subject), "", src(func(c *incident.Case) any { return ptrs(c.Subjects) })),
 		"evidence":   field(listOf(t.evidence), "", src(func(c *incident.Case) any { return ptrs(c.Evidence) })),
 		"analysis":   field(t.analysis, "", src(func(c *incident.Case) any { return nilPtr(c.Analysis) })),
-		"takedowns":  field(listOf(t.takedown), "", src(func(c *incident.Case) any { return ptrs(c.Takedowns) })),
+		"takedowns":  field(listOf(t.takedown), "", r.caseTakedowns),
 		"escalation": field(t.escalation, "", r.caseEscalation), // schema/letters.go
 		"deadlines":  field(listOf(t.deadline), "", src(func(c *incident.Case) any { return ptrs(c.Deadlines) })),
 		"resolution": field(graphql.String, "", src(func(c *incident.Case) any { return optString(c.Resolution) })),
@@ -449,13 +463,20 @@ func (r *resolver) buildTypes() *types {
 	}})
 	r.leaderFields(t) // schema/missed.go
 	r.letterFields(t) // schema/letters.go
+	r.caseFileFields(t)
+	r.takedownChannelFields(t)
+	r.taskFields(t)   // schema/tasks.go
+	r.reportFields(t) // schema/report.go
+	r.adminFields(t)  // schema/admin_graph.go
+	r.publicFields(t) // schema/public.go
 	return t
 }
 
 // enums returns every enum of the graph.
 func (t *types) enums() []*graphql.Enum {
 	return []*graphql.Enum{t.kind, t.status, t.severity, t.platform, t.takedownStatus, t.takedownOutcome,
-		t.escalationStatus, t.verdict, t.deadlineKind, t.deadlineState, t.role, t.accountCheck}
+		t.escalationStatus, t.verdict, t.deadlineKind, t.deadlineState, t.role, t.accountCheck, t.taskState,
+		t.takedownChannel}
 }
 
 // viewer is the source of Viewer.
