@@ -70,6 +70,8 @@ func (w *caseWorkflow) registerCommands(ctx workflow.Context) error {
 		register[incident.Reject](ctx, w),
 		register[incident.Reopen](ctx, w),
 		register[incident.Comment](ctx, w),
+		register[incident.CompleteTask](ctx, w),
+		register[incident.WaiveTask](ctx, w),
 	)
 }
 

@@ -263,7 +263,7 @@ func deadlineOf(t *testing.T, events []workflows.StoredEvent, kind incident.Dead
 // it on Monday 04:00, 80 % on Monday 11:12) and the miss on Monday 16:00,
 // nothing over the weekend.
 func TestWorkingDayDeadline(t *testing.T) {
-	friday := time.Date(2026, 12, 4, 16, 0, 0, 0, incident.CalendarZone)
+	friday := time.Date(2026, 12, 4, 16, 0, 0, 0, incident.VietnamTime)
 	in := input()
 	in.Policy.WorkingDays = map[incident.DeadlineKind]map[incident.Severity]int{
 		incident.DeadlineTriage: {incident.Low: 1, incident.Medium: 1, incident.High: 1, incident.Critical: 1},
@@ -276,14 +276,14 @@ func TestWorkingDayDeadline(t *testing.T) {
 	}
 	events := acts.events(caseID)
 	d := deadlineOf(t, events, incident.DeadlineTriage)
-	monday := time.Date(2026, 12, 7, 16, 0, 0, 0, incident.CalendarZone)
+	monday := time.Date(2026, 12, 7, 16, 0, 0, 0, incident.VietnamTime)
 	if !d.due.Equal(monday) {
-		t.Fatalf("due %v, want Monday 16:00", d.due.In(incident.CalendarZone))
+		t.Fatalf("due %v, want Monday 16:00", d.due.In(incident.VietnamTime))
 	}
 	var got []string
 	for _, e := range events {
 		if e.Type == "DeadlineReminder" || e.Type == "DeadlineMissed" {
-			got = append(got, e.Type+"@"+e.OccurredAt.In(incident.CalendarZone).Format("Mon 15:04"))
+			got = append(got, e.Type+"@"+e.OccurredAt.In(incident.VietnamTime).Format("Mon 15:04"))
 		}
 	}
 	want := []string{"DeadlineReminder@Mon 04:00", "DeadlineReminder@Mon 11:12", "DeadlineMissed@Mon 16:00"}
