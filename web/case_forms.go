@@ -77,6 +77,9 @@ var (
 	}()
 )
 
+// takedownChannels are the takedown channels, PLATFORM_REPORT first.
+var takedownChannels = []string{string(incident.TakedownPlatformReport), string(incident.TakedownAuthorityRequest)}
+
 // text fields of the contract's limits.
 func textField(name string, required bool) fieldSpec {
 	return fieldSpec{name: name, kind: fieldTextarea, required: required, max: incident.MaxText}
@@ -140,6 +143,12 @@ var actionSpecs = map[string]actionSpec{
 			{name: "targetUrl", kind: fieldURL, required: true, max: incident.MaxURL},
 			textField("reason", true),
 			{name: "legalBasis", kind: fieldText, max: incident.MaxText, hint: "field.legalBasisHint"},
+			// The channel and its authority (issue 17, §2): both always
+			// shown (no script decides), the domain says which goes with
+			// which. The channel is optional like the API's (a form sent
+			// without it is a platform report) and PLATFORM_REPORT is chosen.
+			{name: "channel", kind: fieldSelect, terms: "channel", values: takedownChannels, hint: "field.channelHint"},
+			{name: "authority", kind: fieldText, max: incident.MaxShortText, hint: "field.authorityHint"},
 		},
 	},
 	incident.CmdRecordTakedownResponse: {
@@ -189,6 +198,23 @@ var actionSpecs = map[string]actionSpec{
 	incident.CmdReopenCase: {
 		doc: versionedDoc("reopenCase", "reason: String!"), versioned: true,
 		fields: []fieldSpec{textField("reason", true)},
+	},
+	// The playbook's tasks (issue 17, §1): the step is chosen among the
+	// case's open ones.
+	incident.CmdCompleteTask: {
+		doc: versionedDoc("completeTask", "taskId: ID!", "note: String", "url: String"), versioned: true,
+		fields: []fieldSpec{
+			{name: "taskId", kind: fieldSelect, required: true}, // values: the case's open tasks
+			{name: "url", kind: fieldURL, max: incident.MaxURL, hint: "field.taskUrlHint"},
+			textField("note", false),
+		},
+	},
+	incident.CmdWaiveTask: {
+		doc: versionedDoc("waiveTask", "taskId: ID!", "reason: String!"), versioned: true,
+		fields: []fieldSpec{
+			{name: "taskId", kind: fieldSelect, required: true},
+			textField("reason", true),
+		},
 	},
 	incident.CmdAddComment: {
 		// Comments take no expectedVersion either.
@@ -305,6 +331,21 @@ func newForm(p *Printer, spec actionSpec, c *caseData, u *User, values map[strin
 					ff.Options = append(ff.Options, choice{Value: id, Label: takedownLabel(p, c, id), Selected: id == value})
 				}
 			}
+			if fs.name == "taskId" {
+				for _, t := range c.Tasks {
+					if t.State != string(incident.TaskStateOpen) {
+						continue
+					}
+					label := t.Title
+					if t.Required {
+						label += " (" + p.T("case.task.required") + ")"
+					}
+					if t.RecordsURL && spec.name == incident.CmdCompleteTask {
+						label += " – " + p.T("case.task.needsUrl")
+					}
+					ff.Options = append(ff.Options, choice{Value: t.ID, Label: label, Selected: t.ID == value})
+				}
+			}
 		}
 		f.Fields = append(f.Fields, ff)
 	}
@@ -327,6 +368,8 @@ func defaultValue(action, field string, c *caseData, u *User) string {
 		return c.Subjects[0].Platform
 	case action == incident.CmdRequestTakedown && field == "targetUrl" && len(c.Subjects) > 0:
 		return c.Subjects[0].URL
+	case action == incident.CmdRequestTakedown && field == "channel":
+		return string(incident.TakedownPlatformReport)
 	case action == incident.CmdApproveEscalation:
 		// The letter is signed by the issuing unit's default signer
 		// unless the leader says otherwise.
@@ -426,6 +469,10 @@ func ruleText(p *Printer, spec actionSpec, field, message string) string {
 		return p.T("rule.fileMissing", label)
 	case field == "file" && (strings.Contains(m, "larger") || strings.Contains(m, "at most")):
 		return p.T("rule.fileTooLarge", label)
+	case field == "authority" && strings.Contains(m, "is required"):
+		return p.T("rule.authorityRequired", label)
+	case field == "authority" && strings.Contains(m, "platform_report"):
+		return p.T("rule.authorityOnly", label)
 	case strings.Contains(m, "is required") || strings.Contains(m, "required type") || strings.Contains(m, "got invalid value <nil>"):
 		return p.T("rule.required", label)
 	case strings.Contains(m, "characters long") && max > 0:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"casetrail/incident"
@@ -15,17 +16,19 @@ const caseFields = `
 fragment CaseFields on Case {
   id number kind status severity title description
   unit { id name }
-  reportedBy reportedAt assignee updatedAt version mergedReports resolution
+  reportedBy reportedAt assignee updatedAt version mergedReports resolution publicReports
   subjects { platform url displayName }
   evidence { id description url sha256 mediaType sizeBytes addedBy addedAt }
   analysis { findings verdict legalBasis similarity recordedBy recordedAt
     impersonatedAccount { platform url displayName unit { name } } }
-  takedowns { id platform targetUrl reason legalBasis status platformReference requestedBy requestedAt respondedAt dueAt }
+  takedowns { id platform targetUrl reason legalBasis status platformReference requestedBy requestedAt respondedAt dueAt letterPreviewUrl
+    channel authority legalDeadline followUpAt }
   escalation { status reason to { id name } requestedBy requestedAt approvedBy approvedAt dispatchNumber sentAt response respondedAt
     signer { ...SignerFields } letterPreviewUrl
     issuer { id name numbering defaultSigner { ...SignerFields } }
     letter { number symbol dispatchNumber issuedAt manual sha256 docxSha256 pdfUrl docxUrl issuer { id name } signer { ...SignerFields } } }
   deadlines { kind dueAt state settledAt ref }
+  tasks { id title required role dueAt recordsUrl state note url reason settledBy settledAt }
 }
 fragment SignerFields on Signer { prefix authority title name }`
 
@@ -40,7 +43,7 @@ const historyPage = 1000
 // another name, its history: a user who may read the case but not its
 // history (a reporter) gets the case and a FORBIDDEN error on log.history.
 const casePageQuery = `query CasePage($id: ID!) {
-  case(id: $id) { ...CaseFields availableActions respondableTakedowns }
+  case(id: $id) { ...CaseFields availableActions respondableTakedowns caseFileUrl }
   log: case(id: $id) { history(limit: 1000) { ` + historyFields + ` } }
 }` + caseFields
 
@@ -83,8 +86,15 @@ type caseData struct {
 	Takedowns  []takedownData  `json:"takedowns"`
 	Escalation *escalationData `json:"escalation"`
 	Deadlines  []deadlineData  `json:"deadlines"`
+	Tasks      []taskData      `json:"tasks"`
 	Available  []string        `json:"availableActions"`
 	Respond    []string        `json:"respondableTakedowns"`
+	// CaseFileURL links the case file (casefile_download.go) for those
+	// who may take it.
+	CaseFileURL string `json:"caseFileUrl"`
+	// PublicReports counts the reports sent through the citizens' form
+	// (case_public.go).
+	PublicReports int `json:"publicReports"`
 	// History is read apart (loadCase): empty when the user may not.
 	History []eventData `json:"-"`
 }
@@ -127,6 +137,23 @@ type takedownData struct {
 	RequestedAt       time.Time  `json:"requestedAt"`
 	RespondedAt       *time.Time `json:"respondedAt"`
 	DueAt             time.Time  `json:"dueAt"`
+	// LetterURL is the draft of its letter as PDF (letter_download.go).
+	LetterURL string `json:"letterPreviewUrl"`
+	// Channel and Authority say how the request went; its due time is
+	// LegalDeadline for an authority's request, FollowUpAt for the
+	// office's report through the platform (issue 17, §2).
+	Channel       string     `json:"channel"`
+	Authority     string     `json:"authority"`
+	LegalDeadline *time.Time `json:"legalDeadline"`
+	FollowUpAt    *time.Time `json:"followUpAt"`
+}
+
+// LetterDOCX is the draft of the takedown's letter as DOCX.
+func (t takedownData) LetterDOCX() string {
+	if t.LetterURL == "" {
+		return ""
+	}
+	return strings.TrimSuffix(t.LetterURL, ".pdf") + ".docx"
 }
 
 type escalationData struct {
@@ -173,6 +200,33 @@ type letterData struct {
 	DOCXURL        string     `json:"docxUrl"`
 	Issuer         unitRef    `json:"issuer"`
 	Signer         signerData `json:"signer"`
+}
+
+// taskData is a Task of the case's playbook (issue 17, §1).
+type taskData struct {
+	ID         string     `json:"id"`
+	Title      string     `json:"title"`
+	Required   bool       `json:"required"`
+	Role       string     `json:"role"`
+	DueAt      *time.Time `json:"dueAt"`
+	RecordsURL bool       `json:"recordsUrl"`
+	State      string     `json:"state"`
+	Note       string     `json:"note"`
+	URL        string     `json:"url"`
+	Reason     string     `json:"reason"`
+	SettledBy  string     `json:"settledBy"`
+	SettledAt  *time.Time `json:"settledAt"`
+}
+
+// OpenRequired counts c's required tasks neither done nor waived.
+func (c *caseData) OpenRequired() int {
+	n := 0
+	for _, t := range c.Tasks {
+		if t.Required && t.State == string(incident.TaskStateOpen) {
+			n++
+		}
+	}
+	return n
 }
 
 type deadlineData struct {

@@ -36,6 +36,9 @@ type casePage struct {
 	// Conflict marks the stale-page one.
 	Alert    string
 	Conflict bool
+	// Public holds the contacts of the case's public reports, for those
+	// who may read them (case_public.go).
+	Public *publicCase
 }
 
 // Class is a CSS class for a value of the contract: prefix-value, lower
@@ -97,6 +100,7 @@ func (h *Handler) casePage(r *http.Request, u *User) (*page, string) {
 		}
 	}
 	d.Forms = buildForms(p, c, u)
+	d.Public = h.casePublic(r.Context(), p, u, c)
 	pg.Data = d
 	return pg, ""
 }

@@ -40,6 +40,10 @@ type caseAPI struct {
 	fail  *gqlerrors.FormattedError
 	blobs map[string][]byte
 	reads int // Blobs calls
+
+	// caseFileCut makes the case file fail after its first bytes
+	// (casefile_test.go).
+	caseFileCut bool
 }
 
 type mutationCall struct {
@@ -99,7 +103,8 @@ func (a *caseAPI) exec(ctx context.Context, subject, query string, vars map[stri
 			return res
 		}
 		return &graphql.Result{Data: map[string]any{"case": c, "log": map[string]any{"history": asJSON(a.history)}}}
-	case strings.Contains(query, "query CaseEvidence"), strings.Contains(query, "query CaseLetter"):
+	case strings.Contains(query, "query CaseEvidence"), strings.Contains(query, "query CaseLetter"),
+		strings.Contains(query, "query CaseFile"), strings.Contains(query, "query CaseTakedownLetter"): // casefile_test.go
 		return &graphql.Result{Data: map[string]any{"case": asJSON(a.c)}}
 	case strings.Contains(query, "query CaseVerify"):
 		return &graphql.Result{Data: map[string]any{"verifyCase": map[string]any{
@@ -196,6 +201,8 @@ func caseDesk(t *testing.T) (*desk, *caseAPI) {
 		o.IdempotencyKey = api.withKey
 		o.Blobs = api.blob
 		o.LetterPreview = api.preview // letter_test.go
+		o.TakedownLetter = api.takedownLetter
+		o.CaseFile = api.caseFile // casefile_test.go
 	})
 	for _, u := range [][2]string{{"handler1", "Nguyễn Văn Hùng"}, {"reporter1", "Lò Thị Mai"}, {"leader1", "Trần Thị Lan"}, {"outsider", "Hoàng Minh Đức"}} {
 		d.addUser(u[0], u[1], goodPassword, false)
@@ -496,7 +503,10 @@ func TestCaseCatalog(t *testing.T) {
 	// Every command a person sends on a case has its form.
 	for _, a := range incident.Actions() {
 		if _, isCommand := actionSpecs[a]; !isCommand && a != incident.CmdReportIncident && !strings.HasPrefix(a, "read") &&
-			!slices.Contains([]string{incident.ActionRegisterOfficialAccount}, a) {
+			// The administration's actions have their forms on the admin pages (admin_*.go).
+			!slices.Contains([]string{incident.ActionRegisterOfficialAccount, incident.ActionManageUnits, incident.ActionManageUsers}, a) &&
+			// A report joins an open case through the intake, not by a form.
+			a != incident.ActionJoinCase {
 			t.Errorf("command %s has no form on the case page", a)
 		}
 	}

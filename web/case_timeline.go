@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"math"
+	"strings"
 	"time"
 
 	"casetrail/incident"
@@ -28,21 +29,40 @@ type timelineEntry struct {
 // people's display names and units the names of the units the case knows.
 func timeline(p *Printer, events []eventData, names map[string]string, units map[string]string) []timelineEntry {
 	out := make([]timelineEntry, 0, len(events))
+	tasks := taskTitles(events)
 	for i, e := range events {
 		t := timelineEntry{
 			Version: e.Version, At: e.OccurredAt, Actor: p.Actor(names, e.Actor), System: e.Actor == incident.SystemActor,
 			Hash: e.Hash, PrevHash: e.PrevHash, Position: e.GlobalPosition, Data: e.Data,
 			ChainBreak: i > 0 && events[i-1].Version == e.Version-1 && events[i-1].Hash != e.PrevHash,
 		}
-		t.Text, t.Detail = describe(p, e, names, units)
+		t.Text, t.Detail = describe(p, e, names, units, tasks)
 		t.Comment = e.Type == incident.TypeCommentAdded
 		out = append(out, t)
 	}
 	return out
 }
 
-// describe says what event e did and the free text it carries.
-func describe(p *Printer, e eventData, names, units map[string]string) (text, detail string) {
+// taskTitles returns the titles of the playbook's tasks by id, as the
+// triage planned them in events.
+func taskTitles(events []eventData) map[string]string {
+	out := map[string]string{}
+	for _, e := range events {
+		if e.Type != incident.TypeCaseTriaged {
+			continue
+		}
+		if x, err := incident.DecodePayload(e.Type, []byte(e.Data)); err == nil {
+			for _, t := range x.(incident.CaseTriaged).Tasks {
+				out[t.ID] = t.Title
+			}
+		}
+	}
+	return out
+}
+
+// describe says what event e did and the free text it carries; tasks are
+// the titles of the playbook's tasks by id.
+func describe(p *Printer, e eventData, names, units, tasks map[string]string) (text, detail string) {
 	payload, err := incident.DecodePayload(e.Type, []byte(e.Data))
 	if err != nil {
 		return p.T("event.unknown"), ""
@@ -74,7 +94,11 @@ func describe(p *Printer, e eventData, names, units map[string]string) (text, de
 	case incident.EvidenceAdded:
 		return p.T("event.EvidenceAdded", x.Description, p.FileSize(x.SizeBytes)), ""
 	case incident.TakedownRequested:
-		return p.T("event.TakedownRequested", x.TakedownID, p.Word("platform", string(x.Platform)), x.TargetURL), x.Reason
+		title := p.T("event.TakedownRequested", x.TakedownID, p.Word("platform", string(x.Platform)), x.TargetURL)
+		if x.Authority != "" { // an authority's request (issue 17, §2)
+			title += " " + p.T("event.TakedownRequested.authority", x.Authority)
+		}
+		return title, x.Reason
 	case incident.TakedownResponded:
 		return p.T("event.TakedownResponded", x.TakedownID, p.Word("outcome", string(x.Outcome))), x.Note
 	case incident.EscalationRequested:
@@ -111,6 +135,19 @@ func describe(p *Printer, e eventData, names, units map[string]string) (text, de
 		return p.T("event.CaseReopened"), x.Reason
 	case incident.CommentAdded:
 		return p.T("event.CommentAdded"), x.Text
+	case incident.TaskCompleted, incident.TaskWaived:
+		id, detail := "", ""
+		switch x := x.(type) {
+		case incident.TaskCompleted:
+			id, detail = x.TaskID, strings.TrimSpace(x.URL+"\n"+x.Note)
+		case incident.TaskWaived:
+			id, detail = x.TaskID, x.Reason
+		}
+		title := tasks[id]
+		if title == "" {
+			title = id
+		}
+		return p.T("event."+e.Type, title), detail
 	}
 	return p.T("event.unknown"), ""
 }

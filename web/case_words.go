@@ -23,6 +23,9 @@ func (p *Printer) Actor(names map[string]string, username string) string {
 	if username == incident.SystemActor {
 		return p.T("actor.system")
 	}
+	if username == incident.PublicSubject { // the citizens' report form (public_*.go)
+		return p.T("actor.public")
+	}
 	if n := names[username]; n != "" {
 		return n
 	}

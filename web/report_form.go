@@ -160,43 +160,9 @@ func (f *reportForm) check(p *Printer, units []unitOption) formErrors {
 	return errs
 }
 
-// platformDomains are the domains of the platforms (a host is on a
-// platform when it is the domain or a subdomain of it); any other http(s)
-// site is a WEBSITE.
-var platformDomains = []struct {
-	domain   string
-	platform incident.Platform
-}{
-	{"facebook.com", incident.Facebook}, {"fb.com", incident.Facebook}, {"fb.watch", incident.Facebook}, {"fb.me", incident.Facebook},
-	{"messenger.com", incident.Facebook},
-	{"tiktok.com", incident.TikTok},
-	{"youtube.com", incident.YouTube}, {"youtu.be", incident.YouTube},
-	{"zalo.me", incident.Zalo}, {"zalo.vn", incident.Zalo}, {"zaloapp.com", incident.Zalo},
-	{"instagram.com", incident.Instagram}, {"instagr.am", incident.Instagram},
-	{"x.com", incident.X}, {"twitter.com", incident.X}, {"t.co", incident.X},
-	{"t.me", incident.Telegram}, {"telegram.me", incident.Telegram}, {"telegram.org", incident.Telegram},
-}
-
 // detectPlatform tells the platform of an absolute http(s) URL from its
-// host (incident.NormalizeURL's: lower case, without www., m., ...):
-// OTHER for anything that is not such a URL.
-func detectPlatform(raw string) incident.Platform {
-	n, err := incident.NormalizeURL(raw)
-	if err != nil {
-		return incident.Other
-	}
-	u, err := url.Parse(n)
-	if err != nil {
-		return incident.Other
-	}
-	host := u.Hostname()
-	for _, d := range platformDomains {
-		if host == d.domain || strings.HasSuffix(host, "."+d.domain) {
-			return d.platform
-		}
-	}
-	return incident.Website
-}
+// host: incident.PlatformOf, the one list of the platforms' domains.
+func detectPlatform(raw string) incident.Platform { return incident.PlatformOf(raw) }
 
 // fieldOfAPI returns the form field of a BAD_USER_INPUT's argument path
 // (input.title, subjects[1].url, ...): sent[i] is the form row of the i-th

@@ -20,8 +20,10 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -78,6 +80,31 @@ type Options struct {
 	// escalation letter of a case, once the API has shown the user the
 	// case and an escalation awaiting its letter. Nil: previews answer 404.
 	LetterPreview func(ctx context.Context, caseID string) ([]byte, error)
+	// TakedownLetter renders the draft (DỰ THẢO, not numbered) of the
+	// letter asking the platform to take down the target of takedown
+	// takedownID of a case, format "pdf" or "docx", once the API has shown
+	// the user the case and the takedown (letter_download.go). Nil: these
+	// drafts answer 404.
+	TakedownLetter func(ctx context.Context, caseID, takedownID, format string) ([]byte, error)
+	// CaseFile prepares the case file (hồ sơ vụ việc) of a case, once the
+	// API has given the user its caseFileUrl (casefile_download.go): the
+	// ZIP's name and a function that writes it, streaming. Nil: case files
+	// answer 404.
+	CaseFile func(ctx context.Context, caseID string) (name string, write func(ctx context.Context, w io.Writer) error, err error)
+	// ReportFile makes the file of a periodic report the API gave the
+	// user (periodic_download.go): format "xlsx", "csv", "docx" or "pdf".
+	// Nil: the report's files answer 404.
+	ReportFile func(ctx context.Context, format string, rep incident.PeriodicReport) ([]byte, error)
+	// Public answers the public pages, which need no login (public.go;
+	// the wiring passes public.Service). Nil: they answer 404.
+	Public Public
+	// PublicLimits are the public pages' rate limits (defaults when zero).
+	PublicLimits PublicLimits
+	// TrustedProxies are the reverse proxies in front of the server: a
+	// request from one of them is counted for the client its
+	// X-Forwarded-For names (the public pages' limits and duplicate
+	// keys). Empty: every request is its TCP peer's.
+	TrustedProxies []netip.Prefix
 }
 
 // Blobs reads a stored blob: its media type and content.
@@ -93,6 +120,8 @@ type Handler struct {
 	store    *pgxstore.PostgresStore
 	pages    map[string]*template.Template
 	root     http.Handler
+	// guardPublic holds the public pages' rate limits (public.go).
+	guardPublic *publicGuard
 }
 
 // Session keys.
@@ -133,6 +162,8 @@ func New(o Options) (*Handler, error) {
 		users:    NewUsers(o.Pool),
 		throttle: NewThrottle(o.Pool, o.Throttle),
 		pages:    pages,
+		// The public pages' buckets, per client address (public.go).
+		guardPublic: newPublicGuard(o.PublicLimits, time.Now),
 	}
 	h.store = pgxstore.NewWithCleanupInterval(o.Pool, 5*time.Minute)
 	sm := scs.New()

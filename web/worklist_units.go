@@ -100,7 +100,7 @@ func (v *viewer) CanReport() bool {
 
 // workRoles are the roles that read the cases of their units (the API's
 // readCase), whose units the worklist offers.
-var workRoles = []string{"REPORTER", "HANDLER", "LEADER", "AUDITOR"}
+var workRoles = []string{"REPORTER", "HANDLER", "LEADER", "AUDITOR", "CLERK"}
 
 // CanWork reports whether the navigation offers "Việc cần làm": the user
 // holds a role that reads cases.

@@ -53,9 +53,10 @@ type Options struct {
 
 // Browser is one headless Chromium with one tab, for one test.
 type Browser struct {
-	t   testing.TB
-	ctx context.Context
-	dir string
+	t    testing.TB
+	ctx  context.Context
+	dir  string
+	lang string // Accept-Language
 
 	mu       sync.Mutex
 	external []string
@@ -114,7 +115,7 @@ func New(t testing.TB, o Options) *Browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	ctx, cancelTimeout := context.WithTimeout(ctx, o.Timeout)
-	b := &Browser{t: t, ctx: ctx, dir: screenshotDir(t)}
+	b := &Browser{t: t, ctx: ctx, dir: screenshotDir(t), lang: o.AcceptLanguage}
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelTab()
@@ -137,6 +138,35 @@ func New(t testing.TB, o Options) *Browser {
 	b.Viewport(o.Width, o.Height)
 	t.Logf("Chromium started in %s; screenshots in %s", time.Since(began).Round(time.Millisecond), b.dir)
 	return b
+}
+
+// Window opens another window of the same browser with cookies and
+// storage of its own (a new browser context: another person at another
+// computer), width×height CSS pixels, so that a test has two users act in
+// turn, each staying logged in. Its requests are watched as the first
+// window's are; its screenshots go to the same directory. It closes when
+// the test ends.
+func (b *Browser) Window(width, height int) *Browser {
+	t := b.t
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	w := &Browser{t: t, ctx: ctx, dir: b.dir, lang: b.lang}
+	t.Cleanup(func() {
+		cancel()
+		if ext := w.ExternalRequests(); len(ext) > 0 {
+			t.Errorf("the second window made requests beyond 127.0.0.1:\n  %s", strings.Join(ext, "\n  "))
+		}
+	})
+	if err := chromedp.Listen(ctx, w.watch); err != nil {
+		t.Fatalf("open a window: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"Accept-Language": w.lang},
+	}); err != nil {
+		t.Fatalf("set Accept-Language: %v", err)
+	}
+	w.Viewport(width, height)
+	return w
 }
 
 func screenshotDir(t testing.TB) string {
