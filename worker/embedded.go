@@ -112,10 +112,21 @@ type EmbeddedOptions struct {
 	SearchAttributes map[string]enums.IndexedValueType
 	// Logger receives the server's own logs at WARN and above; nil discards them.
 	Logger *slog.Logger
+	// DatabaseURL, when set, puts the store on PostgreSQL instead of the
+	// SQLite file: postgres://user:password@host:port/temporal?sslmode=...
+	// names the store database, and the visibility database is beside it
+	// (VisibilityDatabaseURL: temporal_visibility). Both are created when
+	// missing (if the role may) and set up or upgraded to this build's
+	// schema versions (PostgresSchemaVersion, PostgresVisibilitySchemaVersion)
+	// with Temporal's schema tool. One embedded server may use a database at
+	// a time (an advisory lock held while it runs). DataDir then only holds
+	// the TLS credentials.
+	DatabaseURL string
 }
 
 // Embedded is a running in-process Temporal server (frontend, history,
-// matching and worker services) on a SQLite store. Its frontend serves only
+// matching and worker services) on a SQLite store, or on PostgreSQL
+// (EmbeddedOptions.DatabaseURL). Its frontend serves only
 // clients presenting the client certificate of TLSConfig (mutual TLS). As in
 // the standalone server, an error the server deems fatal while running ends
 // the process.
@@ -124,6 +135,7 @@ type Embedded struct {
 	hostPort  string
 	namespace string
 	lock      *os.File
+	pg        *postgresStore // the PostgreSQL store, if any
 	logLevel  *slog.LevelVar // the server logger's threshold
 	auth      *authority
 	clientTLS *tls.Config // mutual TLS with the frontend, for HostPort
@@ -168,26 +180,48 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (*Embedded, error)
 		defer cancel()
 	}
 
-	nsConfig, err := sqliteschema.NewNamespaceConfig(embeddedClusterName, opts.Namespace, false, opts.SearchAttributes)
-	if err != nil {
-		return nil, fmt.Errorf("embedded temporal: namespace %s: %w", opts.Namespace, err)
-	}
-	nsConfig.Detail.Config.Retention = durationpb.New(opts.Retention)
-
+	var err error
 	e := &Embedded{namespace: opts.Namespace}
-	var sqlConf *config.SQL
-	if opts.DataDir == "" {
-		sqlConf, err = memoryStore()
+	e.logLevel = new(slog.LevelVar)
+	e.logLevel.Set(slog.LevelWarn)
+	logger := newServerLogger(opts.Logger, e.logLevel)
+	var stores storeConfig
+	if opts.DatabaseURL != "" {
+		if e.pg, err = openPostgresStore(ctx, opts.DatabaseURL, logger); err != nil {
+			return nil, fmt.Errorf("embedded temporal: %w", err)
+		}
+		stores = storeConfig{shards: PostgresHistoryShards, dataStores: map[string]config.DataStore{
+			"postgres-default":    {SQL: e.pg.store},
+			"postgres-visibility": {SQL: e.pg.visibility},
+		}, defaultStore: "postgres-default", visibilityStore: "postgres-visibility"}
+		if opts.DataDir != "" {
+			if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+				e.releaseLock()
+				return nil, fmt.Errorf("embedded temporal: create data dir: %w", err)
+			}
+		}
 	} else {
-		sqlConf, e.lock, err = openFileStore(opts.DataDir, nsConfig)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("embedded temporal: %w", err)
-	}
-	// Creates the namespace in a store that predates it; no-op otherwise.
-	if err := sqliteschema.CreateNamespaces(sqlConf, nsConfig); err != nil {
-		e.releaseLock()
-		return nil, fmt.Errorf("embedded temporal: create namespace %s: %w", opts.Namespace, err)
+		nsConfig, err := sqliteschema.NewNamespaceConfig(embeddedClusterName, opts.Namespace, false, opts.SearchAttributes)
+		if err != nil {
+			return nil, fmt.Errorf("embedded temporal: namespace %s: %w", opts.Namespace, err)
+		}
+		nsConfig.Detail.Config.Retention = durationpb.New(opts.Retention)
+		var sqlConf *config.SQL
+		if opts.DataDir == "" {
+			sqlConf, err = memoryStore()
+		} else {
+			sqlConf, e.lock, err = openFileStore(opts.DataDir, nsConfig)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("embedded temporal: %w", err)
+		}
+		// Creates the namespace in a store that predates it; no-op otherwise.
+		if err := sqliteschema.CreateNamespaces(sqlConf, nsConfig); err != nil {
+			e.releaseLock()
+			return nil, fmt.Errorf("embedded temporal: create namespace %s: %w", opts.Namespace, err)
+		}
+		stores = storeConfig{shards: 1, dataStores: map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlConf}},
+			defaultStore: sqliteplugin.PluginName, visibilityStore: sqliteplugin.PluginName}
 	}
 	tlsDir := ""
 	if opts.DataDir != "" {
@@ -198,13 +232,10 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (*Embedded, error)
 		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
 
-	e.logLevel = new(slog.LevelVar)
-	e.logLevel.Set(slog.LevelWarn)
-	logger := newServerLogger(opts.Logger, e.logLevel)
 	// A port picked here may be taken by someone else before the server binds
 	// it; with picked ports a bind failure is retried with new ones.
 	for attempt := 1; ; attempt++ {
-		err = e.startServer(opts, ip, sqlConf, logger)
+		err = e.startServer(opts, ip, stores, logger)
 		if err == nil {
 			break
 		}
@@ -261,11 +292,28 @@ func (e *Embedded) releaseLock() {
 		_ = e.lock.Close() // closing the descriptor drops the flock
 		e.lock = nil
 	}
+	e.pg.close() // ending the session drops the advisory lock
+}
+
+// Store names where the server keeps its data: "sqlite" or "postgres".
+func (e *Embedded) Store() string {
+	if e.pg != nil {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// storeConfig is the persistence of the server: its data stores, which of
+// them hold executions and visibility, and the number of history shards.
+type storeConfig struct {
+	dataStores                    map[string]config.DataStore
+	defaultStore, visibilityStore string
+	shards                        int32
 }
 
 // startServer builds and starts the server on fresh ports. On error the
 // server is stopped again.
-func (e *Embedded) startServer(opts EmbeddedOptions, ip net.IP, sqlConf *config.SQL, logger log.Logger) (err error) {
+func (e *Embedded) startServer(opts EmbeddedOptions, ip net.IP, stores storeConfig, logger log.Logger) (err error) {
 	var server temporal.Server
 	defer func() {
 		if r := recover(); r != nil {
@@ -331,10 +379,10 @@ func (e *Embedded) startServer(opts EmbeddedOptions, ip net.IP, sqlConf *config.
 	conf := &config.Config{}
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = embeddedInternalHost
-	conf.Persistence.DefaultStore = sqliteplugin.PluginName
-	conf.Persistence.VisibilityStore = sqliteplugin.PluginName
-	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlConf}}
+	conf.Persistence.DefaultStore = stores.defaultStore
+	conf.Persistence.VisibilityStore = stores.visibilityStore
+	conf.Persistence.NumHistoryShards = stores.shards
+	conf.Persistence.DataStores = stores.dataStores
 	conf.ClusterMetadata = &cluster.Config{
 		EnableGlobalNamespace:    false,
 		FailoverVersionIncrement: 10,
@@ -420,6 +468,18 @@ func (e *Embedded) awaitReady(ctx context.Context, opts EmbeddedOptions) error {
 	err = poll(ctx, "namespace "+e.namespace, func(ctx context.Context) error {
 		var err error
 		desc, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: e.namespace})
+		var nf *serviceerror.NamespaceNotFound
+		if errors.As(err, &nf) {
+			// A new PostgreSQL store: the namespace is registered through
+			// the frontend (the SQLite store has it from its creation).
+			_, err = c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+				Namespace:                        e.namespace,
+				WorkflowExecutionRetentionPeriod: durationpb.New(opts.Retention),
+			})
+			if err == nil {
+				err = errors.New("namespace registered; waiting for it to be served")
+			}
+		}
 		return err
 	}, nil)
 	if err != nil {

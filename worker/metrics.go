@@ -13,10 +13,16 @@ var sdkCounters = map[string]string{
 	"temporal_workflow_task_execution_failed":  "workflow_type",
 	"temporal_activity_execution_failed":       "activity_type",
 	"temporal_local_activity_execution_failed": "activity_type",
+	// The workflow cache (CASETRAIL_WORKFLOW_CACHE_SIZE): a miss is a
+	// workflow replayed from its history; forced evictions make room.
+	"temporal_sticky_cache_hit":                   "task_queue",
+	"temporal_sticky_cache_miss":                  "task_queue",
+	"temporal_sticky_cache_total_forced_eviction": "task_queue",
 }
 
 // MetricsHandler adapts the Temporal SDK's metrics to Prometheus: workflow,
-// workflow-task and activity failures, as casetrail_-prefixed counters
+// workflow-task and activity failures and the workflow cache's hits, misses
+// and forced evictions, as casetrail_-prefixed counters
 // registered on reg. Pass it as client.Options.MetricsHandler.
 func MetricsHandler(reg prometheus.Registerer) client.MetricsHandler {
 	vecs := map[string]*prometheus.CounterVec{}
