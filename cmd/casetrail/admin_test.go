@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,9 +55,20 @@ func TestAdminStreamEndToEnd(t *testing.T) {
 	s := newServer(t, serverOptions{})
 	demo := seedFile(t)
 
+	data, err := os.ReadFile(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := ParseSeed(demo, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One event per unit, grant, account and user of the seed.
+	want := map[string]int{"UnitDefined": len(seed.Units), "RoleGranted": len(seed.Grants),
+		"OfficialAccountRegistered": len(seed.OfficialAccounts), "UserCreated": len(seed.Users)}
+	seeded := len(seed.Units) + len(seed.Grants) + len(seed.OfficialAccounts) + len(seed.Users)
 	evs := s.adminHistory(t, "auditor1")
-	want := map[string]int{"UnitDefined": 9, "RoleGranted": 7, "OfficialAccountRegistered": 6}
-	if got := countTypes(evs); len(got) != len(want) || got["UnitDefined"] != 9 || got["RoleGranted"] != 7 || got["OfficialAccountRegistered"] != 6 {
+	if got := countTypes(evs); !maps.Equal(got, want) {
 		t.Fatalf("admin stream after the first start: %v, want %v", got, want)
 	}
 	for _, e := range evs {
@@ -62,7 +76,7 @@ func TestAdminStreamEndToEnd(t *testing.T) {
 			t.Fatalf("seed event %d: actor %q reason %q", e.Version, e.Actor, e.Reason)
 		}
 	}
-	if e := evs[9]; e.Type != "RoleGranted" || !strings.Contains(e.Data, `"subject":"handler1"`) {
+	if e := evs[len(seed.Units)]; e.Type != "RoleGranted" || !strings.Contains(e.Data, `"subject":"handler1"`) {
 		t.Errorf("first grant: %+v", e)
 	}
 
@@ -78,10 +92,10 @@ func TestAdminStreamEndToEnd(t *testing.T) {
 	s.must(t, "admin1", `mutation { registerOfficialAccount(unit: "lai-chau/cong-an", platform: TIKTOK,
 		url: "https://tiktok.com/@congantinhlaichau", displayName: "Công an tỉnh Lai Châu") { id } }`, nil, nil)
 	evs = s.adminHistory(t, "admin1")
-	if len(evs) != 23 {
-		t.Fatalf("%d admin events after registering, want 23", len(evs))
+	if len(evs) != seeded+1 {
+		t.Fatalf("%d admin events after registering, want %d", len(evs), seeded+1)
 	}
-	last := evs[22]
+	last := evs[seeded]
 	if last.Type != "OfficialAccountRegistered" || last.Actor != "admin1" || last.Reason != "Công văn 123/CAT ngày 1/12" ||
 		!strings.Contains(last.Data, reg.RegisterOfficialAccount.ID) {
 		t.Fatalf("registered account event: %+v", last)
@@ -89,9 +103,9 @@ func TestAdminStreamEndToEnd(t *testing.T) {
 	var page struct {
 		AdminHistory []adminEventView `json:"adminHistory"`
 	}
-	s.must(t, "auditor1", adminHistoryQuery, map[string]any{"after": "22"}, &page)
-	if len(page.AdminHistory) != 1 || page.AdminHistory[0].Version != 23 {
-		t.Fatalf("after 22: %+v", page.AdminHistory)
+	s.must(t, "auditor1", adminHistoryQuery, map[string]any{"after": strconv.Itoa(seeded)}, &page)
+	if len(page.AdminHistory) != 1 || page.AdminHistory[0].Version != seeded+1 {
+		t.Fatalf("after %d: %+v", seeded, page.AdminHistory)
 	}
 
 	// Restart on the same seed: nothing recorded.
@@ -99,15 +113,11 @@ func TestAdminStreamEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.start()
-	if n := len(s.adminHistory(t, "auditor1")); n != 23 {
-		t.Fatalf("%d admin events after restarting on the same seed, want 23", n)
+	if n := len(s.adminHistory(t, "auditor1")); n != seeded+1 {
+		t.Fatalf("%d admin events after restarting on the same seed, want %d", n, seeded+1)
 	}
 
 	// A changed seed: one grant more, one unit renamed.
-	data, err := os.ReadFile(demo)
-	if err != nil {
-		t.Fatal(err)
-	}
 	changed := strings.Replace(string(data), `name: "Tân Uyên"`, `name: "Khu vực Tân Uyên"`, 1)
 	changed = strings.Replace(changed, "grants:\n", "grants:\n  - {subject: auditor2, role: AUDITOR, unit: lai-chau}\n", 1)
 	if changed == string(data) {
@@ -122,11 +132,11 @@ func TestAdminStreamEndToEnd(t *testing.T) {
 	}
 	s.start()
 	evs = s.adminHistory(t, "auditor2") // the new grant works
-	if len(evs) != 25 {
-		t.Fatalf("%d admin events after the changed seed, want 25: %+v", len(evs), evs[23:])
+	if len(evs) != seeded+3 {
+		t.Fatalf("%d admin events after the changed seed, want %d: %+v", len(evs), seeded+3, evs[seeded+1:])
 	}
 	for i, typ := range []string{"UnitChanged", "RoleGranted"} {
-		e := evs[23+i]
+		e := evs[seeded+1+i]
 		if e.Type != typ || e.Actor != "seed" || e.Reason != "seed file "+s.seed {
 			t.Errorf("change %d: %+v, want %s by seed from %s", i, e, typ, s.seed)
 		}
@@ -157,8 +167,8 @@ func TestAdminStreamEndToEnd(t *testing.T) {
 	if out, err := s.run("rebuild"); err != nil {
 		t.Fatalf("casetrail rebuild: %v\n%s", err, out)
 	}
-	if n := count(); n != 7 {
-		t.Fatalf("%d official accounts after rebuild, want 7", n)
+	if n := count(); n != len(seed.OfficialAccounts)+1 {
+		t.Fatalf("%d official accounts after rebuild, want %d", n, len(seed.OfficialAccounts)+1)
 	}
 
 	// verify walks the admin stream like any other: an edited event (the
@@ -171,7 +181,7 @@ func TestAdminStreamEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{`SET LOCAL session_replication_role = replica`,
-		`UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '"seed"') WHERE stream = 'admin-registry' AND version = 23`} {
+		fmt.Sprintf(`UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '"seed"') WHERE stream = 'admin-registry' AND version = %d`, seeded+1)} {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +189,7 @@ func TestAdminStreamEndToEnd(t *testing.T) {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := s.run("verify"); err == nil || !strings.Contains(out, "BROKEN admin-registry: first bad version 23") {
+	if out, err := s.run("verify"); err == nil || !strings.Contains(out, fmt.Sprintf("BROKEN admin-registry: first bad version %d", seeded+1)) {
 		t.Fatalf("casetrail verify after editing the admin stream: %v\n%s", err, out)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"casetrail/eventstore"
 	"casetrail/eventstore/readmodel"
 	"casetrail/incident"
+	"casetrail/public"
 	"casetrail/web"
 	"casetrail/worker"
 	"casetrail/workflows"
@@ -43,20 +43,23 @@ type app struct {
 	temporal  client.Client
 	worker    sdkworker.Worker
 	metrics   *api.Metrics
+	// public is the public's two doors (public.go), built with the API.
+	public *public.Service
 
 	closers []func()
 }
 
 // prepareDatabase opens the store (creating the database when missing),
 // applies the tern migrations of every package that owns tables (eventstore,
-// readmodel, activities, api, web). Concurrent starters are safe.
+// readmodel, activities, api, web, public). Concurrent starters are safe.
 func prepareDatabase(ctx context.Context, cfg Config) (*eventstore.Store, error) {
 	store, err := eventstore.Open(ctx, cfg.migrateDatabaseURL())
 	if err != nil {
 		return nil, err
 	}
 	pool := store.Pool()
-	for _, ensure := range []func(context.Context, *pgxpool.Pool) error{readmodel.EnsureSchema, activities.EnsureSchema, api.EnsureSchema, web.EnsureSchema} {
+	for _, ensure := range []func(context.Context, *pgxpool.Pool) error{readmodel.EnsureSchema, activities.EnsureSchema, api.EnsureSchema, web.EnsureSchema,
+		public.EnsureSchema} {
 		if err := ensure(ctx, pool); err != nil {
 			store.Close()
 			return nil, err
@@ -73,6 +76,9 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 	if a.policy, err = loadPolicy(cfg.DeadlinesPath); err != nil {
 		return nil, err
 	}
+	if err := loadPlaybooks(&a.policy, cfg.PlaybooksPath); err != nil {
+		return nil, err
+	}
 	seed, err := loadSeed(cfg.SeedPath)
 	if err != nil {
 		return nil, err
@@ -87,6 +93,9 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 			return nil, err
 		}
 		if _, _, err := cfg.sessionTimes(); err != nil {
+			return nil, err
+		}
+		if _, _, err := cfg.publicSettings(); err != nil {
 			return nil, err
 		}
 	}
@@ -126,6 +135,11 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 	if err := a.applySeed(ctx, seed); err != nil {
 		return nil, err
 	}
+	// The unit tree follows the registry: units the administration or the
+	// command line change, in any process, reach this one's authorizer.
+	if err := a.authz.FollowUnits(ctx, a.registry.Units); err != nil {
+		return nil, err
+	}
 
 	if err := a.connectTemporal(ctx); err != nil {
 		return nil, err
@@ -139,19 +153,20 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 	return a, nil
 }
 
-// applySeed writes the seed's units, grants and official accounts, each
-// change first recorded on the admin stream (readmodel.AdminStream) with
-// actor "seed" and reason "seed file <path>"; what is already as the seed
-// says appends nothing, so re-applying an unchanged seed records nothing.
-// It first replays the admin stream, which restores a change whose event was
-// recorded but whose write was cut short. It only adds and updates: a grant
-// removed from the file stays (the program revokes no grant, so no
-// RoleRevoked is recorded).
+// applySeed writes the seed's units, grants, official accounts and users,
+// each change first recorded on the admin stream (readmodel.AdminStream)
+// with actor "seed" and reason "seed file <path>"; what is already as the
+// seed says appends nothing, so re-applying an unchanged seed records
+// nothing. It first replays the admin stream, which restores a change whose
+// event was recorded but whose write was cut short. The seed does not undo
+// the administration: units an admin changed or closed stay so
+// (DefineUnits), and of the grants removed from the file only those the
+// seed itself gave are revoked (seed_admin.go).
 func (a *app) applySeed(ctx context.Context, s *Seed) error {
 	if _, err := a.registry.ReplayAdmin(ctx); err != nil {
 		return err
 	}
-	ch := readmodel.Change{Actor: "seed", Reason: "seed file " + a.cfg.SeedPath}
+	ch := a.seedChange()
 	if len(s.Units) > 0 {
 		if _, err := a.registry.DefineUnits(ctx, ch, s.Units); err != nil {
 			return fmt.Errorf("seed units: %w", err)
@@ -160,26 +175,11 @@ func (a *app) applySeed(ctx context.Context, s *Seed) error {
 	if err := a.loadUnits(ctx); err != nil {
 		return err
 	}
-	for _, g := range s.Grants {
-		grant := api.Grant{Subject: g.Subject, Role: g.Role, Unit: g.Unit}
-		held, err := a.authz.Roles(g.Subject)
-		if err != nil {
-			return fmt.Errorf("seed grant (line %d): %w", g.line, err)
-		}
-		if slices.Contains(held, grant) {
-			continue
-		}
-		if err := a.registry.RecordGrant(ctx, ch, readmodel.RoleGrant{Subject: g.Subject, Role: g.Role, Unit: g.Unit}, false); err != nil {
-			return fmt.Errorf("seed grant (line %d): %w", g.line, err)
-		}
-		if err := a.authz.Grant(ctx, grant); err != nil {
-			return fmt.Errorf("seed grant (line %d): %w", g.line, err)
-		}
+	if err := a.seedGrants(ctx, ch, s.Grants); err != nil {
+		return err
 	}
-	for _, o := range s.OfficialAccounts {
-		if _, err := a.registry.RegisterOfficialAccount(ctx, ch, o.Unit, o.Platform, o.URL, o.DisplayName); err != nil {
-			return fmt.Errorf("seed official account (line %d): %w", o.line, err)
-		}
+	if err := a.seedAccounts(ctx, ch, s.OfficialAccounts); err != nil {
+		return err
 	}
 	return a.seedUsers(ctx, s.Users)
 }
@@ -194,6 +194,16 @@ func (a *app) loadUnits(ctx context.Context) error {
 }
 
 func (a *app) connectTemporal(ctx context.Context) error {
+	// The SDK's workflow cache is one per process, made with the size set
+	// when the process's first worker starts: the embedded server's own
+	// system workers are the first, so it is sized before the server.
+	cacheSize, err := a.cfg.workflowCacheSize()
+	if err != nil {
+		return err
+	}
+	if got := setWorkflowCacheSize(cacheSize); got != cacheSize {
+		a.log.Warn("workflow cache already sized in this process; the new size is not applied", "size", got, "asked", cacheSize)
+	}
 	hostPort, ns := a.cfg.TemporalAddress, a.cfg.TemporalNamespace
 	if hostPort == "" {
 		emb, err := worker.StartEmbedded(ctx, worker.EmbeddedOptions{
@@ -201,6 +211,7 @@ func (a *app) connectTemporal(ctx context.Context) error {
 			Namespace:        ns,
 			SearchAttributes: worker.CaseSearchAttributes,
 			Logger:           a.log,
+			DatabaseURL:      a.cfg.TemporalDatabaseURL,
 		})
 		if err != nil {
 			return fmt.Errorf("embedded temporal: %w", err)
@@ -209,7 +220,7 @@ func (a *app) connectTemporal(ctx context.Context) error {
 		a.closers = append(a.closers, func() { _ = emb.Stop() })
 		hostPort = emb.HostPort()
 		a.log.Info("embedded temporal server started (mutual TLS; clients need the certificate in its data dir)",
-			"address", hostPort, "namespace", ns, "tls_dir", filepath.Join(a.cfg.DataDir, "temporal", worker.EmbeddedTLSDir))
+			"address", hostPort, "namespace", ns, "store", emb.Store(), "tls_dir", filepath.Join(a.cfg.DataDir, "temporal", worker.EmbeddedTLSDir))
 		a.startWebUI(emb)
 	}
 	opts, err := a.temporalClientOptions(hostPort, ns)
@@ -223,6 +234,9 @@ func (a *app) connectTemporal(ctx context.Context) error {
 	a.temporal = c
 	a.closers = append(a.closers, c.Close)
 	if a.embedded == nil {
+		if a.cfg.TemporalDatabaseURL != "" {
+			a.log.Warn("CASETRAIL_TEMPORAL_DATABASE_URL is ignored: TEMPORAL_ADDRESS names the Temporal server to use")
+		}
 		if err := worker.EnsureCluster(ctx, c, ns, worker.DefaultRetention, worker.CaseSearchAttributes); err != nil {
 			return err
 		}
@@ -254,6 +268,27 @@ func (a *app) startWorker(ctx context.Context) error {
 	a.worker = w
 	a.closers = append(a.closers, w.Stop)
 	return nil
+}
+
+// workflowCache is the size given to the SDK's process-wide workflow cache:
+// the first size set stays (the SDK makes its cache with the first worker of
+// the process, and an embedded server's system workers may already run), so
+// later calls with another size are reported, not applied.
+var workflowCache struct {
+	sync.Mutex
+	size int
+}
+
+// setWorkflowCacheSize sizes the SDK's workflow cache the first time it is
+// called in the process and returns the size in force.
+func setWorkflowCacheSize(n int) int {
+	workflowCache.Lock()
+	defer workflowCache.Unlock()
+	if workflowCache.size == 0 {
+		sdkworker.SetStickyWorkflowCacheSize(n)
+		workflowCache.size = n
+	}
+	return workflowCache.size
 }
 
 // leaders returns the subjects holding LEADER on unit or one of its ancestors.

@@ -53,6 +53,17 @@ type benchOptions struct {
 	// profileDir, when set, receives a CPU profile of this process per phase
 	// (<phase>.cpu.pprof).
 	profileDir string
+	// phases names the parts to run (benchPhases, comma-separated; "all").
+	// The data set is generated whatever is chosen (--cases sizes it).
+	phases string
+	// stores names the embedded Temporal stores the intake and the storm
+	// run on: sqlite, postgres (comma-separated; "all").
+	stores string
+	// stormCases is the size of the deadline storm; 0 means 10,000 (100
+	// with quick).
+	stormCases int
+	// scaleOut runs the scale-out check (bench_scaleout.go) instead.
+	scaleOut bool
 }
 
 // Sizes of the bench. The figures and their baselines are those of issue 7.
@@ -100,6 +111,9 @@ type benchPlan struct {
 	replayRuns   int
 	profileDir   string
 	keepDatabase bool
+	phases       map[string]bool
+	stores       map[string]bool
+	storm        int // cases of the deadline storm
 }
 
 func benchPlanFor(o benchOptions) (benchPlan, error) {
@@ -120,14 +134,29 @@ func benchPlanFor(o benchOptions) (benchPlan, error) {
 	case o.cases > 0:
 		p.cases = o.cases
 	}
+	p.storm = 10_000
+	if o.quick {
+		p.storm = 100
+	}
+	switch {
+	case o.stormCases < 0:
+		return p, fmt.Errorf("bench: --storm must be positive, got %d", o.stormCases)
+	case o.stormCases > 0:
+		p.storm = o.stormCases
+	}
+	var err error
+	if p.phases, err = parseBenchList("phases", cmp.Or(o.phases, "all"), benchPhases); err != nil {
+		return p, err
+	}
+	if p.stores, err = parseBenchList("stores", cmp.Or(o.stores, "all"), []string{benchStoreSQLite, benchStorePostgres}); err != nil {
+		return p, err
+	}
 	return p, nil
 }
 
 // benchFigures are the results, printed by write as the last lines.
 type benchFigures struct {
 	appendCasetrail, appendBaseline float64 // appends/s, single-row INSERTs/s
-	intakeCasetrail, intakeBaseline float64 // reports/s, bare workflows/s
-	intakeP50, intakeP95            time.Duration
 	caseCommands                    float64 // acknowledged commands/s, 50 at a time on one case
 	caseErrors                      int     // commands answered with an error
 	caseP95                         time.Duration
@@ -137,19 +166,43 @@ type benchFigures struct {
 	rebuildEventsPerSecond          float64
 	uiWorklistP95                   time.Duration // GET /worklist, server time (bench_ui.go)
 	uiCaseP95                       time.Duration // GET /cases/{id}, server time (bench_ui.go)
+	uiOverviewP95                   time.Duration // GET /overview of a province, server time (bench_overview.go)
+
+	// The Temporal side, by store of the embedded server (bench_temporal.go).
+	intake map[string]intakeFigures
+	storm  map[string]stormFigures
 }
 
 func (f benchFigures) write(w io.Writer) {
+	// Issue 19's lines come first: the figures of issues 7-16 stay the
+	// last lines, in their order.
+	for _, store := range []string{benchStoreSQLite, benchStorePostgres} {
+		if in, ok := f.intake[store]; ok {
+			fmt.Fprintf(w, "intake_%s_ratio=%.2f intake_%s_p50_ms=%.1f intake_%s_p95_ms=%.1f casetrail=%.1f/s baseline=%.1f/s%s\n",
+				store, in.ratio(), store, benchMS(in.p50), store, benchMS(in.p95), in.casetrail, in.baseline, in.load)
+		}
+	}
+	for _, store := range []string{benchStoreSQLite, benchStorePostgres} {
+		if st, ok := f.storm[store]; ok {
+			fmt.Fprintf(w, "deadline_storm_%s deadline_storm_n=%d lateness_p50_s=%.2f lateness_p95_s=%.2f rss_mb=%.0f reminders=%d misses=%d workflow_cache=%d sticky_cache_misses=%.0f%s\n",
+				store, st.n, st.latenessP50.Seconds(), st.latenessP95.Seconds(), st.rssMB, st.reminders, st.misses, st.cacheSize, st.stickyMisses, st.load)
+		}
+	}
 	fmt.Fprintf(w, "append_ratio=%.2f casetrail=%.0f/s baseline=%.0f/s\n",
 		f.appendCasetrail/f.appendBaseline, f.appendCasetrail, f.appendBaseline)
-	fmt.Fprintf(w, "intake_ratio=%.2f casetrail=%.1f/s baseline=%.1f/s p50_ms=%.1f p95_ms=%.1f\n",
-		f.intakeCasetrail/f.intakeBaseline, f.intakeCasetrail, f.intakeBaseline, benchMS(f.intakeP50), benchMS(f.intakeP95))
+	// intake_ratio is the SQLite store's, the line the README has quoted
+	// since issue 7; each store's own line is above, beside its baseline.
+	if in, ok := f.intake[benchStoreSQLite]; ok {
+		fmt.Fprintf(w, "intake_ratio=%.2f casetrail=%.1f/s baseline=%.1f/s p50_ms=%.1f p95_ms=%.1f\n",
+			in.ratio(), in.casetrail, in.baseline, benchMS(in.p50), benchMS(in.p95))
+	}
 	fmt.Fprintf(w, "case_commands_per_s=%.1f errors=%d p95_ms=%.1f\n", f.caseCommands, f.caseErrors, benchMS(f.caseP95))
 	fmt.Fprintf(w, "list_p95_ms=%.1f cases=%d\n", benchMS(f.listP95), f.cases)
 	fmt.Fprintf(w, "replay_1000_ms=%.1f verify_1000_ms=%.1f\n", benchMS(f.replay), benchMS(f.verify))
 	fmt.Fprintf(w, "rebuild_events_per_s=%.0f\n", f.rebuildEventsPerSecond)
 	fmt.Fprintf(w, "ui_worklist_p95_ms=%.1f\n", benchMS(f.uiWorklistP95))
 	fmt.Fprintf(w, "ui_case_p95_ms=%.1f\n", benchMS(f.uiCaseP95))
+	fmt.Fprintf(w, "ui_overview_p95_ms=%.1f\n", benchMS(f.uiOverviewP95))
 }
 
 func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -170,8 +223,14 @@ func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 
 // case (replay, verify); reportIncident over HTTP against a bare workflow
 // (intake); rounds of 50 concurrent commands on one case over HTTP (case
 // commands); then, with Temporal stopped, Store.Append against a plain
-// INSERT (append).
+// INSERT (append). The intake and the deadline storm (issue 19,
+// bench_temporal.go) run on the SQLite store, then again with the embedded
+// server on PostgreSQL; --phases and --stores choose what runs, and
+// --scale-out runs the scale-out check (bench_scaleout.go) instead.
 func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logger *slog.Logger) error {
+	if o.scaleOut {
+		return scaleOut(ctx, cfg, o, out, logger)
+	}
 	plan, err := benchPlanFor(o)
 	if err != nil {
 		return err
@@ -245,10 +304,15 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 	if f.uiWorklistP95, f.uiCaseP95, err = r.uiWorklist(ctx); err != nil {
 		return err
 	}
+	if f.uiOverviewP95, err = r.uiOverview(ctx); err != nil {
+		return err
+	}
 	if f.replay, f.verify, err = r.replayVerify(ctx); err != nil {
 		return err
 	}
-	if f.intakeCasetrail, f.intakeBaseline, f.intakeP50, f.intakeP95, err = r.intake(ctx); err != nil {
+	r.store = benchStoreSQLite
+	f.intake, f.storm = map[string]intakeFigures{}, map[string]stormFigures{}
+	if err := r.temporalPhases(ctx, &f, plan.stores[benchStoreSQLite]); err != nil {
 		return err
 	}
 	if f.caseCommands, f.caseErrors, f.caseP95, err = r.caseCommands(ctx); err != nil {
@@ -257,6 +321,25 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 	stopHTTP()
 	a.close()
 	closed = true
+	if plan.stores[benchStorePostgres] && (plan.phases["intake"] || plan.phases["storm"]) {
+		// The same phases with the embedded Temporal server on PostgreSQL,
+		// a database of its own on the bench database's server.
+		pa, drop, err := startPostgresApp(ctx, bcfg, dir, name, quiet)
+		if err != nil {
+			return err
+		}
+		pr := &benchRun{a: pa, plan: plan, out: out, runID: r.runID + "pg", store: benchStorePostgres}
+		stopPG, err := pr.serveHTTP()
+		if err == nil {
+			err = pr.temporalPhases(ctx, &f, true)
+			stopPG()
+		}
+		pa.close()
+		drop()
+		if err != nil {
+			return err
+		}
+	}
 	if f.appendCasetrail, f.appendBaseline, err = r.appendVsInsert(ctx, dbURL); err != nil {
 		return err
 	}
@@ -271,6 +354,7 @@ type benchRun struct {
 	plan   benchPlan
 	out    io.Writer
 	runID  string // distinguishes this run's ids
+	store  string // of the embedded Temporal server: benchStoreSQLite or benchStorePostgres
 	http   *http.Client
 	url    string   // of the GraphQL endpoint
 	tokens sync.Map // subject -> JWT
@@ -486,6 +570,9 @@ const benchViewerClones = 8
 // the same filters and visible units. It returns the API's p95 and the
 // number of cases in the read model.
 func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
+	if !r.plan.phases["list"] {
+		return 0, 0, nil
+	}
 	for _, v := range benchListViewers {
 		for k := range benchViewerClones {
 			for _, g := range v.grants {
@@ -573,6 +660,9 @@ func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
 // replayVerify appends a 1,000-event case and returns the median of
 // readmodel.Reader.CaseAsOf (the full fold of its stream) and of Store.Verify.
 func (r *benchRun) replayVerify(ctx context.Context) (replay, verify time.Duration, err error) {
+	if !r.plan.phases["list"] {
+		return 0, 0, nil
+	}
 	if err := benchdata.LongCase(ctx, r.a.store, benchLongCaseID, benchLongEvents); err != nil {
 		return 0, 0, fmt.Errorf("bench: %w", err)
 	}
@@ -647,7 +737,7 @@ func (r *benchRun) intake(ctx context.Context) (casetrail, baseline float64, p50
 	defer w.Stop()
 
 	for c := range benchIntakeClients {
-		g := api.Grant{Subject: fmt.Sprintf("bench-reporter-%02d", c), Role: "REPORTER", Unit: benchReportUnit}
+		g := api.Grant{Subject: r.reporter(c), Role: "REPORTER", Unit: benchReportUnit}
 		if err := a.authz.Grant(ctx, g); err != nil {
 			return 0, 0, 0, 0, fmt.Errorf("bench: %w", err)
 		}
@@ -665,7 +755,7 @@ func (r *benchRun) intake(ctx context.Context) (casetrail, baseline float64, p50
 	}
 	report := func(ctx context.Context, c int) error {
 		n := seq.Add(1)
-		_, err := r.report(ctx, fmt.Sprintf("bench-reporter-%02d", c), fmt.Sprintf("bench-%s-%d", r.runID, n),
+		_, err := r.report(ctx, r.reporter(c), fmt.Sprintf("bench-%s-%d", r.runID, n),
 			fmt.Sprintf("Trang Facebook giả mạo UBND xã Phúc Khoa (%d)", n),
 			"Trang giả mạo đăng thông báo thu tiền hỗ trợ; người dân phản ánh qua đường dây nóng.",
 			map[string]any{"platform": "FACEBOOK", "url": fmt.Sprintf("https://www.facebook.com/bench.%s.%d", r.runID, n), "displayName": "UBND xã Phúc Khoa"})
@@ -693,8 +783,8 @@ func (r *benchRun) intake(ctx context.Context) (casetrail, baseline float64, p50
 		cand.add(c)
 	}
 	stop()
-	fmt.Fprintf(r.out, "intake: %d reports in %s, p50 %.1f ms, p95 %.1f ms; baseline: %d bare workflows in %s, p50 %.1f ms, p95 %.1f ms\n",
-		len(cand.latencies), cand.elapsed.Round(time.Millisecond), benchMS(benchQuantile(cand.latencies, 0.5)), benchMS(benchQuantile(cand.latencies, 0.95)),
+	fmt.Fprintf(r.out, "intake (%s): %d reports in %s, p50 %.1f ms, p95 %.1f ms; baseline: %d bare workflows in %s, p50 %.1f ms, p95 %.1f ms\n",
+		r.store, len(cand.latencies), cand.elapsed.Round(time.Millisecond), benchMS(benchQuantile(cand.latencies, 0.5)), benchMS(benchQuantile(cand.latencies, 0.95)),
 		len(base.latencies), base.elapsed.Round(time.Millisecond), benchMS(benchQuantile(base.latencies, 0.5)), benchMS(benchQuantile(base.latencies, 0.95)))
 	// The same calls one at a time: the latency of the path itself, without
 	// queueing behind 19 other clients.
@@ -706,8 +796,8 @@ func (r *benchRun) intake(ctx context.Context) (casetrail, baseline float64, p50
 	if err != nil {
 		return 0, 0, 0, 0, fmt.Errorf("bench: intake: %w", err)
 	}
-	fmt.Fprintf(r.out, "intake with 1 client: %d reports, p50 %.1f ms; baseline: %d bare workflows, p50 %.1f ms\n",
-		len(c1.latencies), benchMS(benchQuantile(c1.latencies, 0.5)), len(b1.latencies), benchMS(benchQuantile(b1.latencies, 0.5)))
+	fmt.Fprintf(r.out, "intake (%s) with 1 client: %d reports, p50 %.1f ms; baseline: %d bare workflows, p50 %.1f ms\n",
+		r.store, len(c1.latencies), benchMS(benchQuantile(c1.latencies, 0.5)), len(b1.latencies), benchMS(benchQuantile(b1.latencies, 0.5)))
 	return cand.rate(), base.rate(), benchQuantile(cand.latencies, 0.5), benchQuantile(cand.latencies, 0.95), nil
 }
 
@@ -762,6 +852,9 @@ const (
 // a command stored twice, or stored although its answer was an error, shows
 // as a difference between events stored and commands acknowledged.
 func (r *benchRun) caseCommands(ctx context.Context) (perSecond float64, errs int, p95 time.Duration, err error) {
+	if !r.plan.phases["case"] {
+		return 0, 0, 0, nil
+	}
 	a := r.a
 	stopProjection, err := r.project(ctx)
 	if err != nil {
@@ -945,6 +1038,9 @@ func benchStreams(ids []string) []string {
 // against a single-row INSERT of the same payload into a bare table, in
 // alternating chunks so both sides see the same machine.
 func (r *benchRun) appendVsInsert(ctx context.Context, dbURL string) (casetrail, baseline float64, err error) {
+	if !r.plan.phases["append"] {
+		return 0, 0, nil
+	}
 	pcfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		return 0, 0, fmt.Errorf("bench: %w", err)

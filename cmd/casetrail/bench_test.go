@@ -29,6 +29,7 @@ var benchLines = []*regexp.Regexp{
 	regexp.MustCompile(`^rebuild_events_per_s=` + benchNum + `$`),
 	regexp.MustCompile(`^ui_worklist_p95_ms=` + benchNum + `$`), // issue 14
 	regexp.MustCompile(`^ui_case_p95_ms=` + benchNum + `$`),
+	regexp.MustCompile(`^ui_overview_p95_ms=` + benchNum + `$`), // issue 15
 }
 
 // TestBenchQuick runs `casetrail bench --quick` in-process against the test
@@ -54,6 +55,17 @@ func TestBenchQuick(t *testing.T) {
 		t.Fatalf("bench printed %d lines, want at least %d", len(lines), len(benchLines))
 	}
 	last := lines[len(lines)-len(benchLines):]
+	// Issue 19: intake and the deadline storm on both Temporal stores.
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^intake_sqlite_ratio=` + benchNum + ` intake_sqlite_p50_ms=` + benchNum + ` intake_sqlite_p95_ms=` + benchNum + ` `),
+		regexp.MustCompile(`(?m)^intake_postgres_ratio=` + benchNum + ` intake_postgres_p50_ms=` + benchNum + ` intake_postgres_p95_ms=` + benchNum + ` `),
+		regexp.MustCompile(`(?m)^deadline_storm_sqlite deadline_storm_n=100 lateness_p50_s=-?` + benchNum + ` lateness_p95_s=-?` + benchNum + ` rss_mb=` + benchNum + ` `),
+		regexp.MustCompile(`(?m)^deadline_storm_postgres deadline_storm_n=100 lateness_p50_s=-?` + benchNum + ` lateness_p95_s=-?` + benchNum + ` rss_mb=` + benchNum + ` `),
+	} {
+		if !re.MatchString(stdout.String()) {
+			t.Errorf("no line of the form %s", re)
+		}
+	}
 	nums := make([][]float64, len(benchLines))
 	for i, re := range benchLines {
 		m := re.FindStringSubmatch(last[i])

@@ -39,6 +39,11 @@ func (a *app) handler(r role) http.Handler {
 	if err != nil {
 		a.log.Error("evidence quota: using the default of 200 MiB", "err", err)
 	}
+	// The public's two doors (public.go): their reports go through an
+	// intake of the same read model, workflows and Casbin as the graph's.
+	if a.public, err = a.publicService(); err != nil {
+		panic(fmt.Sprintf("public service: %v", err)) // start checked the settings
+	}
 	// The graph's interfaces are the concrete packages' own methods.
 	s, err := schema.New(schema.Deps{
 		Auth:          a.authz,
@@ -49,6 +54,8 @@ func (a *app) handler(r role) http.Handler {
 		Progress:      a.projector,
 		Blobs:         a.store,
 		Registrar:     a.registry,
+		Admin:         a.admin(),
+		Public:        a.public,
 		Logger:        a.log,
 		EvidenceQuota: quota,
 	})

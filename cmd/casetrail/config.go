@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"casetrail/api"
 	"casetrail/incident"
 )
 
@@ -42,7 +44,7 @@ type SeedAccount struct {
 	line        int
 }
 
-var roles = map[string]bool{"REPORTER": true, "HANDLER": true, "LEADER": true, "AUDITOR": true, "ADMIN": true}
+var roles = map[string]bool{"REPORTER": true, "HANDLER": true, "LEADER": true, "AUDITOR": true, "ADMIN": true, "CLERK": true}
 
 // ParseSeed reads a seed file strictly: unknown fields, missing values and
 // dangling unit references are refused with the file's line and the field.
@@ -115,8 +117,12 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 		switch {
 		case g.Subject == "":
 			return nil, fmt.Errorf("%s: line %d: grant: subject is required", name, n.Line)
-		case !roles[g.Role]:
-			return nil, fmt.Errorf("%s: line %d: grant: role %q is not one of REPORTER, HANDLER, LEADER, AUDITOR, ADMIN", name, n.Line, g.Role)
+		case (g.Role == api.RolePublic) != (g.Subject == incident.PublicSubject):
+			// The citizens' report form's subject (public.go).
+			return nil, fmt.Errorf("%s: line %d: grant: the role %s goes to the subject %q alone, which holds no other",
+				name, n.Line, api.RolePublic, incident.PublicSubject)
+		case !roles[g.Role] && g.Role != api.RolePublic:
+			return nil, fmt.Errorf("%s: line %d: grant: role %q is not one of REPORTER, HANDLER, LEADER, AUDITOR, ADMIN, CLERK", name, n.Line, g.Role)
 		}
 		if _, ok := units[g.Unit]; !ok {
 			return nil, fmt.Errorf("%s: line %d: grant: unit %q is not a unit of this file", name, n.Line, g.Unit)
@@ -204,6 +210,66 @@ type policyFile struct {
 	Reminders                  []float64     `yaml:"reminders"`
 	AutoEscalateOnTakedownMiss *bool         `yaml:"autoEscalateOnTakedownMiss"`
 	Calendar                   *calendarFile `yaml:"calendar"`
+	TakedownResponseByChannel  channelSpans  `yaml:"takedownResponseByChannel"`
+	Playbooks                  playbooksFile `yaml:"playbooks"`
+}
+
+// playbooksFile gives per incident kind the playbook that replaces the
+// embedded one (incident.DefaultPlaybooks); kinds left out keep theirs. It
+// is the policy file's playbooks key and the whole of a playbook file
+// (--playbooks).
+type playbooksFile map[incident.Kind][]playbookTask
+
+// playbookTask is one task as the files write it.
+type playbookTask struct {
+	ID         string        `yaml:"id"`
+	Title      string        `yaml:"title"`
+	Required   bool          `yaml:"required"`
+	Role       string        `yaml:"role"`
+	Within     time.Duration `yaml:"within"`
+	RecordsURL bool          `yaml:"recordsUrl"`
+}
+
+// apply replaces the playbooks of p for the kinds f names and checks them.
+func (f playbooksFile) apply(p *incident.Policy) error {
+	if len(f) == 0 {
+		return nil
+	}
+	books := maps.Clone(p.Playbooks)
+	if books == nil {
+		books = map[incident.Kind][]incident.PlaybookTask{}
+	}
+	for kind, tasks := range f {
+		out := make([]incident.PlaybookTask, 0, len(tasks))
+		for _, t := range tasks {
+			out = append(out, incident.PlaybookTask{ID: t.ID, Title: t.Title, Required: t.Required, Role: t.Role, Within: t.Within, RecordsURL: t.RecordsURL})
+		}
+		books[kind] = out
+	}
+	if err := incident.ValidatePlaybooks(books, api.AllRoles()); err != nil {
+		return err
+	}
+	p.Playbooks = books
+	return nil
+}
+
+// loadPlaybooks applies the playbook file at path ("" = none) over p.
+func loadPlaybooks(p *incident.Policy, path string) error {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("playbooks: %w", err)
+	}
+	var f playbooksFile
+	if err := strictDecode(data, &f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := f.apply(p); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 // policySpan is a Go duration ("24h") or a count of working days ("1wd").
@@ -398,6 +464,10 @@ func ParsePolicy(name string, data []byte) (incident.Policy, error) {
 			return p, fmt.Errorf("%s: %w", name, err)
 		}
 		p.Calendar = c
+	}
+	f.TakedownResponseByChannel.apply(&p) // config_channel.go
+	if err := f.Playbooks.apply(&p); err != nil {
+		return p, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("%s: %w", name, err)

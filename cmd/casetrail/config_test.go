@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -130,13 +131,52 @@ func TestPolicyFile(t *testing.T) {
 	if got := len(p.Calendar.Holidays); got != 8 || p.Calendar.Holidays[7] != "2027-04-30" || len(p.Calendar.Workdays) != 1 {
 		t.Errorf("calendar not read: %+v", p.Calendar)
 	}
-	if due := p.Due(incident.DeadlineTakedownResponse, incident.High, time.Date(2027, 2, 3, 10, 0, 0, 0, incident.CalendarZone)); !due.Equal(time.Date(2027, 2, 11, 10, 0, 0, 0, incident.CalendarZone)) {
+	if due := p.Due(incident.DeadlineTakedownResponse, incident.High, time.Date(2027, 2, 3, 10, 0, 0, 0, incident.VietnamTime)); !due.Equal(time.Date(2027, 2, 11, 10, 0, 0, 0, incident.VietnamTime)) {
 		t.Errorf("1wd from the eve of Tết due %s", due)
 	}
 
 	for _, b := range bad {
 		_, err := ParsePolicy("p.yaml", []byte(b.yaml))
 		if err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("ParsePolicy(%q) = %v, want error containing %q", b.yaml, err, b.want)
+		}
+	}
+}
+
+// The shipped playbook file is the embedded defaults; an office's file
+// replaces the kinds it names and marks what it requires.
+func TestPlaybookFiles(t *testing.T) {
+	p := incident.DefaultPolicy()
+	p.Playbooks = nil
+	if err := loadPlaybooks(&p, "../../config/playbooks.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p.Playbooks, incident.DefaultPlaybooks()) {
+		t.Fatalf("config/playbooks.yaml differs from incident.DefaultPlaybooks:\n%+v", p.Playbooks)
+	}
+
+	p, err := ParsePolicy("p.yaml", []byte("playbooks:\n  FALSE_INFORMATION:\n"+
+		"    - {id: publish-correction, title: \"Đăng đính chính\", required: true, role: HANDLER, within: 4h, recordsUrl: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi := p.Playbooks[incident.FalseInformation]
+	if len(fi) != 1 || !fi[0].Required || fi[0].Within != 4*time.Hour || !fi[0].RecordsURL {
+		t.Fatalf("false-information playbook = %+v", fi)
+	}
+	if len(p.Playbooks[incident.Impersonation]) != len(incident.DefaultPlaybooks()[incident.Impersonation]) {
+		t.Fatal("a kind the file does not name lost its default playbook")
+	}
+
+	bad := []struct{ yaml, want string }{
+		{"playbooks: {PHISHING: [{id: a, title: x}]}\n", `unknown incident kind "PHISHING"`},
+		{"playbooks: {IMPERSONATION: [{id: a, title: x, role: JANITOR}]}\n", `unknown role "JANITOR"`},
+		{"playbooks: {IMPERSONATION: [{id: a, title: x}, {id: a, title: y}]}\n", `task id "a" twice`},
+		{"playbooks: {IMPERSONATION: [{id: a, title: x, within: soon}]}\n", "soon"},
+		{"playbooks: {IMPERSONATION: [{id: a, title: x, owner: me}]}\n", "field owner not found"},
+	}
+	for _, b := range bad {
+		if _, err := ParsePolicy("p.yaml", []byte(b.yaml)); err == nil || !strings.Contains(err.Error(), b.want) {
 			t.Errorf("ParsePolicy(%q) = %v, want error containing %q", b.yaml, err, b.want)
 		}
 	}

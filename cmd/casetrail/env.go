@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"casetrail/api"
+	"casetrail/public"
 	"casetrail/web"
 )
 
@@ -24,10 +26,19 @@ type Config struct {
 	MigrateDatabaseURL string
 	TemporalAddress    string
 	TemporalNamespace  string
-	Listen             string
-	DataDir            string
-	SeedPath           string
-	DeadlinesPath      string
+	// TemporalDatabaseURL puts the embedded Temporal server on PostgreSQL
+	// (CASETRAIL_TEMPORAL_DATABASE_URL, e.g. postgres://…/temporal; its
+	// visibility database is temporal_visibility beside it); "" keeps the
+	// SQLite file in the data dir. Ignored with TEMPORAL_ADDRESS.
+	TemporalDatabaseURL string
+	// WorkflowCacheSize bounds the worker's cache of case workflows
+	// (CASETRAIL_WORKFLOW_CACHE_SIZE; see workflowCacheSize).
+	WorkflowCacheSize string
+	Listen            string
+	DataDir           string
+	SeedPath          string
+	DeadlinesPath     string
+	PlaybooksPath     string
 	// JWTSecret is the token signing secret from the environment only
 	// (CASETRAIL_JWT_SECRET; never a flag, which the process list shows).
 	JWTSecret string
@@ -48,6 +59,12 @@ type Config struct {
 	// without a request, and in any case (CASETRAIL_SESSION_IDLE,
 	// CASETRAIL_SESSION_LIFETIME; Go durations).
 	SessionIdle, SessionLifetime string
+	// TrustedProxies lists the reverse proxies whose X-Forwarded-For
+	// names the client, for the public pages' limits
+	// (CASETRAIL_TRUSTED_PROXIES: addresses or CIDR prefixes, comma
+	// separated; see public.go). PublicRetention is how long a citizen's
+	// contact is kept (CASETRAIL_PUBLIC_RETENTION, a Go duration).
+	TrustedProxies, PublicRetention string
 }
 
 func env(name, def string) string {
@@ -59,22 +76,27 @@ func env(name, def string) string {
 
 func configFromEnv() Config {
 	return Config{
-		DatabaseURL:        env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/casetrail?sslmode=disable"),
-		MigrateDatabaseURL: env("CASETRAIL_MIGRATE_DATABASE_URL", ""),
-		TemporalAddress:    env("TEMPORAL_ADDRESS", ""),
-		TemporalNamespace:  env("TEMPORAL_NAMESPACE", "default"),
-		Listen:             env("CASETRAIL_LISTEN", "127.0.0.1:8080"),
-		DataDir:            env("CASETRAIL_DATA_DIR", "./data"),
-		SeedPath:           env("CASETRAIL_SEED", ""),
-		DeadlinesPath:      env("CASETRAIL_DEADLINES", ""),
-		JWTSecret:          env("CASETRAIL_JWT_SECRET", ""),
-		JWTSecretFile:      env("CASETRAIL_JWT_SECRET_FILE", ""),
-		TokenMaxTTL:        env("CASETRAIL_TOKEN_MAX_TTL", api.DefaultMaxTokenLifetime.String()),
-		MetricsListen:      env("CASETRAIL_METRICS_LISTEN", "127.0.0.1:9090"),
-		Env:                env("CASETRAIL_ENV", "development"),
-		UIListen:           env("CASETRAIL_UI_LISTEN", ""),
-		SessionIdle:        env("CASETRAIL_SESSION_IDLE", web.DefaultIdleTimeout.String()),
-		SessionLifetime:    env("CASETRAIL_SESSION_LIFETIME", web.DefaultLifetime.String()),
+		DatabaseURL:         env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/casetrail?sslmode=disable"),
+		MigrateDatabaseURL:  env("CASETRAIL_MIGRATE_DATABASE_URL", ""),
+		TemporalAddress:     env("TEMPORAL_ADDRESS", ""),
+		TemporalNamespace:   env("TEMPORAL_NAMESPACE", "default"),
+		TemporalDatabaseURL: env("CASETRAIL_TEMPORAL_DATABASE_URL", ""),
+		WorkflowCacheSize:   env("CASETRAIL_WORKFLOW_CACHE_SIZE", strconv.Itoa(DefaultWorkflowCacheSize)),
+		Listen:              env("CASETRAIL_LISTEN", "127.0.0.1:8080"),
+		DataDir:             env("CASETRAIL_DATA_DIR", "./data"),
+		SeedPath:            env("CASETRAIL_SEED", ""),
+		DeadlinesPath:       env("CASETRAIL_DEADLINES", ""),
+		PlaybooksPath:       env("CASETRAIL_PLAYBOOKS", ""),
+		JWTSecret:           env("CASETRAIL_JWT_SECRET", ""),
+		JWTSecretFile:       env("CASETRAIL_JWT_SECRET_FILE", ""),
+		TokenMaxTTL:         env("CASETRAIL_TOKEN_MAX_TTL", api.DefaultMaxTokenLifetime.String()),
+		MetricsListen:       env("CASETRAIL_METRICS_LISTEN", "127.0.0.1:9090"),
+		Env:                 env("CASETRAIL_ENV", "development"),
+		UIListen:            env("CASETRAIL_UI_LISTEN", ""),
+		SessionIdle:         env("CASETRAIL_SESSION_IDLE", web.DefaultIdleTimeout.String()),
+		SessionLifetime:     env("CASETRAIL_SESSION_LIFETIME", web.DefaultLifetime.String()),
+		TrustedProxies:      env("CASETRAIL_TRUSTED_PROXIES", ""),
+		PublicRetention:     env("CASETRAIL_PUBLIC_RETENTION", public.DefaultRetention.String()),
 	}
 }
 
@@ -116,6 +138,22 @@ func (c Config) jwtSecret() (string, error) {
 	return c.JWTSecret, nil
 }
 
+// DefaultWorkflowCacheSize is the default of CASETRAIL_WORKFLOW_CACHE_SIZE:
+// how many case workflows a worker process keeps in memory between their
+// tasks (the SDK's sticky cache; its own default is 10,000). A case outside
+// the cache is replayed from its history when its next task comes (a
+// command, a timer): memory traded for replays (README, "Many open cases").
+const DefaultWorkflowCacheSize = 1000
+
+// workflowCacheSize parses WorkflowCacheSize.
+func (c Config) workflowCacheSize() (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(c.WorkflowCacheSize))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("CASETRAIL_WORKFLOW_CACHE_SIZE %q is not a positive number of workflows", c.WorkflowCacheSize)
+	}
+	return n, nil
+}
+
 // tokenMaxTTL parses TokenMaxTTL.
 func (c Config) tokenMaxTTL() (time.Duration, error) {
 	d, err := time.ParseDuration(c.TokenMaxTTL)
@@ -136,9 +174,12 @@ func (c *Config) flags(fs *flag.FlagSet, cmd string) {
 	case "serve", "worker", "api", "bench":
 		fs.StringVar(&c.TemporalAddress, "temporal-address", c.TemporalAddress, "Temporal frontend host:port; empty runs an embedded server (TEMPORAL_ADDRESS)")
 		fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (TEMPORAL_NAMESPACE)")
+		fs.StringVar(&c.TemporalDatabaseURL, "temporal-database-url", c.TemporalDatabaseURL, "PostgreSQL URL of the embedded Temporal server's database; empty keeps the SQLite file (CASETRAIL_TEMPORAL_DATABASE_URL)")
+		fs.StringVar(&c.WorkflowCacheSize, "workflow-cache-size", c.WorkflowCacheSize, "case workflows kept in the worker's memory (CASETRAIL_WORKFLOW_CACHE_SIZE)")
 		fs.StringVar(&c.Listen, "listen", c.Listen, "HTTP listen address (CASETRAIL_LISTEN)")
 		fs.StringVar(&c.SeedPath, "seed", c.SeedPath, "seed file (CASETRAIL_SEED)")
 		fs.StringVar(&c.DeadlinesPath, "deadlines", c.DeadlinesPath, "deadline policy file (CASETRAIL_DEADLINES)")
+		fs.StringVar(&c.PlaybooksPath, "playbooks", c.PlaybooksPath, "playbook file, over the policy file's playbooks (CASETRAIL_PLAYBOOKS)")
 		fs.StringVar(&c.Env, "env", c.Env, "development or production (CASETRAIL_ENV)")
 		fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "where production serves /metrics (CASETRAIL_METRICS_LISTEN)")
 		fs.StringVar(&c.UIListen, "ui-listen", c.UIListen, "Temporal Web UI address beside the embedded server, or off (CASETRAIL_UI_LISTEN; default 127.0.0.1:8233 in development, off in production)")

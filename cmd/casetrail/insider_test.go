@@ -71,10 +71,19 @@ func TestInsiderEditsCaughtByVerify(t *testing.T) {
 	if out, err := s.run("checkpoint", "--export", exported); err != nil || !strings.Contains(out, "2 checkpoints exported") {
 		t.Fatalf("casetrail checkpoint --export after serve stopped: %v; want the command's and serve's last checkpoint\n%s", err, out)
 	}
-	// 38 = the demo seed's 22 admin-stream events (9 units, 7 grants, 6
-	// accounts) + 16 case events.
-	if out, err := verifyAt(s, s.dbURL); err != nil || !strings.Contains(out, "2 checkpoints checked, anchored up to position 38") {
-		t.Fatalf("casetrail verify: %v; want both checkpoints, the last at position 38\n%s", err, out)
+	// The demo seed's admin-stream events (one per unit, grant, account and
+	// user) + 16 case events.
+	data, err := os.ReadFile(seedFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := ParseSeed("demo-seed.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := len(seed.Units) + len(seed.Grants) + len(seed.OfficialAccounts) + len(seed.Users) + 16
+	if out, err := verifyAt(s, s.dbURL); err != nil || !strings.Contains(out, fmt.Sprintf("2 checkpoints checked, anchored up to position %d", last)) {
+		t.Fatalf("casetrail verify: %v; want both checkpoints, the last at position %d\n%s", err, last, out)
 	}
 	// The database superuser, not the server, from here on.
 	otherKey := filepath.Join(t.TempDir(), "other.pub")

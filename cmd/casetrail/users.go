@@ -13,9 +13,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gopkg.in/yaml.v3"
 
 	"casetrail/api"
+	"casetrail/eventstore/readmodel"
 	"casetrail/web"
 )
 
@@ -105,11 +107,25 @@ func (a *app) seedUsers(ctx context.Context, users []SeedUser) error {
 				return err
 			}
 		}
-		switch err := store.Create(ctx, nu); {
-		case errors.Is(err, web.ErrUserExists):
-			continue // another process of the cluster created it first
-		case err != nil:
+		// Recorded on the admin stream (UserCreated by the seed), checked
+		// again under the admin lock: another process of the cluster may
+		// have created it first.
+		created := false
+		err = a.registry.Record(ctx, a.seedChange(), readmodel.TypeUserCreated, readmodel.UserChange{Username: nu.Username, Name: strings.TrimSpace(nu.DisplayName)},
+			func(ctx context.Context) error {
+				if _, err := store.Get(ctx, nu.Username); err == nil {
+					return readmodel.ErrUnchanged
+				} else if !errors.Is(err, web.ErrNoUser) {
+					return err
+				}
+				return nil
+			},
+			func(ctx context.Context) error { created = true; return store.Create(ctx, nu) })
+		if err != nil {
 			return fmt.Errorf("seed user (line %d): %w", su.line, err)
+		}
+		if !created {
+			continue
 		}
 		switch {
 		case otp != "":
@@ -150,6 +166,10 @@ func (a *app) webUI(exec *api.Executor) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxies, _, err := a.cfg.publicSettings()
+	if err != nil {
+		return nil, err
+	}
 	h, err := web.New(web.Options{
 		Pool:        a.store.Pool(),
 		Exec:        exec.Execute,
@@ -165,6 +185,17 @@ func (a *app) webUI(exec *api.Executor) (http.Handler, error) {
 		// The draft of an escalation letter (letters.go), rendered once
 		// the API has shown the user the case.
 		LetterPreview: a.letterPreview,
+		ReportFile:    a.reportFile,
+
+		// The takedown letters' drafts (letters.go) and the case file
+		// (casefile.go), once the API has shown the user the case (and,
+		// for the file, its link).
+		TakedownLetter: a.takedownLetter,
+		CaseFile:       a.caseFile,
+
+		// The public's two doors (public.go), behind the proxies named.
+		Public:         a.public,
+		TrustedProxies: proxies,
 	})
 	if err != nil {
 		return nil, err
@@ -182,7 +213,11 @@ const userUsage = `usage:
   casetrail user disable U
   casetrail user enable U
   casetrail user list
+  casetrail user grant U --role ROLE --unit UNIT --reason "why"
+  casetrail user revoke U --role ROLE --unit UNIT --reason "why"
 Without --password-stdin a one-time password is printed once; it must be changed at the first login.
+Every change is recorded on the admin stream with actor cli:<os user> (or --actor) and --reason
+(required for grant and revoke). U of grant is a user, or a machine client already holding a grant.
 `
 
 // userCommand runs `casetrail user ...` on the owner's connection.
@@ -196,6 +231,9 @@ func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 	name := fs.String("name", "", "display name")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	mustChange := fs.Bool("must-change", false, "with --password-stdin: the password must be changed at the first login")
+	role := fs.String("role", "", "grant, revoke: the role (REPORTER, HANDLER, LEADER, AUDITOR, ADMIN)")
+	unit := fs.String("unit", "", "grant, revoke: the unit (the grant covers its sub-units)")
+	af := newAdminFlags(fs) // units.go
 	fs.Usage = func() { fmt.Fprint(fs.Output(), userUsage); fs.PrintDefaults() }
 	if err := fs.Parse(rest); err != nil {
 		return err
@@ -222,6 +260,10 @@ func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 	}
 	defer store.Close()
 	users := web.NewUsers(store.Pool())
+	reg := readmodel.NewRegistry(store.Pool())
+	// The administration's user changes, as the GraphQL mutations make
+	// them (grant and revoke add the policy below).
+	admin := readmodel.NewAdmin(reg, nil, web.NewUserAdmin(store.Pool()))
 
 	// password returns the password to set and whether it must be changed.
 	password := func() (string, bool, error) {
@@ -262,7 +304,16 @@ func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 		if err != nil {
 			return err
 		}
-		if err := users.Create(ctx, web.User{Username: *username, DisplayName: *name, PasswordHash: hash, MustChangePassword: must}); err != nil {
+		ch, err := af.change("user add", "casetrail user add")
+		if err != nil {
+			return err
+		}
+		err = reg.Record(ctx, ch, readmodel.TypeUserCreated, readmodel.UserChange{Username: *username, Name: strings.TrimSpace(*name)},
+			func(ctx context.Context) error { return admin.People.CheckNewUser(ctx, *username, *name) },
+			func(ctx context.Context) error {
+				return users.Create(ctx, web.User{Username: *username, DisplayName: *name, PasswordHash: hash, MustChangePassword: must})
+			})
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "user %s (%s) added\n", *username, strings.TrimSpace(*name))
@@ -280,14 +331,24 @@ func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 		if err != nil {
 			return err
 		}
-		if err := users.SetPassword(ctx, *username, hash, must); err != nil {
+		ch, err := af.change("user passwd", "casetrail user passwd")
+		if err != nil {
+			return err
+		}
+		err = reg.Record(ctx, ch, readmodel.TypePasswordReset, readmodel.UserChange{Username: *username}, nil,
+			func(ctx context.Context) error { return users.SetPassword(ctx, *username, hash, must) })
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "password of %s set; the user's open sessions end\n", *username)
 		say(pw, must)
 		return nil
 	case "disable", "enable":
-		if err := users.SetDisabled(ctx, *username, sub == "disable"); err != nil {
+		ch, err := af.change("user "+sub, "casetrail user "+sub)
+		if err != nil {
+			return err
+		}
+		if err := admin.SetUserDisabled(ctx, ch, *username, sub == "disable"); err != nil {
 			return err
 		}
 		if sub == "disable" {
@@ -311,6 +372,50 @@ func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 			fmt.Fprintf(tw, "%s\t%s\t%t\t%t\t%s\n", u.Username, u.DisplayName, u.Disabled, u.MustChangePassword, pw)
 		}
 		return tw.Flush()
+	case "grant", "revoke":
+		return grantCommand(ctx, store.Pool(), admin, af, sub, *username, *role, *unit, out)
 	}
 	return fmt.Errorf("user: unknown subcommand %q\n%s", sub, userUsage)
+}
+
+// grantCommand runs `casetrail user grant|revoke` through the
+// administration with an authorizer of its own on the database (the
+// running servers reload on the policy's NOTIFY).
+func grantCommand(ctx context.Context, pool *pgxpool.Pool, admin *readmodel.Admin, af adminFlags, sub, subject, role, unit string, out io.Writer) error {
+	if role == "" || unit == "" {
+		return fmt.Errorf("user %s: --role and --unit are required\n%s", sub, userUsage)
+	}
+	ch, err := af.change("user "+sub, "")
+	if err != nil {
+		return err
+	}
+	if err := api.EnsureSchema(ctx, pool); err != nil {
+		return err
+	}
+	authz, err := api.NewAuthorizer(ctx, pool)
+	if err != nil {
+		return err
+	}
+	defer authz.Close()
+	units, err := admin.Registry.Units(ctx)
+	if err != nil {
+		return err
+	}
+	if err := authz.SetUnits(units); err != nil {
+		return err
+	}
+	admin.Policy = authz
+	role = strings.ToUpper(strings.TrimSpace(role))
+	if sub == "grant" {
+		if err := admin.GrantRole(ctx, ch, subject, role, unit); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%s holds %s on %s (and its sub-units)\n", subject, role, unit)
+		return nil
+	}
+	if err := admin.RevokeRole(ctx, ch, subject, role, unit); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s no longer holds %s on %s; running servers stop allowing it at once\n", subject, role, unit)
+	return nil
 }

@@ -317,11 +317,16 @@ func TestWebCaseJourneys(t *testing.T) {
 	d.act("requestTakedown", func() {
 		d.fill("#f-requestTakedown-reason", "Mạo danh cơ quan nhà nước để lừa đảo")
 		d.fill("#f-requestTakedown-legalBasis", "Nghị định 147/2024/NĐ-CP, Điều 23")
+		// The channel (issue 17, §2): the province's department asked for the removal.
+		d.choose("#f-requestTakedown-channel", "AUTHORITY_REQUEST")
+		d.fill("#f-requestTakedown-authority", "Sở Văn hóa, Thể thao và Du lịch tỉnh Lai Châu")
 	})
 	if got := d.text(".flash"); got != "Đã gửi yêu cầu gỡ bỏ." {
 		t.Errorf("after the takedown request: flash %q", got)
 	}
-	if got := d.text("#takedowns-title + ul"); !strings.Contains(got, "Đã gửi") || !strings.Contains(got, fakePage) {
+	if got := d.text("#takedowns-title + ul"); !strings.Contains(got, "Đã gửi") || !strings.Contains(got, fakePage) ||
+		!strings.Contains(got, "Yêu cầu của cơ quan có thẩm quyền") || !strings.Contains(got, "Sở Văn hóa, Thể thao và Du lịch tỉnh Lai Châu") ||
+		!strings.Contains(got, "Hạn gỡ bỏ theo quy định") {
 		t.Errorf("takedowns: %q", got)
 	}
 	d.shot("j2-handler-takedown")
