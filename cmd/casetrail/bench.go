@@ -173,7 +173,9 @@ type benchFigures struct {
 	storm  map[string]stormFigures
 }
 
-func (f benchFigures) write(w io.Writer) {
+// write prints the figures of the phases that ran (a phase left out by
+// --phases prints no line rather than zeros).
+func (f benchFigures) write(w io.Writer, phases map[string]bool) {
 	// Issue 19's lines come first: the figures of issues 7-16 stay the
 	// last lines, in their order.
 	for _, store := range []string{benchStoreSQLite, benchStorePostgres} {
@@ -188,18 +190,28 @@ func (f benchFigures) write(w io.Writer) {
 				store, st.n, st.latenessP50.Seconds(), st.latenessP95.Seconds(), st.rssMB, st.reminders, st.misses, st.cacheSize, st.stickyMisses, st.load)
 		}
 	}
-	fmt.Fprintf(w, "append_ratio=%.2f casetrail=%.0f/s baseline=%.0f/s\n",
-		f.appendCasetrail/f.appendBaseline, f.appendCasetrail, f.appendBaseline)
+	if phases["append"] {
+		fmt.Fprintf(w, "append_ratio=%.2f casetrail=%.0f/s baseline=%.0f/s\n",
+			f.appendCasetrail/f.appendBaseline, f.appendCasetrail, f.appendBaseline)
+	}
 	// intake_ratio is the SQLite store's, the line the README has quoted
 	// since issue 7; each store's own line is above, beside its baseline.
 	if in, ok := f.intake[benchStoreSQLite]; ok {
 		fmt.Fprintf(w, "intake_ratio=%.2f casetrail=%.1f/s baseline=%.1f/s p50_ms=%.1f p95_ms=%.1f\n",
 			in.ratio(), in.casetrail, in.baseline, benchMS(in.p50), benchMS(in.p95))
 	}
-	fmt.Fprintf(w, "case_commands_per_s=%.1f errors=%d p95_ms=%.1f\n", f.caseCommands, f.caseErrors, benchMS(f.caseP95))
-	fmt.Fprintf(w, "list_p95_ms=%.1f cases=%d\n", benchMS(f.listP95), f.cases)
-	fmt.Fprintf(w, "replay_1000_ms=%.1f verify_1000_ms=%.1f\n", benchMS(f.replay), benchMS(f.verify))
+	if phases["case"] {
+		fmt.Fprintf(w, "case_commands_per_s=%.1f errors=%d p95_ms=%.1f\n", f.caseCommands, f.caseErrors, benchMS(f.caseP95))
+	}
+	if phases["list"] {
+		fmt.Fprintf(w, "list_p95_ms=%.1f cases=%d\n", benchMS(f.listP95), f.cases)
+		fmt.Fprintf(w, "replay_1000_ms=%.1f verify_1000_ms=%.1f\n", benchMS(f.replay), benchMS(f.verify))
+	}
+	// The rebuild runs in every bench (it builds the read model the others read).
 	fmt.Fprintf(w, "rebuild_events_per_s=%.0f\n", f.rebuildEventsPerSecond)
+	if !phases["list"] {
+		return
+	}
 	fmt.Fprintf(w, "ui_worklist_p95_ms=%.1f\n", benchMS(f.uiWorklistP95))
 	fmt.Fprintf(w, "ui_case_p95_ms=%.1f\n", benchMS(f.uiCaseP95))
 	fmt.Fprintf(w, "ui_overview_p95_ms=%.1f\n", benchMS(f.uiOverviewP95))
@@ -344,7 +356,7 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 		return err
 	}
 	fmt.Fprintf(out, "bench done in %s%s\n", time.Since(began).Round(time.Second), benchLoadAverage())
-	f.write(out)
+	f.write(out, plan.phases)
 	return nil
 }
 
