@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -15,7 +12,7 @@ import (
 	"time"
 
 	"casetrail/api"
-	"casetrail/web"
+	"casetrail/incident"
 )
 
 // The leaders' overview in the bench (issue 15): GET /overview as a leader
@@ -47,22 +44,9 @@ func (r *benchRun) uiOverview(ctx context.Context) (time.Duration, error) {
 	if !r.plan.phases["list"] {
 		return 0, nil
 	}
-	pool := r.a.store.Pool()
-	users := web.NewUsers(pool)
-	hash, err := web.HashPassword(benchUIPassword)
+	names, err := r.benchWebUsers(ctx, "bench-ui-leader", "Lãnh đạo ", api.RoleLeader, benchOverviewUnit, benchOverviewUsers)
 	if err != nil {
 		return 0, fmt.Errorf("bench: overview: %w", err)
-	}
-	names := make([]string, benchOverviewUsers)
-	for i := range names {
-		names[i] = fmt.Sprintf("bench-ui-leader-%d", i)
-		if err := r.a.authz.Grant(ctx, api.Grant{Subject: names[i], Role: api.RoleLeader, Unit: benchOverviewUnit}); err != nil {
-			return 0, fmt.Errorf("bench: overview: %w", err)
-		}
-		err := users.Create(ctx, web.User{Username: names[i], DisplayName: "Lãnh đạo " + names[i], PasswordHash: hash})
-		if err != nil && !errors.Is(err, web.ErrUserExists) {
-			return 0, fmt.Errorf("bench: overview: %w", err)
-		}
 	}
 
 	var mu sync.Mutex
@@ -80,41 +64,16 @@ func (r *benchRun) uiOverview(ctx context.Context) (time.Duration, error) {
 		server = append(server, d)
 		mu.Unlock()
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := benchServe(ctx, timed)
 	if err != nil {
 		return 0, fmt.Errorf("bench: overview: %w", err)
 	}
-	srv := &http.Server{Handler: timed, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	base := "http://" + ln.Addr().String()
-
-	clients := make([]*http.Client, len(names))
-	for i, name := range names {
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar, Timeout: time.Minute,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login",
-			strings.NewReader(url.Values{"username": {name}, "password": {benchUIPassword}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		resp, err := c.Do(req)
-		if err != nil {
-			return 0, fmt.Errorf("bench: overview: login: %w", err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusSeeOther {
-			return 0, fmt.Errorf("bench: overview: login as %s: %s", name, resp.Status)
-		}
-		clients[i] = c
+	defer stop()
+	clients, err := benchLogin(ctx, base, names)
+	if err != nil {
+		return 0, fmt.Errorf("bench: overview: %w", err)
 	}
-	vn := time.FixedZone("ICT", 7*3600)
-	today := time.Now().In(vn)
+	today := time.Now().In(incident.VietnamTime)
 	period := url.Values{"unit": {benchOverviewUnit}, "from": {today.AddDate(0, 0, -365).Format("02/01/2006")},
 		"to": {today.Format("02/01/2006")}}
 	path := base + "/overview?" + period.Encode()
@@ -149,14 +108,14 @@ func (r *benchRun) uiOverview(ctx context.Context) (time.Duration, error) {
 	if r.plan.cases < 100_000 {
 		runs = benchOverviewQuickRuns
 	}
-	stop := r.profile("overview")
+	endProfile := r.profile("overview")
 	for i := range runs {
 		if body, err = page(i); err != nil {
-			stop()
+			endProfile()
 			return 0, fmt.Errorf("bench: overview: %w", err)
 		}
 	}
-	stop()
+	endProfile()
 	mu.Lock()
 	lat := append([]time.Duration(nil), server...)
 	mu.Unlock()

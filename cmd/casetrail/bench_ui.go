@@ -46,22 +46,9 @@ func (r *benchRun) uiWorklist(ctx context.Context) (worklistP95, caseP95 time.Du
 	if !r.plan.phases["list"] {
 		return 0, 0, nil
 	}
-	pool := r.a.store.Pool()
-	users := web.NewUsers(pool)
-	hash, err := web.HashPassword(benchUIPassword)
+	names, err := r.benchWebUsers(ctx, "bench-ui-handler", "Cán bộ xử lý ", api.RoleHandler, benchUIUnit, benchUIUsers)
 	if err != nil {
 		return 0, 0, fmt.Errorf("bench: ui: %w", err)
-	}
-	names := make([]string, benchUIUsers)
-	for i := range names {
-		names[i] = fmt.Sprintf("bench-ui-handler-%d", i)
-		if err := r.a.authz.Grant(ctx, api.Grant{Subject: names[i], Role: api.RoleHandler, Unit: benchUIUnit}); err != nil {
-			return 0, 0, fmt.Errorf("bench: ui: %w", err)
-		}
-		err := users.Create(ctx, web.User{Username: names[i], DisplayName: "Cán bộ xử lý " + names[i], PasswordHash: hash})
-		if err != nil && !errors.Is(err, web.ErrUserExists) {
-			return 0, 0, fmt.Errorf("bench: ui: %w", err)
-		}
 	}
 
 	// The server as serve runs it, its handler timed on the worklist.
@@ -85,38 +72,14 @@ func (r *benchRun) uiWorklist(ctx context.Context) (worklistP95, caseP95 time.Du
 		*into = append(*into, d)
 		mu.Unlock()
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := benchServe(ctx, timed)
 	if err != nil {
 		return 0, 0, fmt.Errorf("bench: ui: %w", err)
 	}
-	srv := &http.Server{Handler: timed, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	base := "http://" + ln.Addr().String()
-
-	clients := make([]*http.Client, benchUIUsers)
-	for i, name := range names {
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar, Timeout: time.Minute,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login",
-			strings.NewReader(url.Values{"username": {name}, "password": {benchUIPassword}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		resp, err := c.Do(req)
-		if err != nil {
-			return 0, 0, fmt.Errorf("bench: ui: login: %w", err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusSeeOther {
-			return 0, 0, fmt.Errorf("bench: ui: login as %s: %s", name, resp.Status)
-		}
-		clients[i] = c
+	defer stop()
+	clients, err := benchLogin(ctx, base, names)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: ui: %w", err)
 	}
 	page := func(i int) (string, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/worklist", nil)
@@ -144,14 +107,14 @@ func (r *benchRun) uiWorklist(ctx context.Context) (worklistP95, caseP95 time.Du
 	mu.Lock()
 	server = server[:0]
 	mu.Unlock()
-	stop := r.profile("ui")
+	endProfile := r.profile("ui")
 	for i := range r.plan.listRuns {
 		if body, err = page(i); err != nil {
-			stop()
+			endProfile()
 			return 0, 0, fmt.Errorf("bench: ui: %w", err)
 		}
 	}
-	stop()
+	endProfile()
 	mu.Lock()
 	lat := append([]time.Duration(nil), server...)
 	mu.Unlock()
@@ -208,3 +171,68 @@ var (
 	benchCasePath = regexp.MustCompile(`^/cases/[^/]+$`)
 	benchCaseLink = regexp.MustCompile(`href="/cases/([^"/#?]+)"`)
 )
+
+// benchWebUsers creates n users of the web interface named prefix-0 … (the
+// display name prefixed by display), each granted role on unit, with
+// benchUIPassword; users already there are kept.
+func (r *benchRun) benchWebUsers(ctx context.Context, prefix, display, role, unit string, n int) ([]string, error) {
+	users := web.NewUsers(r.a.store.Pool())
+	hash, err := web.HashPassword(benchUIPassword)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s-%d", prefix, i)
+		if err := r.a.authz.Grant(ctx, api.Grant{Subject: names[i], Role: role, Unit: unit}); err != nil {
+			return nil, err
+		}
+		err := users.Create(ctx, web.User{Username: names[i], DisplayName: display + names[i], PasswordHash: hash})
+		if err != nil && !errors.Is(err, web.ErrUserExists) {
+			return nil, err
+		}
+	}
+	return names, nil
+}
+
+// benchServe serves h on a loopback port until stop.
+func benchServe(ctx context.Context, h http.Handler) (base string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop = func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}
+	return "http://" + ln.Addr().String(), stop, nil
+}
+
+// benchLogin logs each of names in at base with benchUIPassword and
+// returns a client holding each one's session.
+func benchLogin(ctx context.Context, base string, names []string) ([]*http.Client, error) {
+	clients := make([]*http.Client, len(names))
+	for i, name := range names {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: time.Minute,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login",
+			strings.NewReader(url.Values{"username": {name}, "password": {benchUIPassword}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("login: %w", err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			return nil, fmt.Errorf("login as %s: %s", name, resp.Status)
+		}
+		clients[i] = c
+	}
+	return clients, nil
+}
