@@ -76,6 +76,12 @@ type Activities struct {
 
 	// NotifyWebhook receives every notification.
 	NotifyWebhook Webhook
+	// Notifiers are the channels notifications go out through besides the
+	// log and NotifyWebhook (e-mail, the in-app inbox, …); see Notifier.
+	Notifiers []Notifier
+	// People gives the names and e-mail addresses of the people to tell
+	// (subjects only when nil).
+	People Directory
 	// Leaders returns the subjects holding the LEADER role on a unit; misses
 	// and escalation requests are sent to them.
 	Leaders func(ctx context.Context, unit string) ([]string, error)
