@@ -205,6 +205,12 @@ type EscalationLetter struct {
 	Signer       *incident.Signer `json:"signer,omitempty"`
 	LetterSHA256 string           `json:"letterSha256,omitempty"`
 	LetterPDF    string           `json:"letterPdfBase64,omitempty"`
+
+	// Role is why To receives a letter addressed to another unit,
+	// Addressee (COORDINATION or INFORMATION; DeliverEscalation); both are
+	// empty in the addressee's own.
+	Role      string `json:"role,omitempty"`
+	Addressee string `json:"addressee,omitempty"`
 }
 
 // IssueEscalation issues the letter of an approved escalation. It numbers

@@ -29,7 +29,8 @@ type Issue struct {
 // EscalationLetter composes the letter that escalates case c to its
 // escalation target, issued by iss.Issuer (by default the unit that issues
 // the case's letters, incident.IssuingUnit), as units describes them
-// (DispatchFor), numbered and signed as iss says. The result is validated.
+// (DispatchFor), numbered and signed as iss says; its other recipients are
+// listed in "Nơi nhận" (RecipientCopies). The result is validated.
 func EscalationLetter(units *incident.UnitTree, c incident.Case, iss Issue) (Letter, error) {
 	if c.Escalation == nil {
 		return Letter{}, incident.BadInput("case", "case %s has no escalation", c.Number)
@@ -38,7 +39,9 @@ func EscalationLetter(units *incident.UnitTree, c incident.Case, iss Issue) (Let
 	if issuer == "" {
 		issuer = incident.IssuingUnit(units, c.Unit).ID
 	}
-	return LetterForEscalation(c, DispatchFor(units, issuer, c.Escalation.To, iss))
+	d := DispatchFor(units, issuer, c.Escalation.To, iss)
+	d.AlsoTo = append(d.AlsoTo, RecipientCopies(units, c.Escalation)...) // recipients.go
+	return LetterForEscalation(c, d)
 }
 
 // DispatchFor returns the Dispatch of a letter that unit issuer sends to

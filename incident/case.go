@@ -19,6 +19,11 @@ type Case struct {
 	Assignee    string    `json:"assignee,omitempty"`
 	UpdatedAt   time.Time `json:"updatedAt"`
 	Version     int64     `json:"version"`
+	// ChangedVersion is the version of the last event that changed the
+	// case; the events after it only record deliveries (NotificationSent,
+	// NotificationFailed). 0 when unknown (states folded before delivery
+	// records existed): then it is Version.
+	ChangedVersion int64 `json:"changedVersion,omitempty"`
 	// Position is the global log position of the last event folded in (0
 	// until the case was read back from the store). Reads wait for the
 	// projection to reach it, so a caller sees its own command.
@@ -44,6 +49,11 @@ type Case struct {
 	ClientRequestID string `json:"clientRequestId,omitempty"`
 	// BeforeEscalation is the status to return to when an escalation is declined.
 	BeforeEscalation Status `json:"beforeEscalation,omitempty"`
+
+	// EscalationRecipients are where an escalation of the case goes, the
+	// addressee (EscalatesTo) first, as resolved when it was reported
+	// (none for cases reported before routes: EscalatesTo alone).
+	EscalationRecipients []Recipient `json:"escalationRecipients,omitempty"`
 }
 
 // Subject is what the incident is about: a post, page or account.
@@ -122,9 +132,14 @@ type Escalation struct {
 	SentAt         *time.Time `json:"sentAt,omitempty"`
 	// Letter is the công văn the escalation went out with (nil before it
 	// was sent, and for escalations sent before letters were issued).
-	Letter      *Letter    `json:"letter,omitempty"`
+	Letter *Letter `json:"letter,omitempty"`
+	// Response and RespondedAt are the addressee's latest answer.
 	Response    string     `json:"response,omitempty"`
 	RespondedAt *time.Time `json:"respondedAt,omitempty"`
+	// Recipients are the units the escalation goes to, the addressee (To)
+	// first, each with its own answer. Read them with RecipientList: an
+	// escalation recorded before recipients has none here.
+	Recipients []EscalationRecipient `json:"recipients,omitempty"`
 }
 
 // Deadline is one durable deadline of the case. ID is unique within the case.
@@ -151,6 +166,7 @@ func (c Case) Clone() Case {
 	out.Takedowns = append([]Takedown(nil), c.Takedowns...)
 	out.Deadlines = append([]Deadline(nil), c.Deadlines...)
 	out.Tasks = append([]Task(nil), c.Tasks...)
+	out.EscalationRecipients = append([]Recipient(nil), c.EscalationRecipients...)
 	if c.Analysis != nil {
 		a := *c.Analysis
 		out.Analysis = &a
@@ -165,6 +181,7 @@ func (c Case) Clone() Case {
 			l := *e.Letter
 			e.Letter = &l
 		}
+		e.Recipients = append([]EscalationRecipient(nil), e.Recipients...)
 		out.Escalation = &e
 	}
 	return out

@@ -60,6 +60,10 @@ type Report struct {
 	// logged-in subject (the API, the case desk), ChannelPublic for the
 	// citizens' report form (issue 18). Nothing else is accepted.
 	Channel string `json:"channel,omitempty"`
+	// EscalationRecipients are resolved by the caller with EscalatesTo
+	// (UnitTree.EscalationRecipients for the report's unit and kind); the
+	// first is the addressee and, when given, sets EscalatesTo.
+	EscalationRecipients []Recipient `json:"escalationRecipients,omitempty"`
 }
 
 // MergeReport adds a further report of a subject to an open case.
@@ -153,10 +157,12 @@ type SendEscalation struct {
 	Letter         *Letter `json:"letter,omitempty"`
 }
 
-// RecordEscalationResponse records the higher authority's answer.
+// RecordEscalationResponse records the answer of a recipient of the
+// escalation: the addressee's when Recipient is empty.
 type RecordEscalationResponse struct {
-	Response string `json:"response"`
-	Resolved bool   `json:"resolved"`
+	Response  string `json:"response"`
+	Resolved  bool   `json:"resolved"`
+	Recipient string `json:"recipient,omitempty"`
 }
 
 // Resolve records the outcome.
@@ -327,6 +333,15 @@ func ValidateReport(r Report) (Report, []Subject, error) {
 	if r.Channel != "" && r.Channel != ChannelPublic {
 		return r, nil, BadInput("channel", "unknown channel %q", r.Channel)
 	}
+	if len(r.EscalationRecipients) > 0 {
+		// Resolved through the ancestors, the route may name the case's
+		// own unit: it is not the unit's route.
+		route, err := CleanRoute("", r.Kind, r.EscalationRecipients)
+		if err != nil {
+			return r, nil, err
+		}
+		r.EscalationRecipients, r.EscalatesTo = route, route[0].Unit
+	}
 	subjects, err := cleanSubjects(r.Subjects)
 	return r, subjects, err
 }
@@ -374,7 +389,7 @@ func (b *batch) report(r Report) error {
 	b.add(CaseReported{
 		CaseID: r.CaseID, Number: r.Number, Kind: r.Kind, Unit: r.Unit, EscalatesTo: r.EscalatesTo,
 		Title: r.Title, Description: r.Description, Subjects: subjects, ClientRequestID: r.ClientRequestID,
-		Channel: r.Channel,
+		Channel: r.Channel, EscalationRecipients: r.EscalationRecipients,
 	})
 	b.startDeadline(DeadlineTriage, "")
 	return nil
@@ -588,7 +603,7 @@ func (b *batch) requestEscalation(r RequestEscalation) error {
 	if b.c.EscalatesTo == "" {
 		return Errorf(CodeInvalidTransition, "unit %s has no escalation target configured", b.c.Unit)
 	}
-	b.add(EscalationRequested{Reason: reason, To: b.c.EscalatesTo})
+	b.add(EscalationRequested{Reason: reason, To: b.c.EscalatesTo, Recipients: recipientsOf(b.c)})
 	b.startDeadline(DeadlineEscalationApproval, "")
 	return nil
 }
@@ -681,8 +696,20 @@ func (b *batch) escalationResponse(r RecordEscalationResponse) error {
 	if err != nil {
 		return err
 	}
-	b.add(EscalationResponded{Response: resp, Resolved: r.Resolved})
-	b.meet(DeadlineEscalationResponse, "")
+	esc := b.c.Escalation // the batch's own copy
+	to := strings.TrimSpace(r.Recipient)
+	if to == "" {
+		to = esc.To
+	}
+	if esc.Recipient(to) == nil {
+		return BadInput("recipient", "unit %s is not a recipient of this escalation", to)
+	}
+	b.add(EscalationResponded{Response: resp, Resolved: r.Resolved, Recipient: to})
+	if to == esc.To {
+		// Only the addressee's answer settles the escalation and its
+		// deadline; the others are recorded on their recipient.
+		b.meet(DeadlineEscalationResponse, "")
+	}
 	return nil
 }
 

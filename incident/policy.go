@@ -213,8 +213,9 @@ func (b *batch) autoEscalate(d Deadline) {
 		return // nowhere to escalate to; the miss itself is recorded and notified
 	}
 	b.add(EscalationRequested{
-		Reason: fmt.Sprintf("Takedown %s was not answered within %s (automatic escalation)", d.Ref, b.deadlinePolicy(d.Kind, d.Ref).SpanText(DeadlineTakedownResponse, c.Severity)),
-		To:     c.EscalatesTo,
+		Reason:     fmt.Sprintf("Takedown %s was not answered within %s (automatic escalation)", d.Ref, b.deadlinePolicy(d.Kind, d.Ref).SpanText(DeadlineTakedownResponse, c.Severity)),
+		To:         c.EscalatesTo,
+		Recipients: recipientsOf(c),
 	})
 	b.startDeadline(DeadlineEscalationApproval, "")
 }

@@ -23,6 +23,11 @@ type Unit struct {
 	Name        string `json:"name" yaml:"name"`
 	Parent      string `json:"parent,omitempty" yaml:"parent"`
 	EscalatesTo string `json:"escalatesTo,omitempty" yaml:"escalatesTo"`
+	// EscalationRoutes route the escalations of some incident kinds to
+	// several units, the addressee first (escalation_routes.go); a kind
+	// without a route goes to EscalatesTo. In the seed file both are
+	// written as escalatesTo (Unit.UnmarshalYAML).
+	EscalationRoutes EscalationRoutes `json:"escalationRoutes,omitzero" yaml:"-"`
 	// Symbol is the unit's short sign on dispatches, e.g. "UBND-VHTT": the
 	// issuer's abbreviation, and the drafting unit's after a hyphen (see
 	// DispatchSymbol).
@@ -52,11 +57,20 @@ type Unit struct {
 	// names someone else.
 	Signer Signer `json:"signer,omitzero" yaml:"signer"`
 
+	// ValidFrom is when the unit came into being (issue 17 §5): the date
+	// the seed file gives (validFrom), or the time the administration
+	// created it; zero when not known (the units of earlier seeds), which
+	// reads as "since always". The end of its validity is ClosedAt
+	// (ValidTo). Events recorded before the field existed fold as before,
+	// with a zero ValidFrom.
+	ValidFrom time.Time `json:"validFrom,omitzero" yaml:"-"`
 	// ClosedAt is when the unit was closed (the reorganisation of
 	// 1/7/2025 merged communes and abolished districts); zero while it is
 	// open. A closed unit keeps its cases, readable by whoever is granted
 	// on it; new reports to it go to Successor (UnitTree.ReceivingUnit).
-	// Only the administration closes a unit, never the seed file.
+	// The administration closes a unit (closeUnit), and so does the seed
+	// file's reorganisations, on the date they give: issue 17 §5 lifted
+	// the earlier rule that only the administration closes a unit.
 	ClosedAt time.Time `json:"closedAt,omitzero" yaml:"-"`
 	// Successor is the unit that takes the new reports of a closed unit.
 	Successor string `json:"successor,omitempty" yaml:"-"`
@@ -64,6 +78,16 @@ type Unit struct {
 
 // Closed reports whether the unit is closed.
 func (u Unit) Closed() bool { return !u.ClosedAt.IsZero() }
+
+// ValidTo is when the unit stopped being valid: ClosedAt, zero while it is
+// open.
+func (u Unit) ValidTo() time.Time { return u.ClosedAt }
+
+// ValidAt reports whether the unit existed at t: not before ValidFrom
+// (when known) and before ValidTo (when closed).
+func (u Unit) ValidAt(t time.Time) bool {
+	return (u.ValidFrom.IsZero() || !t.Before(u.ValidFrom)) && (!u.Closed() || t.Before(u.ClosedAt))
+}
 
 // ManualNumbering reports whether the unit's clerk numbers its documents
 // in the office's own register.
@@ -112,9 +136,9 @@ func CheckUnitSymbol(field, s string) error {
 
 // CleanUnit checks and normalizes one unit on its own: id, parent and
 // escalation target trimmed, the id path-like, name (required) and symbol
-// cleaned as text, and the unit neither its own parent nor its own
-// escalation target. Failures are BAD_USER_INPUT naming the field. Whether
-// the parent and the target exist, and whether parents loop, depends on the
+// cleaned as text, the escalation routes cleaned (CleanRoute), and the
+// unit neither its own parent nor its own escalation target. Failures are
+// BAD_USER_INPUT naming the field. Whether the parent and the target exist, and whether parents loop, depends on the
 // other units (UnitTree.Check, and the registry's constraints).
 func CleanUnit(u Unit) (Unit, error) {
 	u.ID = strings.TrimSpace(u.ID)
@@ -160,6 +184,9 @@ func CleanUnit(u Unit) (Unit, error) {
 	if u.EscalatesTo == u.ID {
 		return u, BadInput("escalatesTo", "a unit cannot escalate to itself")
 	}
+	if u.EscalationRoutes, err = cleanRoutes(u); err != nil {
+		return u, err
+	}
 	if u.Successor == u.ID {
 		return u, BadInput("successor", "a unit cannot succeed itself")
 	}
@@ -169,6 +196,13 @@ func CleanUnit(u Unit) (Unit, error) {
 	// Stored with microseconds in UTC, so that a unit read back equals the
 	// unit written.
 	u.ClosedAt = u.ClosedAt.UTC().Truncate(time.Microsecond)
+	if !u.ValidFrom.IsZero() {
+		u.ValidFrom = u.ValidFrom.UTC().Truncate(time.Microsecond)
+	}
+	if u.Closed() && !u.ValidFrom.IsZero() && u.ClosedAt.Before(u.ValidFrom) {
+		return u, BadInput("validTo", "the unit would close (%s) before it came into being (%s)",
+			u.ClosedAt.Format(time.RFC3339), u.ValidFrom.Format(time.RFC3339))
+	}
 	return u, nil
 }
 
@@ -235,7 +269,8 @@ func NewUnitTree(units []Unit) *UnitTree {
 
 // Check reports the first reason the list is not a proper tree: a unit
 // with an empty id, an id listed twice, a parent that is not in the list,
-// or a unit that is its own ancestor.
+// a unit that is its own ancestor, or an escalation route to a unit that
+// is not in the list.
 func (t *UnitTree) Check() error {
 	if t == nil {
 		return nil
@@ -261,7 +296,7 @@ func (t *UnitTree) Check() error {
 			return fmt.Errorf("unit %q is its own ancestor", u.ID)
 		}
 	}
-	return nil
+	return t.checkRoutes()
 }
 
 // Units returns the units of the tree (the first of a duplicated id), in

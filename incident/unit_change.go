@@ -2,7 +2,9 @@ package incident
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
 
 // The rules of changing the unit tree (the administration's units, issue
@@ -13,8 +15,9 @@ import (
 
 // CheckNewUnit checks u, cleaned by CleanUnit, as a unit to add to the
 // tree: its id a new lower-case slug (ValidNewUnitID) no unit has, its
-// symbol valid (CheckUnitSymbol), its parent and escalation target, when
-// given, existing and open. It is not closed. Failures are BAD_USER_INPUT
+// symbol valid (CheckUnitSymbol), its parent, escalation target and the
+// units of its escalation routes, when given, existing and open. It is not
+// closed. Failures are BAD_USER_INPUT
 // naming the field of the input.
 func (t *UnitTree) CheckNewUnit(u Unit) error {
 	if !ValidNewUnitID(u.ID) {
@@ -32,13 +35,17 @@ func (t *UnitTree) CheckNewUnit(u Unit) error {
 	if err := t.openUnit("parent", u.Parent); err != nil {
 		return err
 	}
+	if err := t.openUnits("escalationRoutes", u.routeUnits()); err != nil {
+		return err
+	}
 	return t.openUnit("escalatesTo", u.EscalatesTo)
 }
 
 // CheckUnitChange checks u, cleaned by CleanUnit, as the new state of the
 // unit with its id: the unit exists (NOT_FOUND otherwise); its symbol is
 // valid; a parent or escalation target that changes exists and is open,
-// one that stays may be anything it was; the parents form no cycle (Check
+// one that stays may be anything it was (and so for the units of its
+// escalation routes); the parents form no cycle (Check
 // on the tree with u in place); closing and its successor do not change
 // here (CheckClose). Failures are BAD_USER_INPUT naming the field.
 func (t *UnitTree) CheckUnitChange(u Unit) error {
@@ -62,6 +69,19 @@ func (t *UnitTree) CheckUnitChange(u Unit) error {
 	}
 	if u.EscalatesTo != old.EscalatesTo {
 		if err := t.openUnit("escalatesTo", u.EscalatesTo); err != nil {
+			return err
+		}
+	}
+	if u.EscalationRoutes != old.EscalationRoutes {
+		// Units a route already named may stay, closed or not; a unit it
+		// adds must be open.
+		var added []string
+		for _, id := range u.routeUnits() {
+			if !slices.Contains(old.routeUnits(), id) {
+				added = append(added, id)
+			}
+		}
+		if err := t.openUnits("escalationRoutes", added); err != nil {
 			return err
 		}
 	}
@@ -107,6 +127,29 @@ func (t *UnitTree) CheckClose(id, successor string) error {
 		return BadInput("successor", "%s is within %s, which is being closed", successor, id)
 	}
 	return t.openUnit("successor", successor)
+}
+
+// CheckCloseOn checks, as CheckClose does, that unit id may be closed with
+// successor taking its new reports, closed at a moment at that is not
+// after now (a reorganisation takes effect on its day, not before), not
+// before the unit came into being, and not before its successor did: the
+// successor takes the reports from at on. Failures are BAD_USER_INPUT.
+func (t *UnitTree) CheckCloseOn(id, successor string, at, now time.Time) error {
+	if err := t.CheckClose(id, successor); err != nil {
+		return err
+	}
+	day := func(t time.Time) string { return t.In(VietnamTime).Format("2006-01-02") }
+	if at.After(now) {
+		return BadInput("validTo", "%s is in the future: a unit is closed on its day, not before", day(at))
+	}
+	if u, _ := t.Unit(id); !u.ValidFrom.IsZero() && at.Before(u.ValidFrom) {
+		return BadInput("validTo", "unit %s came into being on %s, after %s", id, day(u.ValidFrom), day(at))
+	}
+	if s, _ := t.Unit(successor); !s.ValidFrom.IsZero() && at.Before(s.ValidFrom) {
+		return BadInput("successor", "unit %s comes into being on %s, after %s when it should take the reports of %s",
+			successor, day(s.ValidFrom), day(at), id)
+	}
+	return nil
 }
 
 // ReceivingUnit returns the unit that takes a new report addressed to unit
@@ -155,6 +198,16 @@ func (t *UnitTree) Replace(u Unit) *UnitTree {
 		}
 	}
 	return NewUnitTree(append(units, u))
+}
+
+// openUnits is openUnit on each of ids.
+func (t *UnitTree) openUnits(field string, ids []string) error {
+	for _, id := range ids {
+		if err := t.openUnit(field, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openUnit returns nil when id is "" or an open unit of the tree, and

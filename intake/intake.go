@@ -146,7 +146,8 @@ var (
 //     report in (MergeReport; Merged is true). If the case settled since
 //     the lookup (INVALID_TRANSITION), the report opens a case instead;
 //   - otherwise the report opens case CaseIDFor(key, sub, clientRequestID),
-//     escalating to the unit's escalation target. A CONFLICT because a
+//     escalating to the unit's escalation target (or the recipients its
+//     routes give the report's kind). A CONFLICT because a
 //     concurrent attempt of the same report opened it first is answered
 //     with that case.
 //
@@ -211,14 +212,24 @@ func (s *Service) Report(ctx context.Context, sub string, rep incident.Report) (
 		}
 		// The case settled since the lookup: open a new one.
 	}
-	return s.open(ctx, sub, requestID, rep)
+	return s.open(ctx, sub, requestID, rep, tree)
 }
 
-// open opens the report's own case.
-func (s *Service) open(ctx context.Context, sub, requestID string, rep incident.Report) (Result, error) {
+// open opens the report's own case, escalating to the unit's escalation
+// target or, when the routes of the unit (or of its ancestors) name units
+// for the report's kind, to them (incident.UnitTree.EscalationRecipients).
+func (s *Service) open(ctx context.Context, sub, requestID string, rep incident.Report, tree *incident.UnitTree) (Result, error) {
 	target, err := s.reads.EscalationTarget(ctx, rep.Unit)
 	if err != nil {
 		return Result{}, err
+	}
+	if to := tree.EscalationRecipients(rep.Unit, rep.Kind); len(to) > 0 {
+		// A closed target is followed to its successor. The case keeps
+		// the recipients when there are more than the target.
+		target = to[0].Unit
+		if len(to) > 1 {
+			rep.EscalationRecipients = to
+		}
 	}
 	key, err := s.caseIDKey(ctx)
 	if err != nil {

@@ -170,13 +170,14 @@ func (a *fakeAuth) grant(sub, unit string, actions ...string) {
 type fakeUnits struct {
 	known   map[string]bool
 	closed  map[string]string // unit -> successor
+	routes  map[string]incident.EscalationRoutes
 	checked []string
 }
 
 func (u *fakeUnits) UnitTree(ctx context.Context) (*incident.UnitTree, error) {
 	var list []incident.Unit
 	for id := range u.known {
-		unit := incident.Unit{ID: id, Name: id}
+		unit := incident.Unit{ID: id, Name: id, EscalationRoutes: u.routes[id]}
 		if succ, ok := u.closed[id]; ok {
 			unit.ClosedAt, unit.Successor = time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), succ
 		}

@@ -94,9 +94,11 @@ func (r *resolver) mutationType() *graphql.Object {
 			}),
 		"recordEscalationResponse": cmd(incident.CmdRecordEscalationResponse, args(graphql.FieldConfigArgument{
 			"response": str, "resolved": {Type: nn(graphql.Boolean)},
+			// Beyond the contract (issue 17, §3; schema/recipients.go).
+			"recipient": {Type: graphql.ID, Description: "The recipient unit that answered; left out, the addressee"},
 		}), func(a map[string]any) (incident.Command, error) {
 			res, _ := a["resolved"].(bool)
-			return incident.RecordEscalationResponse{Response: argString(a, "response"), Resolved: res}, nil
+			return incident.RecordEscalationResponse{Response: argString(a, "response"), Resolved: res, Recipient: argString(a, "recipient")}, nil
 		}),
 		"resolveCase": cmd(incident.CmdResolveCase, args(graphql.FieldConfigArgument{"resolution": str}),
 			func(a map[string]any) (incident.Command, error) {

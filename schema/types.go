@@ -135,6 +135,9 @@ type types struct {
 	signerInput *graphql.InputObject
 	unitOffice  graphql.Fields
 
+	// The escalation routes' additions (schema/recipients.go).
+	routing *routingTypes
+
 	// The takedown channels (schema/takedown_channel.go).
 	takedownChannel *graphql.Enum
 
@@ -197,16 +200,20 @@ func (r *resolver) buildTypes() *types {
 				if u.Parent == "" {
 					return nil, nil
 				}
-				return r.state(p.Context).unitOrStub(p.Context, u.Parent)
+				return r.state(p.Context).linkedUnit(p.Context, u, u.Parent)
 			})),
 			"escalatesTo": field(t.unit, "Where cases of this unit are escalated to (e.g. the provincial department)",
 				r.guard("Unit.escalatesTo", func(p graphql.ResolveParams) (any, error) {
-					return nilIfNone(r.state(p.Context).escalationTarget(p.Context, p.Source.(*incident.Unit)))
+					return nilIfNone(r.state(p.Context).escalationTargetOf(p.Context, p.Source.(*incident.Unit)))
 				})),
+			// schema/units_asof.go
+			"validFrom": unitValidFromField(), "validTo": unitValidToField(),
 			// schema/letters.go
 			"symbol": t.unitOffice["symbol"], "numbering": t.unitOffice["numbering"], "defaultSigner": t.unitOffice["defaultSigner"],
 			// schema/admin_graph.go
 			"closedAt": t.admin.unitFields["closedAt"], "successor": t.admin.unitFields["successor"],
+			// schema/recipients.go
+			"escalationRoutes": r.unitRoutesField(t),
 		}
 	})})
 	t.roleGrant = graphql.NewObject(graphql.ObjectConfig{Name: "RoleGrant", Fields: graphql.Fields{
@@ -257,7 +264,9 @@ func (r *resolver) buildTypes() *types {
 		"status": field(nn(t.escalationStatus), "", src(func(e *incident.Escalation) any { return e.Status })),
 		"reason": field(nn(graphql.String), "", src(func(e *incident.Escalation) any { return e.Reason })),
 		"to": field(nn(t.unit), "", r.guard("Escalation.to", func(p graphql.ResolveParams) (any, error) {
-			return r.state(p.Context).unitOrStub(p.Context, p.Source.(*incident.Escalation).To)
+			s := r.state(p.Context)
+			e := p.Source.(*incident.Escalation)
+			return s.caseUnit(p.Context, s.caseOfEscalation(e), e.To)
 		})),
 		"requestedBy":    field(nn(graphql.String), "", src(func(e *incident.Escalation) any { return e.RequestedBy })),
 		"requestedAt":    field(nn(DateTime), "", src(func(e *incident.Escalation) any { return e.RequestedAt })),
@@ -331,7 +340,8 @@ func (r *resolver) buildTypes() *types {
 		"title":       field(nn(graphql.String), "", src(func(c *incident.Case) any { return c.Title })),
 		"description": field(nn(graphql.String), "", src(func(c *incident.Case) any { return c.Description })),
 		"unit": field(nn(t.unit), "", r.guard("Case.unit", func(p graphql.ResolveParams) (any, error) {
-			return r.state(p.Context).unitOrStub(p.Context, p.Source.(*incident.Case).Unit)
+			c := p.Source.(*incident.Case)
+			return r.state(p.Context).caseUnit(p.Context, c, c.Unit)
 		})),
 		"reportedBy": field(nn(graphql.String), "", src(func(c *incident.Case) any { return c.ReportedBy })),
 		"reportedAt": field(nn(DateTime), "", src(func(c *incident.Case) any { return c.ReportedAt })),
@@ -463,6 +473,7 @@ func (r *resolver) buildTypes() *types {
 	}})
 	r.leaderFields(t) // schema/missed.go
 	r.letterFields(t) // schema/letters.go
+	r.recipientFields(t)
 	r.caseFileFields(t)
 	r.takedownChannelFields(t)
 	r.taskFields(t)   // schema/tasks.go
@@ -476,7 +487,7 @@ func (r *resolver) buildTypes() *types {
 func (t *types) enums() []*graphql.Enum {
 	return []*graphql.Enum{t.kind, t.status, t.severity, t.platform, t.takedownStatus, t.takedownOutcome,
 		t.escalationStatus, t.verdict, t.deadlineKind, t.deadlineState, t.role, t.accountCheck, t.taskState,
-		t.takedownChannel}
+		t.takedownChannel, t.routing.role}
 }
 
 // viewer is the source of Viewer.

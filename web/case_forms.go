@@ -180,8 +180,13 @@ var actionSpecs = map[string]actionSpec{
 		fields: []fieldSpec{textField("reason", true)},
 	},
 	incident.CmdRecordEscalationResponse: {
-		doc: versionedDoc("recordEscalationResponse", "response: String!", "resolved: Boolean!"), versioned: true,
-		fields: []fieldSpec{textField("response", true), {name: "resolved", kind: fieldCheckbox}},
+		// recipient: beyond the contract (issue 17, §3), asked only of an
+		// escalation to several units (the addressee chosen).
+		doc: versionedDoc("recordEscalationResponse", "response: String!", "resolved: Boolean!", "recipient: ID"), versioned: true,
+		fields: []fieldSpec{
+			{name: "recipient", kind: fieldSelect, hint: "field.recipientHint", when: severalRecipients}, // values: the recipients
+			textField("response", true), {name: "resolved", kind: fieldCheckbox},
+		},
 	},
 	incident.CmdResolveCase: {
 		doc: versionedDoc("resolveCase", "resolution: String!"), versioned: true,
@@ -326,6 +331,9 @@ func newForm(p *Printer, spec actionSpec, c *caseData, u *User, values map[strin
 			for _, v := range fs.values {
 				ff.Options = append(ff.Options, choice{Value: v, Label: p.Word(fs.terms, v), Selected: v == value})
 			}
+			if fs.name == "recipient" {
+				ff.Options = append(ff.Options[:0], recipientChoices(p, c, value)...) // web/case_recipients.go
+			}
 			if fs.name == "takedownId" {
 				for _, id := range c.Respond {
 					ff.Options = append(ff.Options, choice{Value: id, Label: takedownLabel(p, c, id), Selected: id == value})
@@ -370,6 +378,8 @@ func defaultValue(action, field string, c *caseData, u *User) string {
 		return c.Subjects[0].URL
 	case action == incident.CmdRequestTakedown && field == "channel":
 		return string(incident.TakedownPlatformReport)
+	case action == incident.CmdRecordEscalationResponse && field == "recipient" && c.Escalation != nil:
+		return c.Escalation.To.ID // the addressee
 	case action == incident.CmdApproveEscalation:
 		// The letter is signed by the issuing unit's default signer
 		// unless the leader says otherwise.

@@ -24,6 +24,7 @@ fragment CaseFields on Case {
   takedowns { id platform targetUrl reason legalBasis status platformReference requestedBy requestedAt respondedAt dueAt letterPreviewUrl
     channel authority legalDeadline followUpAt }
   escalation { status reason to { id name } requestedBy requestedAt approvedBy approvedAt dispatchNumber sentAt response respondedAt
+    recipients { unit { id name } role sentAt response respondedAt resolved }
     signer { ...SignerFields } letterPreviewUrl
     issuer { id name numbering defaultSigner { ...SignerFields } }
     letter { number symbol dispatchNumber issuedAt manual sha256 docxSha256 pdfUrl docxUrl issuer { id name } signer { ...SignerFields } } }
@@ -168,6 +169,9 @@ type escalationData struct {
 	SentAt         *time.Time `json:"sentAt"`
 	Response       string     `json:"response"`
 	RespondedAt    *time.Time `json:"respondedAt"`
+	// Recipients are every unit it goes to, the addressee first (issue
+	// 17, §3; web/case_recipients.go).
+	Recipients []recipientData `json:"recipients"`
 	// The letter (issue 16; web/letter_download.go).
 	Signer     *signerData `json:"signer"`
 	PreviewURL string      `json:"letterPreviewUrl"`

@@ -110,6 +110,9 @@ func caseUnits(c *caseData) map[string]string {
 	units := map[string]string{c.Unit.ID: c.Unit.Name}
 	if c.Escalation != nil {
 		units[c.Escalation.To.ID] = c.Escalation.To.Name
+		for _, r := range c.Escalation.Recipients {
+			units[r.Unit.ID] = r.Unit.Name
+		}
 	}
 	return units
 }

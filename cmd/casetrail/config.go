@@ -25,6 +25,8 @@ type Seed struct {
 	OfficialAccounts []SeedAccount   `yaml:"officialAccounts"`
 	// Users are the people of the web interface (users.go).
 	Users []SeedUser `yaml:"users"`
+	// Reorganisations close units on a day (seed_reorg.go).
+	Reorganisations []SeedReorganisation `yaml:"reorganisations"`
 }
 
 // SeedGrant gives a subject a role on a unit and all its sub-units.
@@ -54,6 +56,7 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 		Grants           []yaml.Node `yaml:"grants"`
 		OfficialAccounts []yaml.Node `yaml:"officialAccounts"`
 		Users            []yaml.Node `yaml:"users"`
+		Reorganisations  []yaml.Node `yaml:"reorganisations"`
 	}
 	if err := strictDecode(data, &raw); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -66,7 +69,8 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 			return nil, fmt.Errorf("%s: line %d: %w", name, n.Line, err)
 		}
 		if err := checkFields(&n, "id", "name", "parent", "escalatesTo", "symbol",
-			"drafting", "numbering", "issuingBody", "parentBody", "place", "signer"); err != nil {
+			"drafting", "numbering", "issuingBody", "parentBody", "place", "signer",
+			"validFrom"); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if s := fieldNode(&n, "signer"); s != nil {
@@ -76,6 +80,9 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 		}
 		if u.ID == "" || u.Name == "" {
 			return nil, fmt.Errorf("%s: line %d: unit: id and name are required", name, n.Line)
+		}
+		if err := parseSeedValidFrom(&n, &u); err != nil { // seed_reorg.go
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		// The letter settings (issue 16) are checked as the registry will.
 		if _, err := incident.CleanUnit(u); err != nil {
@@ -96,6 +103,13 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 		if u.EscalatesTo != "" {
 			if _, ok := units[u.EscalatesTo]; !ok {
 				return nil, fmt.Errorf("%s: line %d: unit %q: escalatesTo %q is not a unit of this file", name, units[u.ID], u.ID, u.EscalatesTo)
+			}
+		}
+		for _, k := range u.EscalationRoutes.Kinds() {
+			for _, r := range u.EscalationRoutes.Route(k) {
+				if _, ok := units[r.Unit]; !ok {
+					return nil, fmt.Errorf("%s: line %d: unit %q: escalatesTo %s: %q is not a unit of this file", name, units[u.ID], u.ID, k, r.Unit)
+				}
 			}
 		}
 	}
@@ -152,6 +166,11 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 		}
 		s.OfficialAccounts = append(s.OfficialAccounts, a)
 	}
+	reorgs, err := parseSeedReorganisations(name, raw.Reorganisations, units) // seed_reorg.go
+	if err != nil {
+		return nil, err
+	}
+	s.Reorganisations = reorgs
 	users, err := parseSeedUsers(name, raw.Users)
 	if err != nil {
 		return nil, err

@@ -25,6 +25,8 @@ import (
 type Registry struct {
 	pool *pgxpool.Pool
 	log  *eventstore.Store
+	// history is the units' history (unit_history.go).
+	history unitHistories
 }
 
 // NewRegistry returns the registry stored in pool's database (EnsureSchema
@@ -63,6 +65,7 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 	offices := make([]*string, len(units))
 	closed := make([]*time.Time, len(units))
 	successors := make([]*string, len(units))
+	validFrom := make([]*time.Time, len(units))
 	for i, u := range units {
 		u, err := incident.CleanUnit(u)
 		if err != nil {
@@ -77,17 +80,20 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 			closed[i] = &u.ClosedAt
 		}
 		successors[i] = nullable(u.Successor)
+		if !u.ValidFrom.IsZero() {
+			validFrom[i] = &u.ValidFrom
+		}
 	}
 	err := pgx.BeginFunc(ctx, r.pool, rollbackDry(ctx, commit, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO units (id, name, parent, escalates_to, symbol, office, closed_at, successor)
-			SELECT id, name, parent, escalates_to, symbol, office::jsonb, closed_at, successor
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
-				AS u(id, name, parent, escalates_to, symbol, office, closed_at, successor)
+			INSERT INTO units (id, name, parent, escalates_to, symbol, office, closed_at, successor, valid_from)
+			SELECT id, name, parent, escalates_to, symbol, office::jsonb, closed_at, successor, valid_from
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::timestamptz[])
+				AS u(id, name, parent, escalates_to, symbol, office, closed_at, successor, valid_from)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent = excluded.parent,
 				escalates_to = excluded.escalates_to, symbol = excluded.symbol, office = excluded.office,
-				closed_at = excluded.closed_at, successor = excluded.successor, updated_at = now()`,
-			ids, names, parents, escs, symbols, offices, closed, successors); err != nil {
+				closed_at = excluded.closed_at, successor = excluded.successor, valid_from = excluded.valid_from, updated_at = now()`,
+			ids, names, parents, escs, symbols, offices, closed, successors, validFrom); err != nil {
 			return err
 		}
 		// The stored units had no cycle, so a cycle now goes through a
@@ -98,8 +104,17 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 		}
 		tree := incident.NewUnitTree(all)
 		for _, id := range ids {
-			if u, _ := tree.Unit(id); u.Parent != "" && tree.Within(u.Parent, id) {
+			u, _ := tree.Unit(id)
+			if u.Parent != "" && tree.Within(u.Parent, id) {
 				return incident.BadInput("parent", "unit %s would be its own ancestor", id)
+			}
+			// The routes are no foreign key: check the units they name.
+			for _, k := range u.EscalationRoutes.Kinds() {
+				for _, r := range u.EscalationRoutes.Route(k) {
+					if _, ok := tree.Unit(r.Unit); !ok {
+						return incident.BadInput("escalationRoutes", "unit %s: the route of %s names %s, which does not exist", id, k, r.Unit)
+					}
+				}
 			}
 		}
 		return nil
@@ -125,17 +140,20 @@ func (r *Registry) upsertUnits(ctx context.Context, units []incident.Unit, commi
 }
 
 const unitColumns = `id, name, coalesce(parent, ''), coalesce(escalates_to, ''), coalesce(symbol, ''), coalesce(office::text, ''),
-	closed_at, coalesce(successor, '')`
+	closed_at, coalesce(successor, ''), valid_from`
 
 func scanUnit(row pgx.Row) (incident.Unit, error) {
 	var u incident.Unit
 	var office string
-	var closed *time.Time
-	if err := row.Scan(&u.ID, &u.Name, &u.Parent, &u.EscalatesTo, &u.Symbol, &office, &closed, &u.Successor); err != nil {
+	var closed, validFrom *time.Time
+	if err := row.Scan(&u.ID, &u.Name, &u.Parent, &u.EscalatesTo, &u.Symbol, &office, &closed, &u.Successor, &validFrom); err != nil {
 		return u, err
 	}
 	if closed != nil {
 		u.ClosedAt = closed.UTC()
+	}
+	if validFrom != nil {
+		u.ValidFrom = validFrom.UTC()
 	}
 	if office != "" {
 		var o unitOffice
@@ -143,12 +161,14 @@ func scanUnit(row pgx.Row) (incident.Unit, error) {
 			return u, fmt.Errorf("unit %s: office: %w", u.ID, err)
 		}
 		u.Drafting, u.Numbering, u.IssuingBody, u.ParentBody, u.Place, u.Signer = o.Drafting, o.Numbering, o.IssuingBody, o.ParentBody, o.Place, o.Signer
+		u.EscalationRoutes = o.EscalationRoutes
 	}
 	return u, nil
 }
 
-// unitOffice is the office column of a unit: how it issues letters (the
-// incident.Unit fields of the same names).
+// unitOffice is the office column of a unit: how it issues letters, and
+// where its escalation letters go by kind (the incident.Unit fields of the
+// same names).
 type unitOffice struct {
 	Drafting    string          `json:"drafting,omitempty"`
 	Numbering   string          `json:"numbering,omitempty"`
@@ -156,11 +176,15 @@ type unitOffice struct {
 	ParentBody  string          `json:"parentBody,omitempty"`
 	Place       string          `json:"place,omitempty"`
 	Signer      incident.Signer `json:"signer,omitzero"`
+	// EscalationRoutes are kept here rather than in a column of their
+	// own: the units they name are checked by upsertUnits.
+	EscalationRoutes incident.EscalationRoutes `json:"escalationRoutes,omitzero"`
 }
 
 // officeOf is u's office column (NULL when it sets none of it).
 func officeOf(u incident.Unit) (*string, error) {
-	o := unitOffice{Drafting: u.Drafting, Numbering: u.Numbering, IssuingBody: u.IssuingBody, ParentBody: u.ParentBody, Place: u.Place, Signer: u.Signer}
+	o := unitOffice{Drafting: u.Drafting, Numbering: u.Numbering, IssuingBody: u.IssuingBody, ParentBody: u.ParentBody, Place: u.Place, Signer: u.Signer,
+		EscalationRoutes: u.EscalationRoutes}
 	if o == (unitOffice{}) {
 		return nil, nil
 	}
