@@ -66,9 +66,17 @@ type requestState struct {
 	mu       sync.Mutex
 	accounts map[string]map[string]incident.OfficialAccount // unit -> id -> account
 
-	// past holds the states caseAsOf replayed (*incident.Case): they allow
-	// no action (schema/available.go).
+	// past holds the states caseAsOf replayed (*incident.Case), each with
+	// the moment it is the state at (time.Time): they allow no action
+	// (schema/available.go), and show units as they were then
+	// (schema/units_asof.go).
 	past sync.Map
+	// pastUnits holds the units resolved as they were at a moment
+	// (*incident.Unit -> time.Time), and historyMu guards history, the
+	// units' history read once per request (schema/units_asof.go).
+	pastUnits sync.Map
+	historyMu sync.Mutex
+	history   *incident.UnitHistory
 	// stats holds the query each stats answer (*readmodel.Stats) was
 	// computed for, for its breakdowns (schema/missed.go).
 	stats sync.Map

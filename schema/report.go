@@ -83,7 +83,7 @@ func (r *resolver) reportFields(t *types) {
 		Fields: graphql.Fields{
 			"unit": field(nn(t.unit), "The sub-unit (its whole subtree); the report's unit for its own cases (direct) and the totals",
 				r.guard("PeriodicReportRow.unit", func(p graphql.ResolveParams) (any, error) {
-					return r.state(p.Context).unitOrStub(p.Context, p.Source.(*incident.ReportRow).Unit.ID)
+					return r.state(p.Context).reportUnit(p.Context, p.Source.(*incident.ReportRow).Unit) // named as at the end
 				})),
 			"direct":   field(nn(graphql.Boolean), "The row of the cases filed on the report's unit itself", src(func(row *incident.ReportRow) any { return row.Direct })),
 			"received": intF("Cases reported in the period (stats.total for the same unit and window)", func(row *incident.ReportRow) int { return row.Received }),
@@ -121,7 +121,7 @@ func (r *resolver) reportFields(t *types) {
 		Description: "The báo cáo định kỳ of a unit's subtree for a period (Decree 09/2019/NĐ-CP)",
 		Fields: graphql.Fields{
 			"unit": field(nn(t.unit), "", r.guard("PeriodicReport.unit", func(p graphql.ResolveParams) (any, error) {
-				return r.state(p.Context).unitOrStub(p.Context, p.Source.(*incident.PeriodicReport).Unit.ID)
+				return r.state(p.Context).reportUnit(p.Context, p.Source.(*incident.PeriodicReport).Unit) // named as at the end
 			})),
 			"period": field(nn(period), "", src(func(rep *incident.PeriodicReport) any { return &rep.Period })),
 			"asOf": field(nn(DateTime), "The instant the figures at the end are taken at: the period's end, or generatedAt while it runs",

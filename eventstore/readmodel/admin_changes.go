@@ -25,9 +25,14 @@ import (
 // (incident.CleanUnit) and checked against the stored units
 // (incident.UnitTree.CheckNewUnit: a new lower-case slug id, a valid
 // symbol, an existing open parent and escalation target), then UnitDefined
-// is recorded and the row written. It returns the unit as stored.
+// is recorded and the row written. The unit is valid from its creation
+// (ValidFrom now, unless u gives when it came into being). It returns the
+// unit as stored.
 func (r *Registry) CreateUnit(ctx context.Context, ch Change, u incident.Unit) (incident.Unit, error) {
 	u.Symbol = strings.TrimSpace(u.Symbol)
+	if u.ValidFrom.IsZero() {
+		u.ValidFrom = time.Now()
+	}
 	u, err := incident.CleanUnit(u)
 	if err != nil {
 		return incident.Unit{}, err
@@ -112,18 +117,31 @@ func (r *Registry) UpdateUnit(ctx context.Context, ch Change, id string, c UnitC
 // and the row written. Its cases stay where they are. It returns the
 // closed unit.
 func (r *Registry) CloseUnit(ctx context.Context, ch Change, id, successor string) (incident.Unit, error) {
+	return r.CloseUnitOn(ctx, ch, id, successor, time.Time{})
+}
+
+// CloseUnitOn is CloseUnit with the closing dated at (zero: now): the
+// seed file's reorganisations close units on the date they give
+// (incident.UnitTree.CheckCloseOn: not in the future, not before the unit
+// or its successor came into being). The one event is recorded now, with
+// closedAt at.
+func (r *Registry) CloseUnitOn(ctx context.Context, ch Change, id, successor string, at time.Time) (incident.Unit, error) {
 	successor = strings.TrimSpace(successor)
+	now := time.Now()
+	if at.IsZero() {
+		at = now
+	}
 	var out incident.Unit
 	err := r.withAdminLock(ctx, func() error {
 		tree, err := r.unitTree(ctx)
 		if err != nil {
 			return err
 		}
-		if err := tree.CheckClose(id, successor); err != nil {
+		if err := tree.CheckCloseOn(id, successor, at, now); err != nil {
 			return err
 		}
 		u, _ := tree.Unit(id)
-		u.ClosedAt, u.Successor = time.Now(), successor
+		u.ClosedAt, u.Successor = at, successor
 		if u, err = incident.CleanUnit(u); err != nil {
 			return err
 		}

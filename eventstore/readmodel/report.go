@@ -17,7 +17,9 @@ import (
 // of unit's subtree for period p: a row per direct sub-unit of unit (by
 // the registry's parent links, by name), a row of the cases filed on unit
 // itself when it has any, and the totals, by the rules of
-// incident.PeriodicReport.
+// incident.PeriodicReport. The units are named as they were at the
+// period's end (the admin stream's history, incident.UnitHistory); the
+// rows follow the registry's parent links as they are now.
 //
 // The figures "at the period's end" are exact: the cases that had an event
 // from the period's start on are folded again from their own streams up to
@@ -51,7 +53,19 @@ func (r *Reader) PeriodicReport(ctx context.Context, unit string, p incident.Rep
 	from, to := p.Bounds()
 	made := r.now()
 	asOf := asOfTime(to, made)
-	rep := incident.PeriodicReport{Unit: incident.ReportUnit{ID: root.ID, Name: root.Name}, Period: p, AsOf: asOf, MadeAt: made}
+	// Units are named as they were at the period's end (issue 17 §5): a
+	// unit renamed since keeps the name it had then.
+	hist, err := r.UnitHistory(ctx)
+	if err != nil {
+		return incident.PeriodicReport{}, fmt.Errorf("periodic report: %w", err)
+	}
+	nameAt := func(u incident.Unit) string {
+		if name, ok := hist.NameAt(u.ID, asOf); ok {
+			return name
+		}
+		return u.Name // not known then (created later, or without events): as now
+	}
+	rep := incident.PeriodicReport{Unit: incident.ReportUnit{ID: root.ID, Name: nameAt(root)}, Period: p, AsOf: asOf, MadeAt: made}
 
 	// Each unit of the subtree counts in the row of the direct sub-unit
 	// above it ("" for unit itself).
@@ -71,6 +85,7 @@ func (r *Reader) PeriodicReport(ctx context.Context, unit string, p incident.Rep
 	var children []incident.Unit
 	for _, u := range subtree {
 		if c, ok := tree.Unit(u); ok && c.Parent == unit && u != unit {
+			c.Name = nameAt(c)
 			children = append(children, c)
 			tallies[u] = &incident.ReportTally{}
 		}
