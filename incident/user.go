@@ -8,7 +8,10 @@ package incident
 type User struct {
 	Username string
 	// Name is the display name.
-	Name     string
+	Name string
+	// Email is the address notifications go to ("" when none;
+	// CleanEmail's form).
+	Email    string
 	Disabled bool
 	// MustChangePassword: the user must choose a new password at the next
 	// login (after a one-time password).

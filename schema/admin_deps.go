@@ -44,6 +44,8 @@ type Administration interface {
 	ResetPassword(ctx context.Context, ch readmodel.Change, username string) (oneTimePassword string, err error)
 	// SetUserDisabled disables (or enables again) the user.
 	SetUserDisabled(ctx context.Context, ch readmodel.Change, username string, disabled bool) error
+	// SetUserEmail sets the user's e-mail address ("" removes it).
+	SetUserEmail(ctx context.Context, ch readmodel.Change, username, email string) error
 }
 
 // AccountSearch reads the registry of official accounts beyond

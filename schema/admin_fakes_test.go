@@ -160,6 +160,13 @@ func (w *world) SetUserDisabled(ctx context.Context, ch readmodel.Change, userna
 	return nil
 }
 
+func (w *world) SetUserEmail(ctx context.Context, ch readmodel.Change, username, email string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.adminCall(ch, "UserEmailChanged")
+	return nil
+}
+
 func fakeAdminEvent(version, pos int64, typ string, ch readmodel.Change, at time.Time) eventstore.RecordedEvent {
 	return eventstore.RecordedEvent{Version: version, GlobalPosition: pos, Type: typ,
 		Metadata: eventstore.Metadata{Actor: ch.Actor, Reason: ch.Reason}, OccurredAt: at, Data: json.RawMessage(`{}`)}

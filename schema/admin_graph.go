@@ -49,7 +49,7 @@ func (r *resolver) adminFields(t *types) {
 			if u.Successor == "" {
 				return nil, nil
 			}
-			return r.state(p.Context).unitOrStub(p.Context, u.Successor)
+			return r.state(p.Context).linkedUnit(p.Context, u, u.Successor)
 		})),
 	}
 	t.officialAccount.AddFieldConfig("disabled", field(nn(graphql.Boolean),
@@ -67,6 +67,7 @@ func (r *resolver) adminFields(t *types) {
 			"grants":             field(listOf(t.roleGrant), "", src(func(u *userView) any { return ptrs(u.grants) })),
 		},
 	})
+	r.emailFields(t, a) // admin_email.go
 	a.userPassword = graphql.NewObject(graphql.ObjectConfig{Name: "UserPassword", Fields: graphql.Fields{
 		"user":            field(nn(a.user), "", src(func(p *userPassword) any { return p.user })),
 		"oneTimePassword": field(nn(graphql.String), "Shown once; the user must change it at first login", src(func(p *userPassword) any { return p.otp })),
@@ -117,7 +118,7 @@ func (r *resolver) adminMutations() graphql.Fields {
 	reason := &graphql.ArgumentConfig{Type: nn(graphql.String), Description: "Why (kept on the admin stream); 1 to 500 characters"}
 	boolean := &graphql.ArgumentConfig{Type: nn(graphql.Boolean)}
 	grant := graphql.FieldConfigArgument{"subject": str, "role": {Type: nn(t.role)}, "unit": id, "reason": reason}
-	return graphql.Fields{
+	fields := graphql.Fields{
 		"createUnit": {Type: nn(t.unit), Args: graphql.FieldConfigArgument{"input": {Type: nn(a.newUnitInput)}, "reason": reason},
 			Description: "ADMIN on the parent (a new root: on every root)",
 			Resolve:     r.guard("createUnit", r.createUnit)},
@@ -127,7 +128,8 @@ func (r *resolver) adminMutations() graphql.Fields {
 		"closeUnit": {Type: nn(t.unit), Args: graphql.FieldConfigArgument{"id": id, "successor": id, "reason": reason},
 			Description: "ADMIN on the unit; its cases stay, its new reports go to successor (open, outside it); its sub-units must be closed first",
 			Resolve:     r.guard("closeUnit", r.closeUnit)},
-		"createUser": {Type: nn(a.userPassword), Args: graphql.FieldConfigArgument{"username": str, "name": str, "reason": reason},
+		"createUser": {Type: nn(a.userPassword), Args: graphql.FieldConfigArgument{"username": str, "name": str, "reason": reason,
+			"email": {Type: graphql.String, Description: "Where e-mail notifications go (optional)"}},
 			Description: "Any ADMIN; the new user holds no grant",
 			Resolve:     r.guard("createUser", r.createUser)},
 		"resetPassword": {Type: nn(a.userPassword), Args: graphql.FieldConfigArgument{"username": str, "reason": reason},
@@ -152,6 +154,10 @@ func (r *resolver) adminMutations() graphql.Fields {
 			Description: "ADMIN on the account's unit; a disabled account is no longer OFFICIAL for checkAccount",
 			Resolve:     r.guard("setOfficialAccountDisabled", r.setOfficialAccountDisabled)},
 	}
+	for k, f := range r.emailMutations() { // admin_email.go
+		fields[k] = f
+	}
+	return fields
 }
 
 // errNoAdministration answers the administration's operations on a graph

@@ -147,9 +147,20 @@ func (r *resolver) createUser(p graphql.ResolveParams) (any, error) {
 		return nil, err
 	}
 	username := strings.TrimSpace(argString(p.Args, "username"))
+	// The address is checked before the user is created; it is then set
+	// as its own change (UserEmailChanged after UserCreated).
+	email, err := incident.CleanEmail(argString(p.Args, "email"))
+	if err != nil {
+		return nil, err
+	}
 	otp, err := admin.CreateUser(ctx, ch, username, argString(p.Args, "name"))
 	if err != nil {
 		return nil, err
+	}
+	if email != "" {
+		if err := admin.SetUserEmail(ctx, ch, username, email); err != nil {
+			return nil, err
+		}
 	}
 	v, err := r.existingUser(ctx, admin, username)
 	if err != nil {

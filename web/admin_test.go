@@ -139,6 +139,8 @@ func (f *adminAPI) mutate(op string, vars map[string]any) *graphql.Result {
 			"user": map[string]any{"username": vars["username"]}, "oneTimePassword": f.otp}}}
 	case "SetUserDisabled":
 		return &graphql.Result{Data: map[string]any{"setUserDisabled": map[string]any{"username": vars["username"], "disabled": vars["disabled"]}}}
+	case "SetUserEmail":
+		return &graphql.Result{Data: map[string]any{"setUserEmail": map[string]any{"username": vars["username"], "email": vars["email"]}}}
 	case "GrantRole":
 		return &graphql.Result{Data: map[string]any{"grantRole": map[string]any{"username": vars["subject"]}}}
 	case "RevokeRole":
@@ -651,6 +653,7 @@ func TestAdminListsMatch(t *testing.T) {
 		evAccountAdded: readmodel.TypeOfficialAccountRegistered, evAccountChanged: readmodel.TypeOfficialAccountChanged,
 		evRoleGranted: readmodel.TypeRoleGranted, evRoleRevoked: readmodel.TypeRoleRevoked, evUserCreated: readmodel.TypeUserCreated,
 		evPasswordReset: readmodel.TypePasswordReset, evUserDisabled: readmodel.TypeUserDisabled, evUserEnabled: readmodel.TypeUserEnabled,
+		evEmailChanged: readmodel.TypeUserEmailChanged,
 	}
 	for ours, theirs := range pairs {
 		if ours != theirs {

@@ -24,6 +24,9 @@ const (
 	grantRoleMutation = `mutation GrantRole($subject: String!, $role: Role!, $unit: ID!, $reason: String!) {
   grantRole(subject: $subject, role: $role, unit: $unit, reason: $reason) { username }
 }`
+	setUserEmailMutation = `mutation SetUserEmail($username: String!, $email: String!, $reason: String) {
+  setUserEmail(username: $username, email: $email, reason: $reason) { username email }
+}`
 	revokeRoleMutation = `mutation RevokeRole($subject: String!, $role: Role!, $unit: ID!, $reason: String!) {
   revokeRole(subject: $subject, role: $role, unit: $unit, reason: $reason) { username }
 }`
@@ -100,14 +103,14 @@ func (h *Handler) userPage(w http.ResponseWriter, r *http.Request, u *User, user
 }
 
 // userAction runs one of the forms of a user's page: POST
-// /admin/users/{action} with reset, disabled, grant or revoke.
+// /admin/users/{action} with reset, disabled, grant, revoke or email.
 func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, u *User) {
 	if !h.adminAllowed(w, r, u) {
 		return
 	}
 	action := r.PathValue("action")
 	switch action {
-	case "reset", "disabled", "grant", "revoke":
+	case "reset", "disabled", "grant", "revoke", "email":
 	default:
 		h.notFound(w, r)
 		return
@@ -132,6 +135,13 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, u *User) {
 	case "reset":
 		doc, doneKey, args = resetPasswordMutation, "admin.users.resetDone", []string{username}
 		vars["username"] = username
+	case "email":
+		f.checkEmail()
+		doc, doneKey, args = setUserEmailMutation, "admin.users.emailDone", []string{username}
+		vars["username"], vars["email"] = username, f.V("email")
+		if f.V("email") == "" {
+			doneKey = "admin.users.emailRemoved"
+		}
 	case "disabled":
 		disabled := f.V("disabled") == "true"
 		doc, doneKey, args = setUserDisabledMutation, "admin.users.enabledDone", []string{username}

@@ -19,17 +19,18 @@ const adminUsersQuery = `query AdminUsers($unit: ID) {
 }`
 
 // adminUserFields are the fields of adminUser.
-const adminUserFields = `username name disabled mustChangePassword grants { role unit { id name } }`
+const adminUserFields = `username name email disabled mustChangePassword grants { role unit { id name } }`
 
 // createUserMutation adds a user, who gets a one-time password.
-const createUserMutation = `mutation CreateUser($username: String!, $name: String!, $reason: String!) {
-  createUser(username: $username, name: $name, reason: $reason) { user { username name } oneTimePassword }
+const createUserMutation = `mutation CreateUser($username: String!, $name: String!, $email: String, $reason: String!) {
+  createUser(username: $username, name: $name, email: $email, reason: $reason) { user { username name } oneTimePassword }
 }`
 
 // adminUser is a user as the admin pages ask for it.
 type adminUser struct {
 	Username           string  `json:"username"`
 	Name               string  `json:"name"`
+	Email              string  `json:"email"`
 	Disabled           bool    `json:"disabled"`
 	MustChangePassword bool    `json:"mustChangePassword"`
 	Grants             []grant `json:"grants"`
@@ -57,7 +58,7 @@ type usersData struct {
 
 // userLabels are the user forms' fields and their catalog keys.
 var userLabels = map[string]string{
-	"username": "admin.user.username", "name": "admin.user.name",
+	"username": "admin.user.username", "name": "admin.user.name", "email": "admin.user.email",
 	"role": "admin.user.role", "unit": "admin.user.unit", "subject": "admin.user.username",
 }
 
@@ -172,6 +173,7 @@ func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request, u *User) {
 		f.errs["username"] = f.p.T("admin.err.invalid", f.p.T("admin.user.username"))
 	}
 	f.need("name", "admin.user.name", MaxDisplayName)
+	f.checkEmail()
 	f.needReason()
 	if !f.checked() {
 		h.usersPage(w, r, u, http.StatusBadRequest, f)
@@ -187,6 +189,9 @@ func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request, u *User) {
 		} `json:"createUser"`
 	}
 	vars := map[string]any{"username": f.V("username"), "name": f.V("name"), "reason": f.V("reason")}
+	if e := f.V("email"); e != "" {
+		vars["email"] = e
+	}
 	if ae := h.run(r.Context(), u, createUserMutation, vars, &out); ae != nil {
 		h.log.Info("admin: create user refused", "user", u.Username, "username", f.V("username"), "code", ae.Code, "field", ae.Field)
 		h.usersPage(w, r, u, f.refused(ae, userLabels), f)

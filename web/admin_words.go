@@ -26,6 +26,7 @@ const (
 	evPasswordReset  = "PasswordReset"
 	evUserDisabled   = "UserDisabled"
 	evUserEnabled    = "UserEnabled"
+	evEmailChanged   = "UserEmailChanged"
 )
 
 // adminState is what the events read so far say of units and accounts.
@@ -187,6 +188,11 @@ func (st *adminState) describe(p *Printer, e adminEvent) (string, []string) {
 		return p.T("admin.ev.userDisabled", person("username")), nil
 	case evUserEnabled:
 		return p.T("admin.ev.userEnabled", person("username")), nil
+	case evEmailChanged:
+		if e := str("email"); e != "" {
+			return p.T("admin.ev.emailSet", person("username"), e), nil
+		}
+		return p.T("admin.ev.emailRemoved", person("username")), nil
 	}
 	return p.T("admin.ev.unknown"), nil
 }

@@ -29,7 +29,11 @@ type page struct {
 	Notes []flashLine
 	// Path is the current page, where the language switch returns.
 	Path string
-	Data any
+	// Inbox: the header shows Thông báo with Unread, the user's unread
+	// notifications (notify_*.go; counted up to maxUnread).
+	Inbox  bool
+	Unread int
+	Data   any
 }
 
 // funcs are the template functions besides the printer's methods.

@@ -17,6 +17,11 @@ func (h *Handler) routes() http.Handler {
 	pages.Handle("GET /password", h.authed(h.passwordShow))
 	pages.Handle("POST /password", h.authed(h.passwordSave))
 	pages.Handle("GET /{$}", h.authed(h.homeShow))
+	// Thông báo: the user's own notifications (notify_*.go).
+	pages.Handle("GET /notifications", h.authed(h.notificationsShow))
+	pages.Handle("GET /notifications/{id}/open", h.authed(h.notificationOpen))
+	pages.Handle("POST /notifications/{id}/open", h.authed(h.notificationOpen))
+	pages.Handle("POST /notifications/read", h.authed(h.notificationsRead))
 	// Việc cần làm and Phản ánh mới (worklist_*.go, report_*.go).
 	pages.Handle("GET /worklist", h.authed(h.worklistShow))
 	pages.Handle("GET /report", h.authed(h.reportShow))

@@ -24,7 +24,7 @@ type UserAdmin struct {
 func NewUserAdmin(pool *pgxpool.Pool) *UserAdmin { return &UserAdmin{users: NewUsers(pool)} }
 
 func userOf(u *User) incident.User {
-	return incident.User{Username: u.Username, Name: u.DisplayName, Disabled: u.Disabled, MustChangePassword: u.MustChangePassword}
+	return incident.User{Username: u.Username, Name: u.DisplayName, Email: u.Email, Disabled: u.Disabled, MustChangePassword: u.MustChangePassword}
 }
 
 // User returns the user named username; ok is false when there is none.
@@ -112,6 +112,16 @@ func (a *UserAdmin) ResetPassword(ctx context.Context, username string) (string,
 // NOT_FOUND.
 func (a *UserAdmin) SetDisabled(ctx context.Context, username string, disabled bool) error {
 	return notFound(username, a.users.SetDisabled(ctx, username, disabled))
+}
+
+// SetEmail sets the user's e-mail address ("" removes it): an address
+// incident.CleanEmail refuses is BAD_USER_INPUT on "email", an unknown
+// user NOT_FOUND.
+func (a *UserAdmin) SetEmail(ctx context.Context, username, email string) error {
+	if _, err := incident.CleanEmail(email); err != nil {
+		return err
+	}
+	return notFound(username, a.users.SetEmail(ctx, username, email))
 }
 
 // notFound turns ErrNoUser into NOT_FOUND.

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"casetrail/incident"
 )
 
 // User is a person who logs in to the web interface. Username is the
@@ -19,6 +21,8 @@ import (
 type User struct {
 	Username    string
 	DisplayName string
+	// Email is the address notifications go to ("" when none).
+	Email string
 	// PasswordHash is an argon2id or bcrypt hash; "" means no usable
 	// password.
 	PasswordHash       string
@@ -58,11 +62,11 @@ type Users struct {
 // NewUsers returns the users of pool's database (EnsureSchema first).
 func NewUsers(pool *pgxpool.Pool) *Users { return &Users{pool: pool} }
 
-const userColumns = `username, display_name, password_hash, disabled, must_change_password, created_at, updated_at`
+const userColumns = `username, display_name, coalesce(email, ''), password_hash, disabled, must_change_password, created_at, updated_at`
 
 func scanUser(row pgx.Row) (*User, error) {
 	var u User
-	err := row.Scan(&u.Username, &u.DisplayName, &u.PasswordHash, &u.Disabled, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(&u.Username, &u.DisplayName, &u.Email, &u.PasswordHash, &u.Disabled, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -113,8 +117,12 @@ func (s *Users) Create(ctx context.Context, u User) error {
 			return fmt.Errorf("password hash of %s: %w", u.Username, err)
 		}
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO users (username, display_name, password_hash, disabled, must_change_password)
-		VALUES ($1, $2, $3, $4, $5)`, u.Username, strings.TrimSpace(u.DisplayName), u.PasswordHash, u.Disabled, u.MustChangePassword)
+	email, err := incident.CleanEmail(u.Email)
+	if err != nil {
+		return fmt.Errorf("e-mail address of %s: %w", u.Username, err)
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO users (username, display_name, email, password_hash, disabled, must_change_password)
+		VALUES ($1, $2, nullif($3, ''), $4, $5, $6)`, u.Username, strings.TrimSpace(u.DisplayName), email, u.PasswordHash, u.Disabled, u.MustChangePassword)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return fmt.Errorf("user %s: %w", u.Username, ErrUserExists)
@@ -159,4 +167,64 @@ func (s *Users) SetDisplayName(ctx context.Context, username, name string) error
 		return fmt.Errorf("display name of %s: 1 to %d characters", username, MaxDisplayName)
 	}
 	return s.update(ctx, username, `display_name = $2`, strings.TrimSpace(name))
+}
+
+// SetEmail sets the user's e-mail address ("" removes it); an address
+// incident.CleanEmail refuses is its BAD_USER_INPUT error.
+func (s *Users) SetEmail(ctx context.Context, username, email string) error {
+	email, err := incident.CleanEmail(email)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, username, `email = nullif($2, '')`, email)
+}
+
+// People returns the people named subjects, in their order, as
+// notifications address them (activities.Directory, wired by
+// cmd/casetrail): the username, display name and e-mail address of each
+// user. A subject that is no user (a machine client) comes back with its
+// username only; a disabled user without an address (they no longer log
+// in, so they are told nothing by e-mail). Duplicates and empty subjects
+// are left out. One query, whatever the number of subjects.
+func (s *Users) People(ctx context.Context, subjects []string) ([]incident.User, error) {
+	want := make([]string, 0, len(subjects))
+	seen := make(map[string]bool, len(subjects))
+	for _, sub := range subjects {
+		if sub != "" && !seen[sub] {
+			seen[sub] = true
+			want = append(want, sub)
+		}
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE username = ANY($1)`, want)
+	if err != nil {
+		return nil, fmt.Errorf("people: %w", err)
+	}
+	defer rows.Close()
+	found := make(map[string]*User, len(want))
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("people: %w", err)
+		}
+		found[u.Username] = u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("people: %w", err)
+	}
+	out := make([]incident.User, len(want))
+	for i, sub := range want {
+		u, ok := found[sub]
+		if !ok {
+			out[i] = incident.User{Username: sub}
+			continue
+		}
+		out[i] = userOf(u)
+		if u.Disabled {
+			out[i].Email = ""
+		}
+	}
+	return out, nil
 }

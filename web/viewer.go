@@ -44,5 +44,6 @@ func (h *Handler) frame(r *http.Request, u *User, nav, titleKey string) *page {
 		}
 	}
 	pg.Notes = h.popNotes(ctx, p)
+	h.countUnread(ctx, u, pg) // notify_list.go
 	return pg
 }

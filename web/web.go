@@ -31,6 +31,7 @@ import (
 	"github.com/graphql-go/graphql"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"casetrail/inbox"
 	"casetrail/incident"
 )
 
@@ -100,6 +101,11 @@ type Options struct {
 	Public Public
 	// PublicLimits are the public pages' rate limits (defaults when zero).
 	PublicLimits PublicLimits
+	// Inbox holds the users' in-app notifications (the inbox channel
+	// stores them): the header of every page shows the unread count and
+	// /notifications lists them, each user their own (notify_*.go). Nil:
+	// no Thông báo.
+	Inbox *inbox.Store
 	// TrustedProxies are the reverse proxies in front of the server: a
 	// request from one of them is counted for the client its
 	// X-Forwarded-For names (the public pages' limits and duplicate

@@ -18,6 +18,8 @@ import (
 
 	"casetrail/api"
 	"casetrail/eventstore/readmodel"
+	"casetrail/inbox"
+	"casetrail/incident"
 	"casetrail/web"
 )
 
@@ -29,6 +31,10 @@ import (
 type SeedUser struct {
 	Username string `yaml:"username"`
 	Name     string `yaml:"name"`
+	// Email is where e-mail notifications go (optional). A new user gets
+	// it; an existing user without an address gets it (recorded as
+	// UserEmailChanged by the seed); an address set since is kept.
+	Email string `yaml:"email"`
 	// PasswordHash is an argon2id or bcrypt hash. Without it, the user gets
 	// a one-time password at creation, printed once in development; in
 	// production none is printed and the user has no usable password until
@@ -57,7 +63,7 @@ func parseSeedUsers(name string, nodes []yaml.Node) ([]SeedUser, error) {
 		if err := n.Decode(&u); err != nil {
 			return nil, fmt.Errorf("%s: line %d: %w", name, n.Line, err)
 		}
-		if err := checkFields(&n, "username", "name", "passwordHash", "mustChangePassword"); err != nil {
+		if err := checkFields(&n, "username", "name", "email", "passwordHash", "mustChangePassword"); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		u.line = n.Line
@@ -72,6 +78,11 @@ func parseSeedUsers(name string, nodes []yaml.Node) ([]SeedUser, error) {
 				return nil, fmt.Errorf("%s: line %d: user %s: passwordHash: %w", name, n.Line, u.Username, err)
 			}
 		}
+		email, err := incident.CleanEmail(u.Email)
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: user %s: email %q: not an e-mail address (name@example.gov.vn)", name, n.Line, u.Username, u.Email)
+		}
+		u.Email = email
 		if prev, dup := seen[u.Username]; dup {
 			return nil, fmt.Errorf("%s: line %d: user %s: already defined at line %d", name, n.Line, u.Username, prev)
 		}
@@ -94,12 +105,15 @@ func (a *app) seedUsers(ctx context.Context, users []SeedUser) error {
 					return fmt.Errorf("seed user (line %d): %w", su.line, err)
 				}
 			}
+			if err := a.seedEmail(ctx, store, su); err != nil {
+				return fmt.Errorf("seed user (line %d): %w", su.line, err)
+			}
 			continue
 		}
 		if !errors.Is(err, web.ErrNoUser) {
 			return fmt.Errorf("seed user (line %d): %w", su.line, err)
 		}
-		nu := web.User{Username: su.Username, DisplayName: su.Name, PasswordHash: su.PasswordHash, MustChangePassword: su.mustChange()}
+		nu := web.User{Username: su.Username, DisplayName: su.Name, Email: su.Email, PasswordHash: su.PasswordHash, MustChangePassword: su.mustChange()}
 		otp := ""
 		if nu.PasswordHash == "" && !a.cfg.production() {
 			otp = web.OneTimePassword()
@@ -111,7 +125,7 @@ func (a *app) seedUsers(ctx context.Context, users []SeedUser) error {
 		// again under the admin lock: another process of the cluster may
 		// have created it first.
 		created := false
-		err = a.registry.Record(ctx, a.seedChange(), readmodel.TypeUserCreated, readmodel.UserChange{Username: nu.Username, Name: strings.TrimSpace(nu.DisplayName)},
+		err = a.registry.Record(ctx, a.seedChange(), readmodel.TypeUserCreated, readmodel.UserChange{Username: nu.Username, Name: strings.TrimSpace(nu.DisplayName), Email: nu.Email},
 			func(ctx context.Context) error {
 				if _, err := store.Get(ctx, nu.Username); err == nil {
 					return readmodel.ErrUnchanged
@@ -141,6 +155,27 @@ func (a *app) seedUsers(ctx context.Context, users []SeedUser) error {
 		}
 	}
 	return nil
+}
+
+// seedEmail gives an existing user the seed's address when they have none
+// (UserEmailChanged by the seed, checked again under the admin lock); an
+// address set since, by an admin or the user, is kept.
+func (a *app) seedEmail(ctx context.Context, store *web.Users, su SeedUser) error {
+	if su.Email == "" {
+		return nil
+	}
+	return a.registry.Record(ctx, a.seedChange(), readmodel.TypeUserEmailChanged, readmodel.UserChange{Username: su.Username, Email: su.Email},
+		func(ctx context.Context) error {
+			u, err := store.Get(ctx, su.Username)
+			if err != nil {
+				return err
+			}
+			if u.Email != "" {
+				return readmodel.ErrUnchanged
+			}
+			return nil
+		},
+		func(ctx context.Context) error { return store.SetEmail(ctx, su.Username, su.Email) })
 }
 
 // sessionTimes parses CASETRAIL_SESSION_IDLE and CASETRAIL_SESSION_LIFETIME.
@@ -196,6 +231,8 @@ func (a *app) webUI(exec *api.Executor) (http.Handler, error) {
 		// The public's two doors (public.go), behind the proxies named.
 		Public:         a.public,
 		TrustedProxies: proxies,
+		// The in-app notifications the inbox channel stores.
+		Inbox: inbox.New(a.store.Pool()),
 	})
 	if err != nil {
 		return nil, err
@@ -208,7 +245,8 @@ func (a *app) webUI(exec *api.Executor) (http.Handler, error) {
 var stdin io.Reader = os.Stdin
 
 const userUsage = `usage:
-  casetrail user add --username U --name "Display name" [--password-stdin [--must-change]]
+  casetrail user add --username U --name "Display name" [--email ADDRESS] [--password-stdin [--must-change]]
+  casetrail user email U --email ADDRESS (--email "" removes it)
   casetrail user passwd U [--password-stdin [--must-change]]
   casetrail user disable U
   casetrail user enable U
@@ -229,6 +267,7 @@ func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 	sub, rest := args[0], args[1:]
 	username := fs.String("username", "", "username (the subject of the user's role grants)")
 	name := fs.String("name", "", "display name")
+	email := fs.String("email", "", "add, email: the e-mail address notifications go to")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	mustChange := fs.Bool("must-change", false, "with --password-stdin: the password must be changed at the first login")
 	role := fs.String("role", "", "grant, revoke: the role (REPORTER, HANDLER, LEADER, AUDITOR, ADMIN)")
@@ -296,6 +335,10 @@ func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 		if !web.ValidUsername(*username) {
 			return fmt.Errorf("user add: username %q: 1 to 64 lower-case letters, digits, '.', '_', '@' or '-', starting with a letter or digit", *username)
 		}
+		addr, err := incident.CleanEmail(*email)
+		if err != nil {
+			return fmt.Errorf("user add: --email: %w", err)
+		}
 		pw, must, err := password()
 		if err != nil {
 			return err
@@ -317,7 +360,28 @@ func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 			return err
 		}
 		fmt.Fprintf(out, "user %s (%s) added\n", *username, strings.TrimSpace(*name))
+		if addr != "" {
+			// Its own change, as createUser(email:) records it.
+			if err := admin.SetUserEmail(ctx, ch, *username, addr); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "notifications of %s go to %s\n", *username, addr)
+		}
 		say(pw, must)
+		return nil
+	case "email":
+		ch, err := af.change("user email", "casetrail user email")
+		if err != nil {
+			return err
+		}
+		if err := admin.SetUserEmail(ctx, ch, *username, *email); err != nil {
+			return err
+		}
+		if addr, _ := incident.CleanEmail(*email); addr != "" {
+			fmt.Fprintf(out, "notifications of %s go to %s\n", *username, addr)
+		} else {
+			fmt.Fprintf(out, "%s has no e-mail address (in-app notifications only)\n", *username)
+		}
 		return nil
 	case "passwd":
 		if _, err := users.Get(ctx, *username); err != nil {
@@ -363,13 +427,13 @@ func userCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 			return err
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "USERNAME\tNAME\tDISABLED\tMUST CHANGE\tPASSWORD")
+		fmt.Fprintln(tw, "USERNAME\tNAME\tDISABLED\tMUST CHANGE\tPASSWORD\tEMAIL")
 		for _, u := range list {
 			pw := "set"
 			if u.PasswordHash == "" {
 				pw = "none"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%t\t%t\t%s\n", u.Username, u.DisplayName, u.Disabled, u.MustChangePassword, pw)
+			fmt.Fprintf(tw, "%s\t%s\t%t\t%t\t%s\t%s\n", u.Username, u.DisplayName, u.Disabled, u.MustChangePassword, pw, u.Email)
 		}
 		return tw.Flush()
 	case "grant", "revoke":

@@ -57,6 +57,10 @@ const (
 	// TypeUserEnabled: a disabled user may log in again (payload:
 	// UserChange).
 	TypeUserEnabled = "UserEnabled"
+	// TypeUserEmailChanged: a user's e-mail address (where notifications
+	// go) was set, changed or removed (payload: UserChange with the new
+	// address, none when removed).
+	TypeUserEmailChanged = "UserEmailChanged"
 )
 
 // Change says who makes an admin change and why; it becomes the event's
@@ -79,6 +83,9 @@ type RoleGrant struct {
 type UserChange struct {
 	Username string `json:"username"`
 	Name     string `json:"name,omitempty"`
+	// Email is the new address of UserEmailChanged ("" when removed), and
+	// the address a user was created with.
+	Email string `json:"email,omitempty"`
 }
 
 // AccountRegistered is the payload of OfficialAccountRegistered.

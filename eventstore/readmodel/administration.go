@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"casetrail/incident"
 )
@@ -50,6 +51,8 @@ type UserStore interface {
 	// SetDisabled disables (or enables again) the user; a disabled user's
 	// open sessions end at their next request.
 	SetDisabled(ctx context.Context, username string, disabled bool) error
+	// SetEmail sets the user's e-mail address ("" removes it).
+	SetEmail(ctx context.Context, username, email string) error
 }
 
 // Admin is the administration: the one path by which units, role grants,
@@ -101,6 +104,16 @@ func (a *Admin) UpdateUnit(ctx context.Context, ch Change, id string, c UnitChan
 // CloseUnit closes a unit (Registry.CloseUnit).
 func (a *Admin) CloseUnit(ctx context.Context, ch Change, id, successor string) (incident.Unit, error) {
 	out, err := a.Registry.CloseUnit(ctx, ch, id, successor)
+	if err != nil {
+		return out, err
+	}
+	return out, a.unitsChanged(ctx)
+}
+
+// CloseUnitOn closes a unit on a date (Registry.CloseUnitOn): the seed
+// file's reorganisations.
+func (a *Admin) CloseUnitOn(ctx context.Context, ch Change, id, successor string, at time.Time) (incident.Unit, error) {
+	out, err := a.Registry.CloseUnitOn(ctx, ch, id, successor, at)
 	if err != nil {
 		return out, err
 	}
@@ -271,6 +284,24 @@ func (a *Admin) SetUserDisabled(ctx context.Context, ch Change, username string,
 	return a.Registry.Record(ctx, ch, typ, UserChange{Username: username},
 		a.existingUser(username, func(u incident.User) bool { return u.Disabled == disabled }),
 		func(ctx context.Context) error { return a.People.SetDisabled(ctx, username, disabled) })
+}
+
+// SetUserEmail sets the user's e-mail address, where notifications go
+// (email "" removes it), recording UserEmailChanged with the new address.
+// The address is incident.CleanEmail's form (BAD_USER_INPUT on "email"
+// otherwise); the same address again records nothing; an unknown user is
+// NOT_FOUND.
+func (a *Admin) SetUserEmail(ctx context.Context, ch Change, username, email string) error {
+	if a.People == nil {
+		return errNoUsers
+	}
+	email, err := incident.CleanEmail(email)
+	if err != nil {
+		return err
+	}
+	return a.Registry.Record(ctx, ch, TypeUserEmailChanged, UserChange{Username: username, Email: email},
+		a.existingUser(username, func(u incident.User) bool { return u.Email == email }),
+		func(ctx context.Context) error { return a.People.SetEmail(ctx, username, email) })
 }
 
 // existingUser is a check of Record: NOT_FOUND for an unknown user, and

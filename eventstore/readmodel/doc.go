@@ -27,7 +27,8 @@
 // and of the users of the web interface is an event of one stream,
 // AdminStream ("admin-registry"): UnitDefined, UnitChanged, UnitClosed,
 // OfficialAccountRegistered, OfficialAccountChanged, RoleGranted,
-// RoleRevoked, UserCreated, PasswordReset, UserDisabled, UserEnabled, with
+// RoleRevoked, UserCreated, PasswordReset, UserDisabled, UserEnabled,
+// UserEmailChanged, with
 // the actor and the reason in the metadata, hash-chained
 // and verified like every other stream (casetrail verify walks all streams).
 // One stream for the deployment rather than one per unit: admin changes are
@@ -58,6 +59,9 @@
 // change cut short after its event is reported to its caller, who makes it
 // again (recorded again). Admin (administration.go) is the one path of the
 // administration's changes, for the API and the command line.
+// UnitHistory (unit_history.go) folds the stream's unit events into the
+// units as they were at a moment (incident.UnitHistory): caseAsOf and the
+// periodic report name units as they were then.
 //
 // # Visibility
 //
