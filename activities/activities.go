@@ -82,6 +82,10 @@ type Activities struct {
 	// People gives the names and e-mail addresses of the people to tell
 	// (subjects only when nil).
 	People Directory
+	// BaseURL is the public address of the web interface ("https://…");
+	// notifications link to <BaseURL>/cases/<id>. Without it they carry
+	// no link.
+	BaseURL string
 	// Leaders returns the subjects holding the LEADER role on a unit; misses
 	// and escalation requests are sent to them.
 	Leaders func(ctx context.Context, unit string) ([]string, error)
@@ -129,6 +133,7 @@ func Register(r worker.ActivityRegistry, a *Activities) {
 		{workflows.ActivityMatchOfficialAccount, a.MatchOfficialAccount},
 		{workflows.ActivityPrepareEscalation, a.PrepareEscalation},
 		{workflows.ActivityIssueEscalation, a.IssueEscalation},
+		{workflows.ActivityDeliverEscalation, a.DeliverEscalation},
 	} {
 		r.RegisterActivityWithOptions(x.fn, activity.RegisterOptions{Name: x.name})
 	}

@@ -353,7 +353,10 @@ func TestNotify(t *testing.T) {
 		CaseID: "c1", Number: "VV-2026-000001", Unit: "lai-chau/tan-uyen", Event: workflows.NotifyMissed,
 		DeadlineKind: incident.DeadlineTriage, Recipients: []string{"handler1"}, NotifyLeaders: true, Message: "quá hạn",
 	}
-	if err := a.Notify(ctx, in); err != nil {
+	// Keys of this run: a key delivered is not sent again.
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	in.Key = "missed-" + run
+	if _, err := a.Notify(ctx, in); err != nil {
 		t.Fatal(err)
 	}
 	var n activities.Notification
@@ -373,17 +376,21 @@ func TestNotify(t *testing.T) {
 	// Reminders do not ask the leaders.
 	in.NotifyLeaders = false
 	a.Leaders = func(context.Context, string) ([]string, error) { t.Error("leaders asked"); return nil, nil }
-	if err := a.Notify(ctx, in); err != nil {
+	in.Key = "reminder-key-" + run
+	if _, err := a.Notify(ctx, in); err != nil {
 		t.Fatal(err)
 	}
 
 	// A refusing webhook is final, a failing one is retried.
+	// (Each with a key of its own: a delivered key is not sent again.)
 	h.status = http.StatusUnauthorized
-	if app := appErr(t, a.Notify(ctx, in)); !app.NonRetryable() {
-		t.Error("401 must not be retried")
+	in.Key = "refused-key-" + run
+	if res, err := a.Notify(ctx, in); err != nil || len(res.Channels) != 2 || res.Channels[1].OK || !strings.Contains(res.Channels[1].Error, "401") {
+		t.Errorf("401 must not be retried, and is recorded as failed: %+v %v", res, err)
 	}
 	h.status = http.StatusBadGateway
-	err := a.Notify(ctx, in)
+	in.Key = "failing-key-" + run
+	_, err := a.Notify(ctx, in)
 	var app *temporal.ApplicationError
 	if err == nil || (errors.As(err, &app) && app.NonRetryable()) {
 		t.Errorf("502 must be retried: %v", err)
@@ -391,7 +398,8 @@ func TestNotify(t *testing.T) {
 
 	// Without a webhook, the log is the notification.
 	logs.Reset()
-	if err := (&activities.Activities{Store: store, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}).Notify(ctx, in); err != nil {
+	in.Key = "log-only-key-" + run
+	if _, err := (&activities.Activities{Store: store, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}).Notify(ctx, in); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(logs.String(), "quá hạn") {

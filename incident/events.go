@@ -66,6 +66,9 @@ type CaseReported struct {
 	// Channel is the report's Report.Channel: ChannelPublic for the
 	// citizens' report form, absent otherwise (issue 18).
 	Channel string `json:"channel,omitempty"`
+	// EscalationRecipients are the report's (issue 17, §3); events
+	// recorded before have none.
+	EscalationRecipients []Recipient `json:"escalationRecipients,omitempty"`
 }
 
 // ReportMerged records a further report of a subject the case already covers.
@@ -141,10 +144,15 @@ type TakedownResponded struct {
 	Note              string          `json:"note,omitempty"`
 }
 
-// EscalationRequested asks a leader to approve an escalation.
+// EscalationRequested asks a leader to approve an escalation. Since the
+// routes by kind (issue 17, §3) it names every recipient, the addressee To
+// first, when there are more than To; an event without them (To alone
+// receives it, or it was recorded before) folds to To as the one
+// recipient.
 type EscalationRequested struct {
-	Reason string `json:"reason"`
-	To     string `json:"to"`
+	Reason     string      `json:"reason"`
+	To         string      `json:"to"`
+	Recipients []Recipient `json:"recipients,omitempty"`
 }
 
 // EscalationApproved records the leader's approval. Approvals recorded
@@ -199,10 +207,13 @@ func (e EscalationSent) Letter() *Letter {
 	return l
 }
 
-// EscalationResponded records the higher authority's answer.
+// EscalationResponded records the answer of a recipient of the
+// escalation: the addressee's when Recipient is empty (every event recorded
+// before the routes by kind) or names it.
 type EscalationResponded struct {
-	Response string `json:"response"`
-	Resolved bool   `json:"resolved"`
+	Response  string `json:"response"`
+	Resolved  bool   `json:"resolved"`
+	Recipient string `json:"recipient,omitempty"`
 }
 
 // DeadlineSet starts a deadline.

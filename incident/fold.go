@@ -11,6 +11,21 @@ import (
 // fails on a known type; an unknown payload is an error.
 func Apply(c *Case, e Event) error {
 	at := e.At
+	switch e.Data.(type) {
+	case NotificationSent, NotificationFailed:
+		// A delivery record: the case stays as it was (nor is it updated).
+		if c.ChangedVersion == 0 {
+			c.ChangedVersion = c.Version
+		}
+		c.Version++
+		if e.Version != 0 {
+			c.Version = e.Version
+		}
+		if e.GlobalPosition != 0 {
+			c.Position = e.GlobalPosition
+		}
+		return nil
+	}
 	switch p := e.Data.(type) {
 	case CaseReported:
 		*c = Case{
@@ -27,6 +42,7 @@ func Apply(c *Case, e Event) error {
 			Subjects:        append([]Subject(nil), p.Subjects...),
 			ClientRequestID: p.ClientRequestID,
 		}
+		c.EscalationRecipients = append([]Recipient(nil), p.EscalationRecipients...)
 		if p.Channel == ChannelPublic {
 			c.PublicReports = 1
 		}
@@ -125,6 +141,7 @@ func Apply(c *Case, e Event) error {
 			To:          p.To,
 			RequestedBy: e.Actor,
 			RequestedAt: at,
+			Recipients:  escalationRecipients(p.To, p.Recipients),
 		}
 	case EscalationApproved:
 		if c.Escalation != nil {
@@ -149,9 +166,19 @@ func Apply(c *Case, e Event) error {
 			c.Escalation.DispatchNumber = p.DispatchNumber
 			c.Escalation.SentAt = timePtr(at)
 			c.Escalation.Letter = p.Letter()
+			c.Escalation.materialize()
+			for i := range c.Escalation.Recipients {
+				c.Escalation.Recipients[i].SentAt = timePtr(at)
+			}
 		}
 	case EscalationResponded:
 		if c.Escalation != nil {
+			if r := c.Escalation.Recipient(p.Recipient); r != nil {
+				r.Response, r.RespondedAt, r.Resolved = p.Response, timePtr(at), p.Resolved
+			}
+			if p.Recipient != "" && p.Recipient != c.Escalation.To {
+				break // another recipient's answer: recorded on it alone
+			}
 			c.Escalation.Response = p.Response
 			c.Escalation.RespondedAt = timePtr(at)
 			c.Escalation.Status = EscAcknowledged
@@ -213,6 +240,7 @@ func Apply(c *Case, e Event) error {
 	if e.Version != 0 {
 		c.Version = e.Version
 	}
+	c.ChangedVersion = c.Version
 	if e.GlobalPosition != 0 {
 		c.Position = e.GlobalPosition
 	}

@@ -23,6 +23,7 @@ var allEventTypes = []string{
 	incident.TypeDeadlineMet, incident.TypeDeadlineMissed, incident.TypeDeadlineCancelled,
 	incident.TypeCaseResolved, incident.TypeCaseClosed, incident.TypeCaseRejected, incident.TypeCaseReopened,
 	incident.TypeCommentAdded, incident.TypeTaskCompleted, incident.TypeTaskWaived,
+	incident.TypeNotificationSent, incident.TypeNotificationFailed,
 }
 
 func TestEventTypes(t *testing.T) {
@@ -49,6 +50,10 @@ func longHistory(t *testing.T) *history {
 	merge.Subjects = []incident.SubjectInput{{Platform: incident.Zalo, URL: "https://zalo.me/123456"}}
 	h.do(reporter, incident.MergeReport{Report: merge}, at(0.5))
 	h.tick(at(2)) // TRIAGE reminder
+	h.record(incident.SystemActor, at(2), []incident.Payload{incident.NotificationSent{
+		Key: "ev-3", Cause: incident.TypeDeadlineReminder, Recipients: []string{handler}, Subject: "Nhắc hạn",
+		Channels: []incident.NotificationChannel{{Channel: "log", OK: true}},
+	}})
 	h.do(handler, incident.Triage{Severity: incident.Medium, Assignee: handler, Note: "Xem gấp"}, at(3))
 	h.do(leader, incident.Reject{Reason: "Nhầm"}, at(3.5))
 	h.do(leader, incident.Reopen{Reason: "Không nhầm"}, at(4))
@@ -63,6 +68,10 @@ func longHistory(t *testing.T) *history {
 	h.do(reporter, incident.AddEvidence{Description: "Ảnh", URL: "https://facebook.com/x/posts/1", MediaType: "image/jpeg", SHA256: strings.Repeat("0f", 32), SizeBytes: 2048}, at(5.5))
 	h.do("handler2", incident.RequestTakedown{Platform: incident.Facebook, TargetURL: "https://facebook.com/x", Reason: "Mạo danh", LegalBasis: "Điều 23"}, at(6))
 	h.tick(at(31)) // TD-1 missed: auto-escalation
+	h.record(incident.SystemActor, at(31), []incident.Payload{incident.NotificationRecord(incident.NotificationSent{
+		Key: "ev-20", Cause: incident.TypeDeadlineMissed, Recipients: []string{"handler2", leader}, Subject: "Quá hạn",
+		Channels: []incident.NotificationChannel{{Channel: "log", OK: true}, {Channel: "email", Error: "dial failed"}},
+	})})
 	h.do(leader, incident.DeclineEscalation{Reason: "Chờ thêm"}, at(32))
 	h.do("handler2", incident.RequestTakedown{Platform: incident.Zalo, TargetURL: "https://zalo.me/123456", Reason: "Mạo danh"}, at(33))
 	h.do("handler2", incident.RecordTakedownResponse{TakedownID: "TD-2", Outcome: incident.OutcomeAcknowledged, PlatformReference: "ZL-9", Note: "Đang xem"}, at(34))
@@ -183,6 +192,10 @@ func samplePayloads() []incident.Payload {
 		incident.CommentAdded{Text: "t"},
 		incident.TaskCompleted{TaskID: "fact-check", Note: "n", URL: "https://x.vn/dinh-chinh"},
 		incident.TaskWaived{TaskID: "escalate", Reason: "r"},
+		incident.NotificationSent{Key: "k", Cause: incident.TypeDeadlineMissed, Recipients: []string{"handler1"}, Subject: "s",
+			Channels: []incident.NotificationChannel{{Channel: "email", OK: true, To: []string{"handler1"}}}},
+		incident.NotificationFailed{Key: "k", Cause: incident.TypeCaseResolved, Recipients: []string{"reporter1"},
+			Channels: []incident.NotificationChannel{{Channel: "email", To: []string{"reporter1"}, Failed: []string{"reporter1"}, Error: "550"}}},
 	}
 }
 

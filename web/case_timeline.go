@@ -102,7 +102,7 @@ func describe(p *Printer, e eventData, names, units, tasks map[string]string) (t
 	case incident.TakedownResponded:
 		return p.T("event.TakedownResponded", x.TakedownID, p.Word("outcome", string(x.Outcome))), x.Note
 	case incident.EscalationRequested:
-		return p.T("event.EscalationRequested", unit(x.To)), reasonText(p, e.Actor, x.Reason)
+		return p.T("event.EscalationRequested", unit(x.To)) + alsoTo(p, x.Recipients, x.To, unit), reasonText(p, e.Actor, x.Reason)
 	case incident.EscalationApproved:
 		return p.T("event.EscalationApproved"), x.Note
 	case incident.EscalationDeclined:
@@ -113,6 +113,9 @@ func describe(p *Printer, e eventData, names, units, tasks map[string]string) (t
 		state := p.T("event.escalationAck")
 		if x.Resolved {
 			state = p.T("event.escalationResolved")
+		}
+		if x.Recipient != "" { // recorded per recipient (issue 17, §3)
+			state += " – " + unit(x.Recipient)
 		}
 		return p.T("event.EscalationResponded", state), x.Response
 	case incident.DeadlineSet:
@@ -135,6 +138,10 @@ func describe(p *Printer, e eventData, names, units, tasks map[string]string) (t
 		return p.T("event.CaseReopened"), x.Reason
 	case incident.CommentAdded:
 		return p.T("event.CommentAdded"), x.Text
+	case incident.NotificationSent: // case_delivery.go
+		return describeDelivery(p, e.Type, x, names)
+	case incident.NotificationFailed:
+		return describeDelivery(p, e.Type, incident.NotificationSent(x), names)
 	case incident.TaskCompleted, incident.TaskWaived:
 		id, detail := "", ""
 		switch x := x.(type) {
@@ -242,13 +249,21 @@ func people(c *caseData) []string {
 	for _, e := range c.History {
 		add(e.Actor)
 		switch e.Type {
-		case incident.TypeCaseTriaged, incident.TypeCaseAssigned:
+		case incident.TypeCaseTriaged, incident.TypeCaseAssigned, incident.TypeNotificationSent, incident.TypeNotificationFailed:
 			if payload, err := incident.DecodePayload(e.Type, []byte(e.Data)); err == nil {
 				switch x := payload.(type) {
 				case incident.CaseTriaged:
 					add(x.Assignee)
 				case incident.CaseAssigned:
 					add(x.Assignee)
+				case incident.NotificationSent:
+					for _, r := range x.Recipients {
+						add(r)
+					}
+				case incident.NotificationFailed:
+					for _, r := range x.Recipients {
+						add(r)
+					}
 				}
 			}
 		}

@@ -87,6 +87,26 @@ type NotifyInput struct {
 	Recipients    []string              `json:"recipients"`
 	NotifyLeaders bool                  `json:"notifyLeaders"`
 	Message       string                `json:"message"`
+
+	// Since notifyVersion (notify.go; absent in older runs):
+
+	// Key identifies the notification: the id of the event that caused
+	// it. The activity delivers once per key and channel.
+	Key string `json:"key,omitempty"`
+	// Actor is who caused it (the system for the deadline clock).
+	Actor string `json:"actor,omitempty"`
+	// At is the workflow's time when it was decided.
+	At time.Time `json:"at,omitzero"`
+	// LeadersOf is the unit whose leaders NotifyLeaders adds ("" = Unit):
+	// the receiving unit of a dispatched escalation.
+	LeadersOf string `json:"leadersOf,omitempty"`
+	// Reason is the free text the cause carries: the escalation's reason,
+	// the resolution, the rejection's reason.
+	Reason string `json:"reason,omitempty"`
+	// To is the unit an escalation goes to, DispatchNumber its number
+	// once sent.
+	To             string `json:"to,omitempty"`
+	DispatchNumber string `json:"dispatchNumber,omitempty"`
 }
 
 // Delivery channels reported by SendTakedownRequest and SendEscalation.

@@ -129,7 +129,8 @@ func (w *caseWorkflow) handle(ctx workflow.Context, m meta, cmd incident.Command
 		if err != nil {
 			return incident.Case{}, w.fail(ctx, cmd, err)
 		}
-		err = w.append(ctx, batch{key: "req:" + m.id, fingerprint: m.fingerprint}, m.actor, cmd.Name(), events, now)
+		b := batch{key: "req:" + m.id, fingerprint: m.fingerprint}
+		err = w.append(ctx, b, m.actor, cmd.Name(), events, now)
 		if errors.Is(err, errCaughtUp) && attempt < maxCatchUps {
 			continue
 		}
@@ -138,6 +139,7 @@ func (w *caseWorkflow) handle(ctx workflow.Context, m meta, cmd incident.Command
 		}
 		w.remember(m, now)
 		w.attrs.sync(ctx, &w.state)
+		w.notifyEvents(ctx, b, m.actor, events) // notify.go
 		w.after(ctx, decided)
 		return w.state.Clone(), nil
 	}
@@ -176,7 +178,9 @@ func (w *caseWorkflow) check(m meta, cmd incident.Command, now time.Time) error 
 	if strings.TrimSpace(m.actor) == "" {
 		return incident.BadInput("actor", "is required")
 	}
-	if m.expected != nil && *m.expected != w.state.Version {
+	// A version the case had before only delivery records were added is
+	// still current (incident.Case.AtVersion).
+	if m.expected != nil && !w.state.AtVersion(*m.expected) {
 		return incident.Errorf(incident.CodeConflict,
 			"the case is at version %d, not the expected %d; reload it and try again", w.state.Version, *m.expected)
 	}

@@ -36,6 +36,7 @@ type memActivities struct {
 	escalations []workflows.EscalationInput
 	prepared    []workflows.PrepareEscalationInput
 	issued      []workflows.IssueEscalationInput
+	delivered   []workflows.DeliverEscalationInput
 	matches     int
 
 	// manual makes the issuing units number by hand: PrepareEscalation
@@ -141,15 +142,18 @@ func (m *memActivities) AllocateCaseNumber(_ context.Context, in workflows.Alloc
 	return n, nil
 }
 
-func (m *memActivities) Notify(_ context.Context, in workflows.NotifyInput) error {
+func (m *memActivities) Notify(_ context.Context, in workflows.NotifyInput) (workflows.NotifyResult, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.notifyCalls++
 	if m.notifyErr {
-		return errors.New("webhook unreachable")
+		return workflows.NotifyResult{}, errors.New("webhook unreachable")
 	}
 	m.notified = append(m.notified, in)
-	return nil
+	return workflows.NotifyResult{
+		Key: in.Key, Event: in.Event, Recipients: in.Recipients, Subject: in.Message,
+		Channels: []incident.NotificationChannel{{Channel: "log", OK: true}},
+	}, nil
 }
 
 func (m *memActivities) SendTakedownRequest(_ context.Context, in workflows.TakedownInput) (workflows.DeliveryResult, error) {

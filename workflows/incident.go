@@ -316,7 +316,11 @@ func (w *caseWorkflow) dispatch(ctx workflow.Context) error {
 		return err
 	}
 	w.attrs.sync(ctx, &w.state)
+	w.notifyEvents(ctx, batch{key: "dispatch:" + key}, actor, events)
 	workflow.GetLogger(ctx).Info("escalation sent", "case", w.caseID, "dispatch", w.state.Escalation.DispatchNumber, "channel", channel, "error", failure)
+	if send.Letter != nil {
+		w.deliverToRecipients(ctx) // recipients.go
+	}
 	return nil
 }
 
@@ -372,12 +376,15 @@ func (w *caseWorkflow) onClock(ctx workflow.Context) {
 		return
 	}
 	w.attrs.sync(ctx, &w.state)
-	w.notifyDue(ctx, due)
+	if !w.notifyEvents(ctx, batch{key: key}, incident.SystemActor, due) {
+		w.notifyDue(ctx, due) // a run older than notifyVersion
+	}
 }
 
-// notifyDue tells people what the clock decided: reminders go to the
-// assignee; misses to the assignee and the unit's leaders; an automatic
-// escalation request to the leaders, who must approve it.
+// notifyDue tells people what the clock decided, in runs older than
+// notifyVersion (notify.go; newer runs record each outcome): reminders go
+// to the assignee; misses to the assignee and the unit's leaders; an
+// automatic escalation request to the leaders, who must approve it.
 func (w *caseWorkflow) notifyDue(ctx workflow.Context, due []incident.Payload) {
 	c := &w.state
 	var assignee []string

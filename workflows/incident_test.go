@@ -68,6 +68,7 @@ func TestLifecycle(t *testing.T) {
 		incident.TypeAnalysisRecorded, incident.TypeDeadlineMet,
 		incident.TypeTakedownRequested, incident.TypeDeadlineSet, // TAKEDOWN_RESPONSE
 		incident.TypeCaseResolved, incident.TypeDeadlineMet, incident.TypeDeadlineCancelled,
+		incident.TypeNotificationSent, // the reporter told of the resolution
 		incident.TypeCaseClosed,
 	}
 	if !slices.Equal(got, wantTypes) {

@@ -17,7 +17,9 @@ import (
 // only for a deliberate, versioned (workflow.GetVersion) change.
 // escalation-v0 is an escalation approved and sent by the code before
 // letterVersion (commit 250c87c, the same walk as the integration's
-// "escalation letter"): it replays SendEscalation's numbering.
+// "escalation letter"): it replays SendEscalation's numbering. notified
+// is a case whose notifications are recorded as delivery events
+// (notifyVersion; the integration's "notifications").
 func histories(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "*.history.json"))

@@ -20,6 +20,7 @@ import (
 	"casetrail/api"
 	"casetrail/eventstore"
 	"casetrail/eventstore/readmodel"
+	"casetrail/inbox"
 	"casetrail/incident"
 	"casetrail/public"
 	"casetrail/web"
@@ -51,7 +52,7 @@ type app struct {
 
 // prepareDatabase opens the store (creating the database when missing),
 // applies the tern migrations of every package that owns tables (eventstore,
-// readmodel, activities, api, web, public). Concurrent starters are safe.
+// readmodel, activities, api, web, public, inbox). Concurrent starters are safe.
 func prepareDatabase(ctx context.Context, cfg Config) (*eventstore.Store, error) {
 	store, err := eventstore.Open(ctx, cfg.migrateDatabaseURL())
 	if err != nil {
@@ -59,7 +60,7 @@ func prepareDatabase(ctx context.Context, cfg Config) (*eventstore.Store, error)
 	}
 	pool := store.Pool()
 	for _, ensure := range []func(context.Context, *pgxpool.Pool) error{readmodel.EnsureSchema, activities.EnsureSchema, api.EnsureSchema, web.EnsureSchema,
-		public.EnsureSchema} {
+		public.EnsureSchema, inbox.EnsureSchema} {
 		if err := ensure(ctx, pool); err != nil {
 			store.Close()
 			return nil, err
@@ -96,6 +97,14 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 			return nil, err
 		}
 		if _, _, err := cfg.publicSettings(); err != nil {
+			return nil, err
+		}
+	}
+	if r.worker {
+		if _, err := cfg.digestAt(); err != nil { // digest.go
+			return nil, err
+		}
+		if err := cfg.checkNotify(); err != nil { // notify.go
 			return nil, err
 		}
 	}
@@ -157,7 +166,9 @@ func start(ctx context.Context, cfg Config, r role, logger *slog.Logger) (*app, 
 // each change first recorded on the admin stream (readmodel.AdminStream)
 // with actor "seed" and reason "seed file <path>"; what is already as the
 // seed says appends nothing, so re-applying an unchanged seed records
-// nothing. It first replays the admin stream, which restores a change whose
+// nothing. The seed's reorganisations close units on their day (issue 17
+// §5 lifted the rule that only the administration closes a unit). It
+// first replays the admin stream, which restores a change whose
 // event was recorded but whose write was cut short. The seed does not undo
 // the administration: units an admin changed or closed stay so
 // (DefineUnits), and of the grants removed from the file only those the
@@ -171,6 +182,9 @@ func (a *app) applySeed(ctx context.Context, s *Seed) error {
 		if _, err := a.registry.DefineUnits(ctx, ch, s.Units); err != nil {
 			return fmt.Errorf("seed units: %w", err)
 		}
+	}
+	if err := a.seedReorganisations(ctx, ch, s.Reorganisations); err != nil { // seed_reorg.go
+		return err
 	}
 	if err := a.loadUnits(ctx); err != nil {
 		return err
@@ -255,16 +269,29 @@ func (a *app) startWorker(ctx context.Context) error {
 		// and signer from the registry; the approver's name from the users.
 		Units:       a.registry.Units,
 		DisplayName: a.displayName,
+		// Names and addresses of the people to tell (people.go).
+		People: a.people,
+	}
+	// The in-app inbox, always on: every notification reaches its
+	// recipients' list and the unread count of their pages.
+	acts.Notifiers = append(acts.Notifiers, activities.Inbox{Store: inbox.New(a.store.Pool())})
+	// E-mail and the case links (notify.go).
+	if err := a.notifyChannels(acts); err != nil {
+		return err
 	}
 	if err := acts.Validate(); err != nil {
 		return err
 	}
-	w := sdkworker.New(a.temporal, workflows.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(a.temporal, workflows.TaskQueue, caseWorkerOptions()) // worker_options.go
 	workflows.Register(w)
 	activities.Register(w, acts)
+	if err := a.registerDigest(w, acts); err != nil { // digest.go
+		return err
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("temporal worker: %w", err)
 	}
+	a.ensureDigestSchedule(ctx)
 	a.worker = w
 	a.closers = append(a.closers, w.Stop)
 	return nil

@@ -12,6 +12,7 @@ import (
 	"casetrail/api"
 	"casetrail/public"
 	"casetrail/web"
+	"casetrail/workflows"
 )
 
 const defaultTokenTTL = 8 * time.Hour
@@ -65,6 +66,19 @@ type Config struct {
 	// separated; see public.go). PublicRetention is how long a citizen's
 	// contact is kept (CASETRAIL_PUBLIC_RETENTION, a Go duration).
 	TrustedProxies, PublicRetention string
+	// BaseURL is the public address of the web interface (CASETRAIL_BASE_URL,
+	// "https://casetrail.example.gov.vn", no trailing slash): notifications
+	// link to <BaseURL>/cases/<id>; without it they carry no link.
+	BaseURL string
+	// SMTPURL is the mail server notifications go out through
+	// (CASETRAIL_SMTP_URL, smtp://user:pass@host:587?from=… or smtps://…;
+	// see activities.ParseSMTPURL); without it there is no e-mail channel.
+	// SMTPFrom is the sender's address (CASETRAIL_SMTP_FROM) when the URL
+	// has no from parameter.
+	SMTPURL, SMTPFrom string
+	// DigestAt is the time of day (Vietnam time, "07:30") the leaders'
+	// daily digest goes out, or "off" (CASETRAIL_DIGEST_AT; digest.go).
+	DigestAt string
 }
 
 func env(name, def string) string {
@@ -97,6 +111,10 @@ func configFromEnv() Config {
 		SessionLifetime:     env("CASETRAIL_SESSION_LIFETIME", web.DefaultLifetime.String()),
 		TrustedProxies:      env("CASETRAIL_TRUSTED_PROXIES", ""),
 		PublicRetention:     env("CASETRAIL_PUBLIC_RETENTION", public.DefaultRetention.String()),
+		BaseURL:             env("CASETRAIL_BASE_URL", ""),
+		SMTPURL:             env("CASETRAIL_SMTP_URL", ""),
+		SMTPFrom:            env("CASETRAIL_SMTP_FROM", ""),
+		DigestAt:            env("CASETRAIL_DIGEST_AT", workflows.DefaultDigestAt),
 	}
 }
 
@@ -182,6 +200,9 @@ func (c *Config) flags(fs *flag.FlagSet, cmd string) {
 		fs.StringVar(&c.PlaybooksPath, "playbooks", c.PlaybooksPath, "playbook file, over the policy file's playbooks (CASETRAIL_PLAYBOOKS)")
 		fs.StringVar(&c.Env, "env", c.Env, "development or production (CASETRAIL_ENV)")
 		fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "where production serves /metrics (CASETRAIL_METRICS_LISTEN)")
+		fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public address of the web interface, for links in notifications (CASETRAIL_BASE_URL)")
+		fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of notification e-mails (CASETRAIL_SMTP_FROM; the SMTP URL itself only from the environment)")
+		fs.StringVar(&c.DigestAt, "digest-at", c.DigestAt, "time of day (Asia/Ho_Chi_Minh) of the leaders' daily digest, or off (CASETRAIL_DIGEST_AT)")
 		fs.StringVar(&c.UIListen, "ui-listen", c.UIListen, "Temporal Web UI address beside the embedded server, or off (CASETRAIL_UI_LISTEN; default 127.0.0.1:8233 in development, off in production)")
 	}
 }

@@ -154,6 +154,35 @@ func (it *integration) events(caseID string) []eventstore.RecordedEvent {
 	return recs
 }
 
+// caseEvents drops the delivery records (NotificationSent,
+// NotificationFailed) of recs: the workflow appends them in the background
+// once a notification's delivery ended, so where they fall among the
+// commands' events depends on timing.
+func caseEvents(recs []eventstore.RecordedEvent) []eventstore.RecordedEvent {
+	out := make([]eventstore.RecordedEvent, 0, len(recs))
+	for _, r := range recs {
+		if !incident.IsDeliveryRecord(r.Type) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// deliveryRecord returns the delivery record of the notification caused
+// by an event of type cause in recs, if there is one.
+func deliveryRecord(recs []eventstore.RecordedEvent, cause string) (incident.NotificationSent, bool) {
+	for _, r := range recs {
+		if !incident.IsDeliveryRecord(r.Type) {
+			continue
+		}
+		var n incident.NotificationSent
+		if err := json.Unmarshal(r.Data, &n); err == nil && n.Cause == cause {
+			return n, true
+		}
+	}
+	return incident.NotificationSent{}, false
+}
+
 func recordedTypes(recs []eventstore.RecordedEvent) []string {
 	out := make([]string, len(recs))
 	for i, r := range recs {
@@ -215,6 +244,74 @@ func TestIntegration(t *testing.T) {
 	t.Run("missed deadline", it.missedDeadline)
 	t.Run("continue as new", it.continueAsNew)
 	t.Run("escalation letter", it.escalationLetter)
+	t.Run("notifications", it.notifications)
+}
+
+// notifications: an assignment, a person's escalation request, the
+// dispatch and the resolution each tell people once, and each delivery
+// ends in one record in the case's history (testdata/notified, the replay
+// of notifyVersion).
+func (it *integration) notifications(t *testing.T) {
+	it.t = t
+	caseID := uuid.NewString()
+	rep := reportCmd()
+	rep.ClientRequestID = "it-" + caseID
+	if _, err := workflows.Report(it.ctx, it.client, caseID, workflows.Request[incident.Report]{Actor: "reporter1", RequestID: "report-" + caseID, Command: rep}, incident.DefaultPolicy()); err != nil {
+		t.Fatal(err)
+	}
+	cmd(it, caseID, handler, incident.Triage{Severity: incident.Medium, Assignee: "handler2"})
+	cmd(it, caseID, "handler2", incident.StartAnalysis{})
+	cmd(it, caseID, "handler2", analysisCmd())
+	cmd(it, caseID, "handler2", incident.RequestEscalation{Reason: "Nền tảng không phản hồi"})
+	cmd(it, caseID, leader, incident.ApproveEscalation{Note: "Đồng ý"})
+	cmd(it, caseID, "handler2", incident.Resolve{Resolution: "Trang đã bị gỡ"})
+	causes := []string{incident.TypeCaseTriaged, incident.TypeEscalationRequested, incident.TypeEscalationSent, incident.TypeCaseResolved}
+	it.eventually(20*time.Second, "the four deliveries recorded", func() bool {
+		recs := it.events(caseID)
+		for _, c := range causes {
+			if _, ok := deliveryRecord(recs, c); !ok {
+				return false
+			}
+		}
+		return true
+	})
+	recs := it.events(caseID)
+	var records int
+	for _, r := range recs {
+		if incident.IsDeliveryRecord(r.Type) {
+			records++
+			if r.Type != incident.TypeNotificationSent || r.Metadata.Actor != incident.SystemActor {
+				t.Errorf("record %s by %s", r.Type, r.Metadata.Actor)
+			}
+		}
+	}
+	if records != len(causes) {
+		t.Errorf("%d delivery records, want %d: %v", records, len(causes), recordedTypes(recs))
+	}
+	wantTo := map[string][]string{
+		incident.TypeCaseTriaged: {"handler2"}, incident.TypeEscalationRequested: {"leader1"},
+		incident.TypeEscalationSent: {"leader1"}, incident.TypeCaseResolved: {"reporter1"},
+	}
+	for _, c := range causes {
+		n, _ := deliveryRecord(recs, c)
+		if !slices.Equal(n.Recipients, wantTo[c]) || n.Subject == "" {
+			t.Errorf("%s: recorded %+v, want recipients %v", c, n, wantTo[c])
+		}
+	}
+	it.mu.Lock()
+	posted := map[string]int{}
+	for _, n := range it.notified {
+		if n.CaseID == caseID {
+			posted[n.Event]++
+		}
+	}
+	it.mu.Unlock()
+	for _, c := range causes {
+		if posted[c] != 1 {
+			t.Errorf("the webhook got %d notifications of %s, want 1", posted[c], c)
+		}
+	}
+	it.finish(caseID, "notified")
 }
 
 // units is the registry the integration's letters are issued from.
@@ -250,7 +347,7 @@ func (it *integration) escalationLetter(t *testing.T) {
 	if mt, pdf, err := it.store.GetBlob(it.ctx, l.SHA256); err != nil || mt != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF-") {
 		t.Errorf("the letter's PDF in the blob store: %s %d bytes %v", mt, len(pdf), err)
 	}
-	recs := it.events(caseID)
+	recs := caseEvents(it.events(caseID))
 	last := recs[len(recs)-2] // EscalationSent, then the ESCALATION_RESPONSE deadline
 	var sent incident.EscalationSent
 	if err := json.Unmarshal(last.Data, &sent); err != nil || last.Type != incident.TypeEscalationSent || sent.SHA256 != l.SHA256 ||
@@ -322,7 +419,7 @@ func (it *integration) reportToClose(t *testing.T) {
 		t.Errorf("queryCase: v%d %s %v", got.Version, got.Status, err)
 	}
 
-	recs := it.events(caseID)
+	recs := caseEvents(it.events(caseID))
 	want := []string{
 		incident.TypeCaseReported, incident.TypeDeadlineSet,
 		incident.TypeCaseTriaged, incident.TypeDeadlineMet, incident.TypeDeadlineSet, incident.TypeDeadlineSet,
@@ -379,7 +476,7 @@ func (it *integration) missedDeadline(t *testing.T) {
 	it.eventually(20*time.Second, "the TRIAGE deadline missed", func() bool {
 		return slices.Contains(recordedTypes(it.events(caseID)), incident.TypeDeadlineMissed)
 	})
-	recs := it.events(caseID)
+	recs := caseEvents(it.events(caseID))
 	want := []string{incident.TypeCaseReported, incident.TypeDeadlineSet, incident.TypeDeadlineReminder, incident.TypeDeadlineMissed}
 	if got := recordedTypes(recs); !slices.Equal(got, want) {
 		t.Fatalf("stored events %v, want %v", got, want)
@@ -403,6 +500,15 @@ func (it *integration) missedDeadline(t *testing.T) {
 			return n.CaseID == caseID && n.Event == incident.TypeDeadlineMissed && slices.Contains(n.Recipients, "leader1")
 		})
 	})
+	// …and its delivery is recorded in the case's history: log and webhook.
+	it.eventually(10*time.Second, "the miss's delivery recorded", func() bool {
+		_, ok := deliveryRecord(it.events(caseID), incident.TypeDeadlineMissed)
+		return ok
+	})
+	if n, _ := deliveryRecord(it.events(caseID), incident.TypeDeadlineMissed); !slices.Contains(n.Recipients, "leader1") ||
+		len(n.Channels) != 2 || n.Channels[0].Channel != "log" || !n.Channels[0].OK || n.Channels[1].Channel != "webhook" || !n.Channels[1].OK {
+		t.Errorf("the miss's delivery record %+v", n)
+	}
 	// The case goes on after the miss.
 	if c = cmd(it, caseID, handler, triageCmd()); c.Status != incident.StatusTriaged {
 		t.Errorf("triage after the miss: %s", c.Status)
@@ -433,10 +539,12 @@ func (it *integration) continueAsNew(t *testing.T) {
 		d, err := it.client.DescribeWorkflowExecution(it.ctx, id, "")
 		return err == nil && d.GetWorkflowExecutionInfo().GetExecution().GetRunId() != run.GetRunID()
 	})
-	it.eventually(20*time.Second, "the deadline missed after the hand-over", func() bool {
-		return slices.Contains(recordedTypes(it.events(caseID)), incident.TypeDeadlineMissed)
+	it.eventually(20*time.Second, "the deadline missed after the hand-over, and its delivery recorded", func() bool {
+		_, ok := deliveryRecord(it.events(caseID), incident.TypeDeadlineMissed)
+		return ok
 	})
-	recs := it.events(caseID)
+	all := it.events(caseID)
+	recs := caseEvents(all)
 	last := recs[len(recs)-1]
 	if last.Type != incident.TypeDeadlineMissed || last.OccurredAt.Before(due) || last.OccurredAt.After(due.Add(5*time.Second)) {
 		t.Errorf("last event %s at %v, due %v", last.Type, last.OccurredAt, due)
@@ -445,7 +553,7 @@ func (it *integration) continueAsNew(t *testing.T) {
 		t.Errorf("%d events: %v", n, recordedTypes(recs))
 	}
 	c, err = queryCase(it.ctx, it.client, caseID)
-	if err != nil || c.Comments != 3 || c.Version != int64(len(recs)) {
+	if err != nil || c.Comments != 3 || c.Version != int64(len(all)) {
 		t.Errorf("continued case: comments %d v%d %v", c.Comments, c.Version, err)
 	}
 	it.finish(caseID, "continued")
