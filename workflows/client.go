@@ -20,9 +20,11 @@ import (
 	"casetrail/incident"
 )
 
-// Register registers IncidentWorkflow under WorkflowName on a worker.
+// Register registers IncidentWorkflow under WorkflowName and the leaders'
+// DailyDigest under DigestWorkflowName on a worker.
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(IncidentWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+	r.RegisterWorkflowWithOptions(DailyDigest, workflow.RegisterOptions{Name: DigestWorkflowName})
 }
 
 // Report opens case caseID with req (update-with-start: the workflow is
