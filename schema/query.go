@@ -202,7 +202,11 @@ func (r *resolver) cases(p graphql.ResolveParams) (any, error) {
 	if len(visible) == 0 {
 		return &readmodel.Page{}, nil
 	}
-	page, err := r.projected.ListCases(p.Context, f, visible, first, after)
+	list := r.projected.ListCases
+	if h, ok := r.projected.(CaseHeads); ok && headsOnly(p.Info) { // schema/list_heads.go
+		list = h.ListCaseHeads
+	}
+	page, err := list(p.Context, f, visible, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +273,13 @@ func (r *resolver) caseAsOf(p graphql.ResolveParams) (any, error) {
 	if err != nil || past == nil {
 		return nil, err
 	}
-	r.state(p.Context).past.Store(past, true)
+	// The moment of the state: at, or the time of its last event when
+	// asked by version (units are shown as they were then).
+	instant := past.UpdatedAt
+	if at != nil {
+		instant = *at
+	}
+	r.state(p.Context).past.Store(past, instant)
 	return past, nil
 }
 

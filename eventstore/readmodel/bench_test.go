@@ -145,15 +145,23 @@ func (l latencies) report(b *testing.B) {
 }
 
 func benchQueries(b *testing.B, filters []readmodel.Filter, visible [][]string) {
+	benchLists(b, (*readmodel.Reader).ListCases, filters, visible)
+}
+
+// benchLists times list (ListCases or ListCaseHeads) over filters and
+// visible units, a page of 50.
+func benchLists(b *testing.B, list func(*readmodel.Reader, context.Context, readmodel.Filter, []string, int, string) (readmodel.Page, error),
+	filters []readmodel.Filter, visible [][]string) {
 	d := loadBench(b)
 	ctx := context.Background()
 	lat := make(latencies, 0, b.N)
 	total := 0
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f := filters[i%len(filters)]
 		start := time.Now()
-		p, err := d.reader.ListCases(ctx, f, visible[i%len(visible)], 50, "")
+		p, err := list(d.reader, ctx, f, visible[i%len(visible)], 50, "")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -170,15 +178,27 @@ var allVisible = [][]string{nil, {"lai-chau"}, {"lai-chau/tan-uyen", "dien-bien"
 // BenchmarkListCases lists the first page of cases with a status and a text
 // filter, as a handler's worklist search does.
 func BenchmarkListCases(b *testing.B) {
+	benchQueries(b, benchListFilters, allVisible)
+}
+
+// benchListFilters are the lists of BenchmarkListCases, the filters of
+// casetrail bench's list figure.
+var benchListFilters = func() []readmodel.Filter {
 	st := func(s ...incident.Status) []incident.Status { return s }
-	benchQueries(b, []readmodel.Filter{
+	return []readmodel.Filter{
 		{Status: st(incident.StatusAnalysis, incident.StatusAction), Text: "gia mao"},
 		{Status: st(incident.StatusClosed), Text: "lu quet"},
 		{Status: st(incident.StatusReported, incident.StatusTriaged), Text: "facebook"},
 		{Status: st(incident.StatusResolved), Text: "Đoàn Kết"},
 		{Status: st(incident.StatusEscalated), Text: "tân uyên"},
 		{Status: st(incident.StatusClosed, incident.StatusResolved), Text: "chiếm quyền"},
-	}, allVisible)
+	}
+}()
+
+// BenchmarkListCaseHeads is BenchmarkListCases reading heads, as the API
+// does for a worklist (readmodel.ListCaseHeads, issue 19).
+func BenchmarkListCaseHeads(b *testing.B) {
+	benchLists(b, (*readmodel.Reader).ListCaseHeads, benchListFilters, allVisible)
 }
 
 // BenchmarkListCasesStatusOnly is the baseline: the same lists without text.

@@ -31,6 +31,8 @@ type Reader struct {
 	log *eventstore.Store
 	// Now is the clock of the overdue filter and statistic (time.Now when nil).
 	Now func() time.Time
+	// history is the units' history (unit_history.go).
+	history unitHistories
 }
 
 // NewReader returns a reader over pool's database (EnsureSchema and the
@@ -313,6 +315,11 @@ func CursorOf(c *incident.Case) string { return encodeCursor(c.ReportedAt, c.ID)
 // key, so paging never repeats or skips a case, even while cases are added.
 // first must be 0..MaxPageSize (0 returns only Total).
 func (r *Reader) ListCases(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
+	return r.list(ctx, f, visible, first, after, false)
+}
+
+// list is ListCases, or ListCaseHeads when heads is set (heads.go).
+func (r *Reader) list(ctx context.Context, f Filter, visible []string, first int, after string, heads bool) (Page, error) {
 	if err := r.checkList(f, first, after); err != nil {
 		return Page{}, err
 	}
@@ -337,7 +344,10 @@ func (r *Reader) ListCases(ctx context.Context, f Filter, visible []string, firs
 		countErr = r.pool.QueryRow(ctx, q.countSQL, withMode(q.countArgs)...).Scan(&page.Total)
 	}()
 	var listErr error
-	if first > 0 {
+	switch {
+	case first > 0 && heads:
+		page.Cases, listErr = r.queryHeads(ctx, headsSelect(`SELECT c.doc, c.reported_at, c.id `+q.pageSQL), q.listArgs)
+	case first > 0:
 		page.Cases, listErr = r.queryCases(ctx, q.listSQL, q.listArgs)
 	}
 	<-counted
@@ -389,7 +399,10 @@ func (r *Reader) queryCases(ctx context.Context, sql string, args []any) ([]inci
 // listQuery is the SQL of ListCases: the total and one page (first + 1
 // rows, to learn whether another page follows).
 type listQuery struct {
-	countSQL, listSQL   string
+	countSQL, listSQL string
+	// pageSQL is listSQL after its SELECT list: FROM, WHERE, ORDER BY and
+	// LIMIT of the page (ListCaseHeads selects other columns; heads.go).
+	pageSQL             string
 	countArgs, listArgs []any
 }
 
@@ -423,8 +436,9 @@ func (r *Reader) listQuery(f Filter, sc scope, first int, after string) (listQue
 		}
 		w.add("(c.reported_at, c.id) < (%s, %s)", time.UnixMicro(cur.At), cur.ID)
 	}
-	q.listSQL = `SELECT c.doc FROM cases c WHERE ` + w.sql() +
+	q.pageSQL = `FROM cases c WHERE ` + w.sql() +
 		` ORDER BY c.reported_at DESC, c.id DESC LIMIT ` + w.arg(first+1)
+	q.listSQL = `SELECT c.doc ` + q.pageSQL
 	q.listArgs = w.args
 	return q, nil
 }
