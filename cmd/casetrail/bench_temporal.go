@@ -85,6 +85,7 @@ type stormFigures struct {
 	cacheSize            int
 	stickyMisses, forced float64 // sticky cache misses and forced evictions during the storm
 	load                 string
+	cost                 stormCost // per clock firing (bench_storm_cost.go)
 }
 
 // benchTemporalDatabaseURL is the URL of the bench's Temporal database on
@@ -264,6 +265,18 @@ func (r *benchRun) storm(ctx context.Context, n int) (stormFigures, error) {
 
 	streams := benchStreams(ids)
 	pool := a.store.Pool()
+	r.heapProfile("storm-" + r.store + "-open")
+	fmt.Fprintf(r.out, "storm (%s): %d cases open: %s\n", r.store, len(ids), memoryLine())
+	// The costs are counted from just before the first reminder is due
+	// (bench_storm_cost.go); the CPU profile covers the same span.
+	select {
+	case <-ctx.Done():
+		return f, ctx.Err()
+	case <-time.After(time.Until(t0.Add(-2 * time.Second))):
+	}
+	meter := r.startStormCost(ctx)
+	stopProfile := r.profile("storm-" + r.store)
+	defer stopProfile()
 	limit := t0.Add(stormGap + stormSpread + 10*time.Minute)
 	for {
 		var missed int
@@ -285,6 +298,7 @@ func (r *benchRun) storm(ctx context.Context, n int) (stormFigures, error) {
 	}
 	// A straggling duplicate would come within the workflow task's retry.
 	time.Sleep(3 * time.Second)
+	stopProfile()
 	f.rssMB = rss.stop()
 	sticky1, forced1 := stickyCacheCounters(a)
 	f.stickyMisses, f.forced = sticky1-sticky0, forced1-forced0
@@ -332,6 +346,10 @@ WHERE e.stream = ANY($1) AND e.type IN ($3, $4) AND e.data->>'kind' = 'TRIAGE'`,
 	fmt.Fprintf(r.out, "storm (%s): %d cases: %d reminders and %d misses recorded (%d duplicates); lateness p50 %.2f s, p95 %.2f s, max %.2f s; peak RSS %.0f MB; workflow cache %d: %.0f sticky cache misses, %.0f forced evictions%s\n",
 		r.store, len(ids), f.reminders, f.misses, f.duplicates, f.latenessP50.Seconds(), f.latenessP95.Seconds(), f.latenessMax.Seconds(),
 		f.rssMB, f.cacheSize, f.stickyMisses, f.forced, f.load)
+	if f.cost, err = meter.finish(ctx, ids, streams); err != nil {
+		return f, err
+	}
+	f.cost.write(r.out, r.store)
 	if f.misses != len(ids) || f.duplicates != 0 {
 		return f, fmt.Errorf("bench: storm: %d misses for %d cases, %d duplicates; want each exactly once",
 			f.misses, len(ids), f.duplicates)

@@ -66,6 +66,29 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("no line of the form %s", re)
 		}
 	}
+	// What a firing costs (bench_storm_cost.go): counted from the case
+	// histories, a firing is at least two workflow tasks (the timer's and
+	// the append's result) and one activity; on PostgreSQL the Temporal
+	// store's transactions are counted too.
+	for _, store := range []string{benchStoreSQLite, benchStorePostgres} {
+		re := regexp.MustCompile(`(?m)^storm \(` + store + `\): per clock firing \((\d+) firings; histories of (\d+) cases from their first timer\): ` +
+			benchNum + ` workflow tasks, ` + benchNum + ` activities .*Temporal store: ([^;]+);`)
+		m := re.FindStringSubmatch(stdout.String())
+		if m == nil {
+			t.Errorf("no line of the form %s", re)
+			continue
+		}
+		firings, _ := strconv.Atoi(m[1])
+		sampled, _ := strconv.Atoi(m[2])
+		tasks, _ := strconv.ParseFloat(m[3], 64)
+		acts, _ := strconv.ParseFloat(m[4], 64)
+		if firings < 100 || sampled == 0 || tasks < 2 || acts < 1 {
+			t.Errorf("%s: %d firings, %d histories, %.2f workflow tasks and %.2f activities per firing", store, firings, sampled, tasks, acts)
+		}
+		if temporal := m[5]; (store == benchStorePostgres) == strings.HasPrefix(temporal, "n/a") {
+			t.Errorf("%s: Temporal store figures %q", store, temporal)
+		}
+	}
 	nums := make([][]float64, len(benchLines))
 	for i, re := range benchLines {
 		m := re.FindStringSubmatch(last[i])

@@ -97,12 +97,16 @@ func (a *app) temporalClientOptions(hostPort, ns string) (client.Options, error)
 			"key_file", payloadKeyPath(a.cfg), "key_id", keyID)
 	}
 	return client.Options{
-		HostPort:          hostPort,
-		Namespace:         ns,
-		Logger:            sdklog.NewStructuredLogger(a.log.With("component", "temporal-client")),
-		MetricsHandler:    worker.MetricsHandler(a.metrics.Registry),
-		DataConverter:     dc,
-		ConnectionOptions: client.ConnectionOptions{TLS: tlsConf},
+		HostPort:       hostPort,
+		Namespace:      ns,
+		Logger:         sdklog.NewStructuredLogger(a.log.With("component", "temporal-client")),
+		MetricsHandler: worker.MetricsHandler(a.metrics.Registry),
+		DataConverter:  dc,
+		// No gzip on the gRPC messages (the SDK's default): every payload
+		// is AES-GCM ciphertext (package payload), which does not compress,
+		// and gzip on both ends was 4 % of the process's CPU in a deadline
+		// storm on the embedded server (README, issue 19).
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsConf, GrpcCompression: &client.GrpcCompressionNone{}},
 	}, nil
 }
 
