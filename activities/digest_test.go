@@ -23,7 +23,7 @@ import (
 )
 
 // vn writes t as the notifications do: in Vietnam time, the layout of
-// activities.NotifyTimeLayout (e.g. "02/06/2026 07:30").
+// activities.NotifyTimeLayout (e.g. "07:30 02/06/2026").
 func vn(t time.Time) string {
 	s := t.In(incident.VietnamTime).Format(activities.NotifyTimeLayout)
 	if !strings.Contains(s, t.In(incident.VietnamTime).Format("15:04")) || !strings.Contains(s, t.In(incident.VietnamTime).Format("02/01/2006")) {

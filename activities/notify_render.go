@@ -27,8 +27,8 @@ var (
 )
 
 // NotifyTimeLayout is how notifications write times, in Vietnam time: as
-// the case pages do ("02/12/2026 09:25").
-const NotifyTimeLayout = "02/01/2006 15:04"
+// the case pages and GLOSSARY.md do ("09:25 02/12/2026").
+const NotifyTimeLayout = "15:04 02/01/2006"
 
 // notifyDeadlineWords are the deadlines' names (GLOSSARY).
 var notifyDeadlineWords = map[incident.DeadlineKind]string{

@@ -153,10 +153,10 @@ func TestNotifyByEmail(t *testing.T) {
 	wants := []want{
 		{reminderNotice(caseID), []string{"handler1"}, []string{"handler1"},
 			[]string{"Nhắc hạn", "Hạn phân loại", "VV-2026-000042", "còn 2 giờ 15 phút"},
-			[]string{"đã dùng 50% thời gian", "Hạn chót: 02/12/2026 11:45", "UBND huyện Tân Uyên"}},
+			[]string{"đã dùng 50% thời gian", "Hạn chót: 11:45 02/12/2026", "UBND huyện Tân Uyên"}},
 		{missedNotice(caseID), []string{"handler1", "leader1", "leader2"}, []string{"handler1", "leader1"},
 			[]string{"Quá hạn", "Hạn phân loại", "VV-2026-000042"},
-			[]string{"đã quá hạn", "hạn chót 02/12/2026 08:30"}},
+			[]string{"đã quá hạn", "hạn chót 08:30 02/12/2026"}},
 		{approvalNotice(caseID), []string{"leader1", "leader2"}, []string{"leader1"},
 			[]string{"Chờ lãnh đạo duyệt", "VV-2026-000042"},
 			[]string{"Nguyễn Văn An đề nghị chuyển vụ việc VV-2026-000042 lên Sở Văn hóa, Thể thao và Du lịch", "Lý do: Nền tảng không phản hồi sau 24 giờ", "Duyệt hoặc Không duyệt"}},
@@ -212,7 +212,7 @@ func TestNotifyByEmail(t *testing.T) {
 					t.Errorf("%s: subject %q lacks %q", w.in.Event, m.Subject, s)
 				}
 			}
-			for _, s := range append(w.text, "VV-2026-000042 — Trang giả mạo UBND huyện Tân Uyên", "Xem vụ việc: "+link, "lúc 02/12/2026 09:30") {
+			for _, s := range append(w.text, "VV-2026-000042 — Trang giả mạo UBND huyện Tân Uyên", "Xem vụ việc: "+link, "lúc 09:30 02/12/2026") {
 				if !strings.Contains(m.Text, s) {
 					t.Errorf("%s: text lacks %q:\n%s", w.in.Event, s, m.Text)
 				}

@@ -606,7 +606,7 @@ func TestAdminHistoryPage(t *testing.T) {
 		"Đánh dấu đã xác thực tài khoản UBND huyện Tân Uyên",
 		"Đơn vị «UBND xã Phúc Khoa» (lai-chau/tan-uyen/xa-phuc-khoa) ngừng hoạt động; đơn vị kế thừa: «UBND xã Trung Đồng» (lai-chau/tan-uyen/xa-trung-dong)",
 		"Thu hồi vai trò Cán bộ xử lý tại UBND xã Trung Đồng của handler9", "Thay đổi quản trị khác", "Không ghi lý do",
-		"Nghị quyết 1670", `<time datetime="2026-12-02T10:15:00&#43;07:00">02/12/2026 10:15</time>`)
+		"Nghị quyết 1670", `<time datetime="2026-12-02T10:15:00&#43;07:00">10:15 02/12/2026</time>`)
 	checkAdminPage(t, "history", r)
 	if strings.Contains(r.body, "Trang sau") {
 		t.Errorf("a next page after the last event")

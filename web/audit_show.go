@@ -44,9 +44,9 @@ type auditPage struct {
 }
 
 // asOfLayouts are the ways an instant may be asked for, in Vietnam time:
-// as the interface writes dates (dd/mm/yyyy HH:mm, or a day), or as an
+// as the interface writes dates (HH:mm dd/mm/yyyy, or a day; dd/mm/yyyy HH:mm too), or as an
 // <input type="datetime-local"> sends it.
-var asOfLayouts = []string{"02/01/2006 15:04", "2/1/2006 15:04", "02/01/2006", "2/1/2006", "2006-01-02T15:04"}
+var asOfLayouts = []string{"15:04 02/01/2006", "15:04 2/1/2006", "02/01/2006 15:04", "2/1/2006 15:04", "02/01/2006", "2/1/2006", "2006-01-02T15:04"}
 
 // parseAsOf reads an instant asked for; a day alone means its end.
 func parseAsOf(s string) (time.Time, bool) {

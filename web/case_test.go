@@ -246,7 +246,7 @@ func TestCasePage(t *testing.T) {
 	wantBody(t, r, http.StatusOK,
 		"<h1 id=\"case-title\">Trang giả mạo UBND huyện Tân Uyên</h1>", "VV-2026-000042",
 		"Đang xác minh", "Giả mạo cơ quan, cá nhân", "Trung bình", "Tân Uyên", "Lò Thị Mai", "Nguyễn Văn Hùng",
-		"02/12/2026 09:25", // reported, in Asia/Ho_Chi_Minh
+		"09:25 02/12/2026", // reported, in Asia/Ho_Chi_Minh
 		"Hạn xác minh", "còn 2 giờ", "Hạn phân loại", "Đúng hạn",
 		"Sai sự thật", "UBND huyện Tân Uyên", "87 %", sha(pngBytes), `href="/cases/c1/evidence/`+sha(pngBytes)+`"`,
 		"Tin tức Tân Uyên 24h", "https://www.facebook.com/tintuc.tanuyen24h",
@@ -449,7 +449,7 @@ func TestAuditPage(t *testing.T) {
 		`href="/cases/c1/audit?version=3#asof"`, `<label for="asof-at">`)
 	checkNoRawEnums(t, "audit page", r.body)
 	wantBody(t, c.get("/cases/c1/audit?version=abc"), http.StatusOK, "Phiên bản phải là số từ 1 trở lên")
-	wantBody(t, c.get("/cases/c1/audit?at="+url.QueryEscape("02/12/2026 10:00")), http.StatusOK, "Trạng thái vụ việc lúc 02/12/2026 10:00")
+	wantBody(t, c.get("/cases/c1/audit?at="+url.QueryEscape("02/12/2026 10:00")), http.StatusOK, "Trạng thái vụ việc lúc 10:00 02/12/2026")
 	if at, ok := parseAsOf("02/12/2026"); !ok || at.In(zone).Format("02/01/2006 15:04") != "02/12/2026 23:59" {
 		t.Errorf("a day alone: %v %v", at, ok)
 	}

@@ -137,7 +137,7 @@ func TestLetterDownload(t *testing.T) {
 	c := d.client()
 	c.login("reporter1", goodPassword)
 	page := c.get("/cases/c1")
-	wantBody(t, page, http.StatusOK, `<strong class="dispatch">05/UBND-VHTT</strong>`, "Do Tân Uyên ban hành lúc 03/12/2026 16:25",
+	wantBody(t, page, http.StatusOK, `<strong class="dispatch">05/UBND-VHTT</strong>`, "Do Tân Uyên ban hành lúc 16:25 03/12/2026",
 		"Người ký: KT. Chủ tịch – Phó Chủ tịch <strong>Trần Thị Lan</strong>", sha(letterPDF),
 		`<a class="button-link download" id="letter-pdf" href="/cases/c1/letters/escalation.pdf" download>Tải công văn (PDF)</a>`,
 		`id="letter-docx" href="/cases/c1/letters/escalation.docx"`)

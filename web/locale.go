@@ -88,13 +88,14 @@ func (p *Printer) T(key string, args ...any) string {
 	return fmt.Sprintf(text, args...)
 }
 
-// Time formats t as dd/mm/yyyy HH:mm in Asia/Ho_Chi_Minh; "" for the zero
+// Time formats t as HH:mm dd/mm/yyyy in Asia/Ho_Chi_Minh (GLOSSARY.md:
+// "09:25 02/12/2026"); "" for the zero
 // time.
 func (p *Printer) Time(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(zone).Format("02/01/2006 15:04")
+	return t.In(zone).Format("15:04 02/01/2006")
 }
 
 // Role names a role (REPORTER, HANDLER, ...) in the printer's language.

@@ -272,7 +272,7 @@ var caseMessages = map[string]msg{
 	"audit.asOfVersion":       {"Phiên bản", "Version"},
 	"audit.asOfAt":            {"Thời điểm (giờ Việt Nam)", "Date and time (Vietnam time)"},
 	"audit.asOfHint":          {"Nhập phiên bản, hoặc thời điểm theo dạng ngày/tháng/năm giờ:phút (ví dụ 02/12/2026 09:25).", "Enter a version, or a date and time as day/month/year hour:minute (e.g. 02/12/2026 09:25)."},
-	"audit.asOfAtPlaceholder": {"ngày/tháng/năm giờ:phút", "dd/mm/yyyy hh:mm"},
+	"audit.asOfAtPlaceholder": {"giờ:phút ngày/tháng/năm", "hh:mm dd/mm/yyyy"},
 	"audit.asOfShow":          {"Xem", "Show"},
 	"audit.asOfTitleVersion":  {"Trạng thái vụ việc tại phiên bản %d", "The case at version %d"},
 	"audit.asOfTitleAt":       {"Trạng thái vụ việc lúc %s", "The case at %s"},

@@ -97,10 +97,10 @@ func TestCatalog(t *testing.T) {
 func TestPrinter(t *testing.T) {
 	vi, en := NewPrinter(Vietnamese), NewPrinter(English)
 	at := time.Date(2026, 12, 2, 2, 25, 0, 0, time.UTC) // 09:25 in Hanoi
-	if got := vi.Time(at); got != "02/12/2026 09:25" {
+	if got := vi.Time(at); got != "09:25 02/12/2026" {
 		t.Errorf("Time = %q", got)
 	}
-	if got := en.Time(at.In(time.FixedZone("X", -5*3600))); got != "02/12/2026 09:25" {
+	if got := en.Time(at.In(time.FixedZone("X", -5*3600))); got != "09:25 02/12/2026" {
 		t.Errorf("Time from another zone = %q", got)
 	}
 	if vi.Time(time.Time{}) != "" {

@@ -47,8 +47,8 @@ func TestTakedownChannelForm(t *testing.T) {
 	list = visibleText(list[:strings.Index(list, "</section>")])
 	for _, want := range []string{
 		"Kênh yêu cầu", "Yêu cầu của cơ quan có thẩm quyền", "Cơ quan yêu cầu", "Công an tỉnh Lai Châu (PA05)",
-		"Hạn gỡ bỏ theo quy định", "03/12/2026 09:25",
-		"Báo cáo vi phạm qua nền tảng", "Hạn đôn đốc nền tảng", "03/12/2026 10:25",
+		"Hạn gỡ bỏ theo quy định", "09:25 03/12/2026",
+		"Báo cáo vi phạm qua nền tảng", "Hạn đôn đốc nền tảng", "10:25 03/12/2026",
 	} {
 		if !strings.Contains(list, want) {
 			t.Errorf("the takedown list lacks %q:\n%s", want, list)

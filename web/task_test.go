@@ -37,8 +37,8 @@ func TestCaseTasks(t *testing.T) {
 	r := c.get("/cases/c1")
 	wantBody(t, r, http.StatusOK,
 		"Các bước xử lý", "Còn 1 bước bắt buộc chưa làm hoặc chưa được bỏ qua",
-		"Đối chiếu danh sách tài khoản chính thức", "Chưa làm", "Bắt buộc", "Cán bộ xử lý", "02/12/2026 16:00",
-		"Đã làm", "https://www.facebook.com/ubndtanuyen/posts/7", "Nguyễn Văn Hùng đánh dấu đã làm lúc 02/12/2026 15:00",
+		"Đối chiếu danh sách tài khoản chính thức", "Chưa làm", "Bắt buộc", "Cán bộ xử lý", "16:00 02/12/2026",
+		"Đã làm", "https://www.facebook.com/ubndtanuyen/posts/7", "Nguyễn Văn Hùng đánh dấu đã làm lúc 15:00 02/12/2026",
 		"Đã bỏ qua", "Trang đã bị gỡ", "Trần Thị Lan bỏ qua lúc",
 		`action="/cases/c1/completeTask"`, `action="/cases/c1/waiveTask"`,
 		`<option value="registry-check">Đối chiếu danh sách tài khoản chính thức (Bắt buộc)</option>`,

@@ -528,10 +528,10 @@ func TestWorklistWords(t *testing.T) {
 		ds                      []deadlineView
 		name, left, urgency, at string
 	}{
-		{[]deadlineView{dl("TRIAGE", "PENDING", -5*time.Hour, -time.Hour)}, "Hạn phân loại", "quá hạn 1 giờ", "over", "02/12/2026 08:00"},
-		{[]deadlineView{dl("TRIAGE", "PENDING", -210*time.Minute, 30*time.Minute)}, "Hạn phân loại", "còn 30 phút", "soon", "02/12/2026 09:30"},
+		{[]deadlineView{dl("TRIAGE", "PENDING", -5*time.Hour, -time.Hour)}, "Hạn phân loại", "quá hạn 1 giờ", "over", "08:00 02/12/2026"},
+		{[]deadlineView{dl("TRIAGE", "PENDING", -210*time.Minute, 30*time.Minute)}, "Hạn phân loại", "còn 30 phút", "soon", "09:30 02/12/2026"},
 		{[]deadlineView{dl("RESOLUTION", "PENDING", -time.Hour, 47*time.Hour), dl("ANALYSIS", "PENDING", -time.Hour, 3*time.Hour),
-			dl("TRIAGE", "MET", -2*time.Hour, 2*time.Hour)}, "Hạn xác minh", "còn 3 giờ", "ok", "02/12/2026 12:00"},
+			dl("TRIAGE", "MET", -2*time.Hour, 2*time.Hour)}, "Hạn xác minh", "còn 3 giờ", "ok", "12:00 02/12/2026"},
 	} {
 		got, ok := vi.nextDue(tc.ds, now)
 		if !ok || got.Name != tc.name || got.Left != tc.left || got.Urgency != tc.urgency || got.At != tc.at {

@@ -156,7 +156,7 @@ func unitCommand(ctx context.Context, cfg Config, fs *flag.FlagSet, args []strin
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "unit %s closed on %s; its new reports go to %s\n", u.ID, u.ClosedAt.In(vietnamTime).Format("02/01/2006 15:04"), u.Successor)
+		fmt.Fprintf(out, "unit %s closed on %s; its new reports go to %s\n", u.ID, u.ClosedAt.In(vietnamTime).Format("15:04 02/01/2006"), u.Successor)
 		return nil
 	}
 	return fmt.Errorf("unit: unknown subcommand %q\n%s", sub, unitUsage)

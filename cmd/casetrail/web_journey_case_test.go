@@ -349,8 +349,8 @@ func TestWebCaseJourneys(t *testing.T) {
 			t.Errorf("timeline lacks %q:\n%s", want, timeline)
 		}
 	}
-	if !regexp.MustCompile(`\d\d/\d\d/\d{4} \d\d:\d\d · Hệ thống`).MatchString(timeline) {
-		t.Errorf("the system's events are not dated dd/mm/yyyy HH:mm by Hệ thống:\n%s", timeline)
+	if !regexp.MustCompile(`\d\d:\d\d \d\d/\d\d/\d{4} · Hệ thống`).MatchString(timeline) {
+		t.Errorf("the system's events are not dated HH:mm dd/mm/yyyy by Hệ thống:\n%s", timeline)
 	}
 	if b.Exists("#action-approveEscalation") {
 		t.Errorf("the handler is offered the leader's approval")
