@@ -382,36 +382,18 @@ func (w *caseWorkflow) onClock(ctx workflow.Context) {
 }
 
 // notifyDue tells people what the clock decided, in runs older than
-// notifyVersion (notify.go; newer runs record each outcome): reminders go
-// to the assignee; misses to the assignee and the unit's leaders; an
-// automatic escalation request to the leaders, who must approve it.
+// notifyVersion (notify.go; newer runs record each outcome): one Notify
+// per reminder, miss and automatic escalation request, as notice words it
+// — scheduled even when nobody is to be told, as those runs did.
 func (w *caseWorkflow) notifyDue(ctx workflow.Context, due []incident.Payload) {
-	c := &w.state
-	var assignee []string
-	if c.Assignee != "" {
-		assignee = []string{c.Assignee}
-	}
+	now := w.now(ctx)
 	for _, p := range due {
-		n := NotifyInput{CaseID: w.caseID, Number: c.Number, Title: c.Title, Unit: c.Unit, Event: p.EventType()}
-		switch e := p.(type) {
-		case incident.DeadlineReminder:
-			n.DeadlineKind, n.DueAt, n.Fraction, n.Recipients = e.Kind, e.DueAt, e.Fraction, assignee
-			n.Message = fmt.Sprintf("Hồ sơ %s: đã dùng %.0f%% thời hạn %s, hạn chót %s. / Case %s: %.0f%% of the %s deadline used, due %s.",
-				c.Number, e.Fraction*100, e.Kind, localTime(e.DueAt), c.Number, e.Fraction*100, e.Kind, localTime(e.DueAt))
-		case incident.DeadlineMissed:
-			n.DeadlineKind, n.Recipients, n.NotifyLeaders = e.Kind, assignee, true
-			if d := c.Deadline(e.DeadlineID); d != nil {
-				n.DueAt = d.DueAt
-			}
-			n.Message = fmt.Sprintf("Hồ sơ %s: quá hạn %s (hạn chót %s). / Case %s: the %s deadline was missed (due %s).",
-				c.Number, e.Kind, localTime(n.DueAt), c.Number, e.Kind, localTime(n.DueAt))
-		case incident.EscalationRequested:
-			n.NotifyLeaders = true
-			n.Message = fmt.Sprintf("Hồ sơ %s: đề nghị chuyển lên %s chờ phê duyệt. / Case %s: escalation to %s awaits approval. %s",
-				c.Number, e.To, c.Number, e.To, e.Reason)
+		switch p.(type) {
+		case incident.DeadlineReminder, incident.DeadlineMissed, incident.EscalationRequested:
 		default:
 			continue
 		}
+		n, _ := w.notice(p, incident.SystemActor, now)
 		w.background(ctx, "notify", func(ctx workflow.Context) error {
 			return workflow.ExecuteActivity(activity(ctx, deliveryOptions), ActivityNotify, n).Get(ctx, nil)
 		})
