@@ -15,14 +15,7 @@ import (
 // department, and every other kind to the department; the file's routes
 // are checked like its other unit references.
 func TestSeedEscalationRoutes(t *testing.T) {
-	data, err := os.ReadFile("../../config/demo-seed.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ParseSeed("demo-seed.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := demoSeed(t)
 	tree := incident.NewUnitTree(s.Units)
 	const ward = "lai-chau/phuong-tan-phong"
 	want := []incident.Recipient{

@@ -11,14 +11,7 @@ import (
 )
 
 func TestDemoSeedParses(t *testing.T) {
-	data, err := os.ReadFile("../../config/demo-seed.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ParseSeed("demo-seed.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := demoSeed(t)
 	if len(s.Units) < 5 || len(s.Grants) < 5 || len(s.OfficialAccounts) < 3 {
 		t.Fatalf("demo seed too small: %d units, %d grants, %d accounts", len(s.Units), len(s.Grants), len(s.OfficialAccounts))
 	}
@@ -180,4 +173,18 @@ func TestPlaybookFiles(t *testing.T) {
 			t.Errorf("ParsePolicy(%q) = %v, want error containing %q", b.yaml, err, b.want)
 		}
 	}
+}
+
+// demoSeed parses config/demo-seed.yaml, failing the test when it cannot.
+func demoSeed(t *testing.T) *Seed {
+	t.Helper()
+	data, err := os.ReadFile("../../config/demo-seed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSeed("demo-seed.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -23,14 +23,7 @@ import (
 // The demo seed has a user for every subject of its grants, without a
 // password hash (development prints one-time passwords, production none).
 func TestDemoSeedUsers(t *testing.T) {
-	data, err := os.ReadFile("../../config/demo-seed.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ParseSeed("demo-seed.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := demoSeed(t)
 	users := map[string]SeedUser{}
 	for _, u := range s.Users {
 		users[u.Username] = u
