@@ -8,17 +8,19 @@
 //
 // The guarantee rests on three choices.
 //
-//   - Appends are regular activities. A regular activity is scheduled by a
+//   - Commands' appends are regular activities. A regular activity is scheduled by a
 //     workflow task the server has committed, and its result is recorded in
 //     the history before the workflow sees it. So no append happens inside a
 //     workflow task that the server may still drop (a speculative task of an
 //     Update, a task that fails or times out): a replayed workflow finds
 //     every append it made in its history and folds the same events again.
-//     The workflow's case and the stream cannot part. (Local activities,
+//     The workflow's case and a command's events cannot part. (Local activities,
 //     which earlier runs used and old histories still replay — see
 //     storeVersion —, write inside the task; when the task was lost the store
 //     was ahead of the history, and concurrent commands came back as
-//     CONFLICT or INTERNAL although stored.)
+//     CONFLICT or INTERNAL although stored.) What the case writes on its
+//     own — the deadline clock's events, the records of notifications — no
+//     caller waits for, and it goes by a local activity (systemLocalVersion).
 //   - One writer, serialised. Handlers and the deadline clock take one
 //     mutex, decide on the current case and append with the case's version as
 //     the expected version; a command without expectedVersion therefore never
@@ -367,7 +369,7 @@ func (w *caseWorkflow) onClock(ctx workflow.Context) {
 		return
 	}
 	key := fmt.Sprintf("clock:%d", w.state.Version)
-	if err := w.append(ctx, batch{key: key}, incident.SystemActor, "deadline", due, now); errors.Is(err, errCaughtUp) {
+	if err := w.append(ctx, batch{key: key, system: true}, incident.SystemActor, "deadline", due, now); errors.Is(err, errCaughtUp) {
 		w.clock.snooze(now.Add(minSnooze)) // decide again on the caught-up case
 		return
 	} else if err != nil {

@@ -175,7 +175,7 @@ func (w *caseWorkflow) notifyRecorded(ctx workflow.Context, n NotifyInput) {
 			return err
 		}
 		defer w.lock.Unlock()
-		b := batch{key: "notify:" + n.Key}
+		b := batch{key: "notify:" + n.Key, system: true}
 		for attempt := 1; ; attempt++ {
 			err := w.append(ctx, b, incident.SystemActor, n.Key, []incident.Payload{record}, w.now(ctx))
 			if errors.Is(err, errCaughtUp) && attempt < maxCatchUps {

@@ -131,12 +131,34 @@ func activity(ctx workflow.Context, o workflow.ActivityOptions) workflow.Context
 // Runs started before it keep the local ones.
 const storeVersion = "store-as-regular-activity"
 
-// store runs an event-store activity and decodes its result into out. It is
-// a regular activity: it is scheduled by a completed workflow task, so no
-// append can happen in a task the server later drops (see the package doc).
-// Histories recorded before storeVersion replay their local activities.
-func (w *caseWorkflow) store(ctx workflow.Context, name string, in, out any) error {
+// systemLocalVersion is the workflow.GetVersion change that stores what the
+// case writes on its own (batch.system: the deadline clock's events and the
+// records of notifications) by a local activity, inside the workflow task
+// that decided it, instead of a regular activity: a deadline firing then
+// costs the Temporal server one workflow task instead of two, and a
+// notification's record one instead of two (issue 19's deadline storm).
+//
+// What the package doc says of commands does not bind these: no caller waits
+// for their answer, and their event ids derive from the case's version
+// ("clock:<version>") or the notification ("notify:<key>"). If the task that
+// stored them is lost (it timed out, the worker died), the task that replaces
+// it runs the same decision on the same case and the store answers the
+// stored batch; should that task decide otherwise (a command came first),
+// append finds the store ahead, folds what it holds and the command is
+// decided again on it — the path the package doc describes for older runs.
+const systemLocalVersion = "system-writes-local"
+
+// store runs an event-store activity and decodes its result into out.
+// Commands' writes (system false) go by a regular activity: it is scheduled
+// by a completed workflow task, so no append can happen in a task the server
+// later drops (see the package doc). What the case writes on its own goes by
+// a local activity in runs since systemLocalVersion. Histories recorded
+// before storeVersion replay their local activities.
+func (w *caseWorkflow) store(ctx workflow.Context, system bool, name string, in, out any) error {
 	if workflow.GetVersion(ctx, storeVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return workflow.ExecuteLocalActivity(local(ctx), name, in).Get(ctx, out)
+	}
+	if system && workflow.GetVersion(ctx, systemLocalVersion, workflow.DefaultVersion, 1) == 1 {
 		return workflow.ExecuteLocalActivity(local(ctx), name, in).Get(ctx, out)
 	}
 	return workflow.ExecuteActivity(activity(ctx, storeOptions), name, in).Get(ctx, out)

@@ -35,6 +35,10 @@ var errCaughtUp = errors.New("the event store was ahead of the case; caught up")
 type batch struct {
 	key         string
 	fingerprint string
+	// system marks what the case writes on its own, answering no caller:
+	// the deadline clock's events and the records of notifications. Runs
+	// since systemLocalVersion store them by a local activity (run.go).
+	system bool
 }
 
 func (b batch) idKey() string {
@@ -77,7 +81,7 @@ func (w *caseWorkflow) append(ctx workflow.Context, b batch, actor, cause string
 		})
 	}
 	var res AppendResult
-	err := w.store(ctx, ActivityAppendEvents, in, &res)
+	err := w.store(ctx, b.system, ActivityAppendEvents, in, &res)
 	if err == nil && len(res.Events) > 0 {
 		switch first := res.Events[0].Version; {
 		case first == w.state.Version+1:
@@ -87,7 +91,7 @@ func (w *caseWorkflow) append(ctx workflow.Context, b batch, actor, cause string
 		}
 	}
 	before := w.state.Version
-	stored, rerr := w.catchUp(ctx)
+	stored, rerr := w.catchUp(ctx, b.system)
 	if rerr != nil {
 		workflow.GetLogger(ctx).Warn("read the stream back after an append", "case", w.caseID, "error", rerr)
 		if err == nil {
@@ -110,11 +114,12 @@ func (w *caseWorkflow) append(ctx workflow.Context, b batch, actor, cause string
 	return err
 }
 
-// catchUp folds the events the store holds beyond the case's version.
-func (w *caseWorkflow) catchUp(ctx workflow.Context) ([]StoredEvent, error) {
+// catchUp folds the events the store holds beyond the case's version; system
+// as in batch.
+func (w *caseWorkflow) catchUp(ctx workflow.Context, system bool) ([]StoredEvent, error) {
 	var events []StoredEvent
 	in := ReadInput{Stream: incident.StreamOf(w.caseID), FromVersion: w.state.Version + 1}
-	if err := w.store(ctx, ActivityReadEvents, in, &events); err != nil {
+	if err := w.store(ctx, system, ActivityReadEvents, in, &events); err != nil {
 		return nil, err
 	}
 	return events, w.fold(events)

@@ -40,6 +40,7 @@ type stormCost struct {
 	// TimerFired on, per TimerFired.
 	sampled                   int
 	workflowTasks, activities float64
+	localActivities           float64 // LocalActivity markers: the store's writes in the task
 	historyEvents             float64
 	activitiesByType          map[string]float64
 	temporalXacts, storeXacts float64 // committed transactions
@@ -182,6 +183,7 @@ WHERE stream = ANY($1) AND metadata->>'correlationId' LIKE 'clock:%'`, streams).
 		timers += h.timers
 		c.workflowTasks += h.workflowTasks
 		c.activities += h.activities
+		c.localActivities += h.localActivities
 		c.historyEvents += h.events
 		for k, v := range h.byType {
 			c.activitiesByType[k] += v
@@ -190,6 +192,7 @@ WHERE stream = ANY($1) AND metadata->>'correlationId' LIKE 'clock:%'`, streams).
 	if timers > 0 {
 		c.workflowTasks /= timers
 		c.activities /= timers
+		c.localActivities /= timers
 		c.historyEvents /= timers
 		for k := range c.activitiesByType {
 			c.activitiesByType[k] /= timers
@@ -201,6 +204,7 @@ WHERE stream = ANY($1) AND metadata->>'correlationId' LIKE 'clock:%'`, streams).
 // historyCounts are the counts of one history from its first TimerFired on.
 type historyCounts struct {
 	timers, workflowTasks, activities, events float64
+	localActivities                           float64
 	byType                                    map[string]float64
 }
 
@@ -228,6 +232,10 @@ func stormHistoryCounts(ctx context.Context, c client.Client, workflowID string)
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			h.activities++
 			h.byType[e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()]++
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			if e.GetMarkerRecordedEventAttributes().GetMarkerName() == "LocalActivity" {
+				h.localActivities++
+			}
 		}
 	}
 	return h, nil
@@ -249,8 +257,8 @@ func (c stormCost) write(w io.Writer, store string) {
 	if len(c.temporalDBs) > 0 && !c.temporalStatsUnavailable {
 		temporal = fmt.Sprintf("%.1f transactions, %.1f rows written", c.temporalXacts/n, c.temporalRows/n)
 	}
-	fmt.Fprintf(w, "storm (%s): per clock firing (%d firings; histories of %d cases from their first timer): %.2f workflow tasks, %.2f activities (%s), %.1f history events; Temporal store: %s; event store: %.1f transactions, %.1f rows written; this process's CPU %.1f ms\n",
-		store, c.firings, c.sampled, c.workflowTasks, c.activities, strings.Join(by, ", "), c.historyEvents, temporal,
+	fmt.Fprintf(w, "storm (%s): per clock firing (%d firings; histories of %d cases from their first timer): %.2f workflow tasks, %.2f activities (%s), %.2f local activities, %.1f history events; Temporal store: %s; event store: %.1f transactions, %.1f rows written; this process's CPU %.1f ms\n",
+		store, c.firings, c.sampled, c.workflowTasks, c.activities, strings.Join(by, ", "), c.localActivities, c.historyEvents, temporal,
 		c.storeXacts/n, c.storeRows/n, float64(c.cpu)/float64(time.Millisecond)/n)
 	if len(c.temporalTables) > 0 {
 		var ts []string

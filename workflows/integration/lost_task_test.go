@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -32,7 +33,7 @@ type taskLoser struct {
 
 	appendsSeen atomic.Int64 // append results the workflow received (not replayed)
 	losses      atomic.Int64 // workflow tasks failed
-	executions  atomic.Int64 // AppendEvents executions in the worker
+	executions  atomic.Int64 // AppendEvents executions of commands' batches in the worker
 }
 
 func (l *taskLoser) InterceptWorkflow(ctx workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
@@ -49,8 +50,14 @@ type loserActivity struct {
 }
 
 func (a *loserActivity) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
-	if activity.GetInfo(ctx).ActivityType.Name == workflows.ActivityAppendEvents {
-		a.l.executions.Add(1)
+	// A command's append runs once; what the case writes on its own (the
+	// clock, delivery records) is a local activity that runs again when its
+	// task is lost, and the store answers the stored batch (its events are
+	// counted once below).
+	if activity.GetInfo(ctx).ActivityType.Name == workflows.ActivityAppendEvents && len(in.Args) == 1 {
+		if ai, ok := in.Args[0].(workflows.AppendInput); ok && len(ai.Events) > 0 && strings.HasPrefix(ai.Events[0].CorrelationID, "req:") {
+			a.l.executions.Add(1)
+		}
 	}
 	return a.Next.ExecuteActivity(ctx, in)
 }
@@ -106,9 +113,9 @@ func (f losingFuture) Get(ctx workflow.Context, out any) error {
 // subjects to one case while workflow tasks are lost right after appends and
 // a deadline reminds and is missed, and checks what issue 11 asks: every
 // command answered with success, each stored exactly once, the reminder and
-// the miss stored once each, every append executed once (none runs inside a
-// task that is then lost), and the workflow's case equal to the fold of its
-// stream.
+// the miss stored once each, every command's append executed once (none
+// runs inside a task that is then lost), and the workflow's case equal to
+// the fold of its stream.
 func TestLostWorkflowTasks(t *testing.T) {
 	loser := &taskLoser{failEvery: 3, maxLosses: 8}
 	it := newIntegration(t, worker.Options{
@@ -167,6 +174,12 @@ func TestLostWorkflowTasks(t *testing.T) {
 		return slices.Contains(recordedTypes(it.events(caseID)), incident.TypeDeadlineMissed)
 	})
 
+	// The miss's notification is recorded after it: wait until the
+	// workflow's case and the stream stand still at the same version.
+	it.eventually(20*time.Second, "the miss's delivery record", func() bool {
+		_, ok := deliveryRecord(it.events(caseID), incident.TypeDeadlineMissed)
+		return ok
+	})
 	recs := it.events(caseID)
 	clock := map[string]int{}
 	for _, r := range caseEvents(recs)[before:] {
@@ -181,16 +194,20 @@ func TestLostWorkflowTasks(t *testing.T) {
 		t.Errorf("%d events stored besides delivery records, want %d: %v", len(caseEvents(recs)), want, recordedTypes(recs))
 	}
 	seen := map[string]int{}
+	commands := 0
 	for _, r := range recs {
 		seen[r.Metadata.CorrelationID]++
+		if strings.HasPrefix(r.Metadata.CorrelationID, "req:") && seen[r.Metadata.CorrelationID] == 1 {
+			commands++
+		}
 	}
 	for i := range n {
 		if k := fmt.Sprintf("req:cmd-%d", i); seen[k] != 1 {
 			t.Errorf("command %d stored %d times", i, seen[k])
 		}
 	}
-	if got, want := loser.executions.Load(), int64(len(seen)); got != want {
-		t.Errorf("AppendEvents ran %d times for %d stored batches: an append ran again", got, want)
+	if got, want := loser.executions.Load(), int64(commands); got != want {
+		t.Errorf("AppendEvents ran %d times for %d stored commands' batches: an append ran again", got, want)
 	}
 
 	got, err := queryCase(it.ctx, it.client, caseID)
