@@ -87,6 +87,10 @@ type requestState struct {
 	// takedowns holds the case (*incident.Case) of each takedown resolved
 	// through Case.takedowns, for its letter's link (schema/casefile.go).
 	takedowns sync.Map
+	// lists holds what each list read without its exact total
+	// (*readmodel.Page -> listAnswer) was read for, for its countUpTo
+	// (schema/count.go).
+	lists sync.Map
 }
 
 func withState(ctx context.Context) context.Context {

@@ -22,3 +22,10 @@ var ListSizes = map[string]ListSize{
 	// watchlist: schema/missed.go.
 	"watchlist": {Arg: "first", Default: 50, Max: MaxFirst},
 }
+
+// CountLimits are the fields whose limit argument bounds a count, not the
+// length of a list: CaseConnection.countUpTo(limit:) answers one CaseCount
+// whatever its limit, so the HTTP layer prices it as any other field (1,
+// and 1 for each of count and more), never per unit of the limit; it is
+// not in ListSizes. schema/count.go.
+var CountLimits = map[string]bool{"countUpTo": true}

@@ -202,6 +202,9 @@ func (r *resolver) cases(p graphql.ResolveParams) (any, error) {
 	if len(visible) == 0 {
 		return &readmodel.Page{}, nil
 	}
+	if c, ok := r.projected.(CaseCounts); ok { // schema/count.go
+		return r.countedList(p, c, f, visible, first, after)
+	}
 	list := r.projected.ListCases
 	if h, ok := r.projected.(CaseHeads); ok && headsOnly(p.Info) { // schema/list_heads.go
 		list = h.ListCaseHeads

@@ -472,6 +472,7 @@ func (r *resolver) buildTypes() *types {
 		"note":              {Type: graphql.String},
 	}})
 	r.leaderFields(t) // schema/missed.go
+	r.countFields(t)  // schema/count.go
 	r.letterFields(t) // schema/letters.go
 	r.recipientFields(t)
 	r.caseFileFields(t)

@@ -18,10 +18,10 @@ const watchPageSize = 30
 // page of the watch list: the cases with a deadline missed whose step has
 // not happened yet, missed longest ago first (Query.watchlist,
 // schema/missed.go).
-const watchQuery = `query Watch($filter: CaseFilter, $first: Int, $after: String) {
+const watchQuery = `query Watch($filter: CaseFilter, $first: Int, $after: String, $countLimit: Int) {
   units { id name parent { id } }
   watchlist(filter: $filter, first: $first, after: $after) {
-    totalCount
+    countUpTo(limit: $countLimit) { count more }
     pageInfo { hasNextPage endCursor }
     edges { node {
       id number title kind status severity assignee missedAt
@@ -35,8 +35,8 @@ const watchQuery = `query Watch($filter: CaseFilter, $first: Int, $after: String
 type watchAnswer struct {
 	Units     []unitRow `json:"units"`
 	Watchlist struct {
-		TotalCount int `json:"totalCount"`
-		PageInfo   struct {
+		Count    listCount `json:"countUpTo"`
+		PageInfo struct {
 			HasNextPage bool   `json:"hasNextPage"`
 			EndCursor   string `json:"endCursor"`
 		} `json:"pageInfo"`
@@ -124,7 +124,7 @@ func (h *Handler) watchShow(w http.ResponseWriter, r *http.Request, u *User) {
 		if d.Unit != "" {
 			filter["unit"] = d.Unit
 		}
-		v := map[string]any{"filter": filter, "first": watchPageSize}
+		v := map[string]any{"filter": filter, "first": watchPageSize, "countLimit": listCountLimit}
 		if d.After != "" {
 			v["after"] = d.After
 		}
@@ -144,7 +144,7 @@ func (h *Handler) watchShow(w http.ResponseWriter, r *http.Request, u *User) {
 	}
 	d.Units = unitsUnder(out.Units, grantUnits(pg.Viewer, leaderRoles...))
 	wl := out.Watchlist
-	d.Total = p.T("number.cases", p.Number(wl.TotalCount))
+	d.Total = countText(p, wl.Count.Count, wl.Count.More)
 	var people []string
 	for _, e := range wl.Edges {
 		people = append(people, e.Node.Assignee)

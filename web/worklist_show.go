@@ -19,15 +19,37 @@ const worklistPageSize = 30
 // filter.text takes up to incident.MaxShortText).
 const maxWorklistText = 200
 
+// listCountLimit is how far the worklist and the watch list count their
+// cases (CaseConnection.countUpTo): beyond, the page says "1.000+ vụ việc"
+// instead of counting every match, which for a broad search costs more than
+// the page (issue 19). A variable so that tests can cross it.
+var listCountLimit = 1000
+
+// countText is the count of a list's cases, "39 vụ việc", or "1.000+ vụ
+// việc" when more than n match.
+func countText(p *Printer, n int, more bool) string {
+	s := p.Number(n)
+	if more {
+		s += "+"
+	}
+	return p.T("number.cases", s)
+}
+
+// listCount is the count of a list as countUpTo answers it.
+type listCount struct {
+	Count int  `json:"count"`
+	More  bool `json:"more"`
+}
+
 // worklistQuery asks for the registry's units (for the unit filter and the
 // subtrees of the grants) and one page of the worklist: the caller's cases
 // nearest pending deadline first (Query.worklist, schema/worklist.go),
 // each with its deadlines and those missed whose step has not happened yet
 // (Case.missedDeadlines, the rule of incident.Case.MissedDeadlines).
-const worklistQuery = `query Worklist($filter: CaseFilter, $first: Int, $after: String) {
+const worklistQuery = `query Worklist($filter: CaseFilter, $first: Int, $after: String, $countLimit: Int) {
   units { id name parent { id } }
   worklist(filter: $filter, first: $first, after: $after) {
-    totalCount
+    countUpTo(limit: $countLimit) { count more }
     pageInfo { hasNextPage endCursor }
     edges { node {
       id number title kind status severity assignee
@@ -128,7 +150,7 @@ func (f worklistFilter) variables(user *User) map[string]any {
 	if f.Overdue {
 		filter["overdue"] = true
 	}
-	vars := map[string]any{"filter": filter, "first": worklistPageSize}
+	vars := map[string]any{"filter": filter, "first": worklistPageSize, "countLimit": listCountLimit}
 	if f.After != "" {
 		vars["after"] = f.After
 	}
@@ -139,8 +161,8 @@ func (f worklistFilter) variables(user *User) map[string]any {
 type worklistAnswer struct {
 	Units    []unitRow `json:"units"`
 	Worklist struct {
-		TotalCount int `json:"totalCount"`
-		PageInfo   struct {
+		Count    listCount `json:"countUpTo"`
+		PageInfo struct {
 			HasNextPage bool   `json:"hasNextPage"`
 			EndCursor   string `json:"endCursor"`
 		} `json:"pageInfo"`
@@ -274,7 +296,7 @@ func (h *Handler) worklistShow(w http.ResponseWriter, r *http.Request, u *User) 
 	}
 	d.Units = unitsUnder(out.Units, grantUnits(pg.Viewer, workRoles...))
 	wl := out.Worklist
-	d.Total = p.T("number.cases", p.Number(wl.TotalCount))
+	d.Total = countText(p, wl.Count.Count, wl.Count.More)
 	names := h.displayNames(ctx, wl.Edges)
 	now := time.Now()
 	for _, e := range wl.Edges {

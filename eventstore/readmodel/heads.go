@@ -49,7 +49,7 @@ func headsSelect(page string) string {
 // ListCaseHeads is ListCases with the head of each case (HeadOf) instead
 // of the whole case: the same cases, cursors, total and next page.
 func (r *Reader) ListCaseHeads(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
-	return r.list(ctx, f, visible, first, after, true)
+	return r.list(ctx, f, visible, first, after, ListOptions{Heads: true})
 }
 
 func (r *Reader) queryHeads(ctx context.Context, sql string, args []any) ([]incident.Case, error) {

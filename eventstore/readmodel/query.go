@@ -90,8 +90,12 @@ type Page struct {
 	Cursors   []string
 	EndCursor string
 	HasNext   bool
-	// Total counts every case matching the filter, on all pages.
+	// Total counts every case matching the filter, on all pages (0 when
+	// ListOptions.NoTotal skipped it).
 	Total int
+	// UpTo counts the matches up to ListOptions.UpTo; nil when not asked
+	// (count.go).
+	UpTo *CountUpTo
 }
 
 // Case returns the projected case with id, or NOT_FOUND.
@@ -315,12 +319,16 @@ func CursorOf(c *incident.Case) string { return encodeCursor(c.ReportedAt, c.ID)
 // key, so paging never repeats or skips a case, even while cases are added.
 // first must be 0..MaxPageSize (0 returns only Total).
 func (r *Reader) ListCases(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
-	return r.list(ctx, f, visible, first, after, false)
+	return r.list(ctx, f, visible, first, after, ListOptions{})
 }
 
-// list is ListCases, or ListCaseHeads when heads is set (heads.go).
-func (r *Reader) list(ctx context.Context, f Filter, visible []string, first int, after string, heads bool) (Page, error) {
+// list is ListCases, ListCaseHeads (heads.go) or ListCasesWith (count.go),
+// as opt says.
+func (r *Reader) list(ctx context.Context, f Filter, visible []string, first int, after string, opt ListOptions) (Page, error) {
 	if err := r.checkList(f, first, after); err != nil {
+		return Page{}, err
+	}
+	if err := opt.check(); err != nil {
 		return Page{}, err
 	}
 	sc, err := r.scope(ctx, visible, f.Unit)
@@ -328,29 +336,24 @@ func (r *Reader) list(ctx context.Context, f Filter, visible []string, first int
 		return Page{}, err
 	}
 	if sc.empty() {
-		return Page{Cursors: []string{}}, nil
+		return Page{Cursors: []string{}, UpTo: opt.none()}, nil
 	}
 	q, err := r.listQuery(f, sc, first, after)
 	if err != nil {
 		return Page{}, err
 	}
-	// The total and the page are independent: ask for them at once, on two
-	// connections.
+	// The counts and the page are independent: ask for them at once, on
+	// connections of their own.
 	var page Page
-	var countErr error
-	counted := make(chan struct{})
-	go func() {
-		defer close(counted)
-		countErr = r.pool.QueryRow(ctx, q.countSQL, withMode(q.countArgs)...).Scan(&page.Total)
-	}()
+	counted := r.countBeside(ctx, q, opt, &page)
 	var listErr error
 	switch {
-	case first > 0 && heads:
+	case first > 0 && opt.Heads:
 		page.Cases, listErr = r.queryHeads(ctx, headsSelect(`SELECT c.doc, c.reported_at, c.id `+q.pageSQL), q.listArgs)
 	case first > 0:
 		page.Cases, listErr = r.queryCases(ctx, q.listSQL, q.listArgs)
 	}
-	<-counted
+	countErr := counted()
 	if err := errors.Join(countErr, listErr); err != nil {
 		return Page{}, fmt.Errorf("list cases: %w", err)
 	}
@@ -399,6 +402,9 @@ func (r *Reader) queryCases(ctx context.Context, sql string, args []any) ([]inci
 // listQuery is the SQL of ListCases: the total and one page (first + 1
 // rows, to learn whether another page follows).
 type listQuery struct {
+	// cond is the WHERE condition of the counts (countArgs are its
+	// arguments): countSQL counts every match, CountCasesUpTo a few.
+	cond              string
 	countSQL, listSQL string
 	// pageSQL is listSQL after its SELECT list: FROM, WHERE, ORDER BY and
 	// LIMIT of the page (ListCaseHeads selects other columns; heads.go).
@@ -428,7 +434,8 @@ func (r *Reader) listQuery(f Filter, sc scope, first int, after string) (listQue
 	if err != nil {
 		return listQuery{}, err
 	}
-	q := listQuery{countSQL: `SELECT count(*) FROM cases c WHERE ` + w.sql(), countArgs: slices.Clone(w.args)}
+	q := listQuery{cond: w.sql(), countArgs: slices.Clone(w.args)}
+	q.countSQL = `SELECT count(*) FROM cases c WHERE ` + q.cond
 	if after != "" {
 		cur, err := decodeCursor(after)
 		if err != nil {
