@@ -25,6 +25,7 @@ var benchLines = []*regexp.Regexp{
 	regexp.MustCompile(`^intake_ratio=` + benchNum + ` casetrail=` + benchNum + `/s baseline=` + benchNum + `/s p50_ms=` + benchNum + ` p95_ms=` + benchNum + `$`),
 	regexp.MustCompile(`^case_commands_per_s=` + benchNum + ` errors=([0-9]+) p95_ms=` + benchNum + `$`),
 	regexp.MustCompile(`^list_p95_ms=` + benchNum + ` cases=([0-9]+)$`),
+	regexp.MustCompile(`^list_capped_p95_ms=` + benchNum + ` p50_ms=` + benchNum + ` slowest_filter=(?:[A-Z_,]+/\S+)$`), // issue 19
 	regexp.MustCompile(`^replay_1000_ms=` + benchNum + ` verify_1000_ms=` + benchNum + `$`),
 	regexp.MustCompile(`^rebuild_events_per_s=` + benchNum + `$`),
 	regexp.MustCompile(`^ui_worklist_p95_ms=` + benchNum + `$`), // issue 14
@@ -67,12 +68,13 @@ func TestBenchQuick(t *testing.T) {
 		}
 	}
 	// What a firing costs (bench_storm_cost.go): counted from the case
-	// histories, a firing is at least two workflow tasks (the timer's and
-	// the append's result) and one activity; on PostgreSQL the Temporal
-	// store's transactions are counted too.
+	// histories, a firing is at least one workflow task (the timer's) and
+	// one write of its events, by a local activity in that task
+	// (workflows.systemLocalVersion); on PostgreSQL the Temporal store's
+	// transactions are counted too.
 	for _, store := range []string{benchStoreSQLite, benchStorePostgres} {
 		re := regexp.MustCompile(`(?m)^storm \(` + store + `\): per clock firing \((\d+) firings; histories of (\d+) cases from their first timer\): ` +
-			benchNum + ` workflow tasks, ` + benchNum + ` activities .*Temporal store: ([^;]+);`)
+			benchNum + ` workflow tasks, ` + benchNum + ` activities \([^)]*\), ` + benchNum + ` local activities, .*Temporal store: ([^;]+);`)
 		m := re.FindStringSubmatch(stdout.String())
 		if m == nil {
 			t.Errorf("no line of the form %s", re)
@@ -82,10 +84,11 @@ func TestBenchQuick(t *testing.T) {
 		sampled, _ := strconv.Atoi(m[2])
 		tasks, _ := strconv.ParseFloat(m[3], 64)
 		acts, _ := strconv.ParseFloat(m[4], 64)
-		if firings < 100 || sampled == 0 || tasks < 2 || acts < 1 {
-			t.Errorf("%s: %d firings, %d histories, %.2f workflow tasks and %.2f activities per firing", store, firings, sampled, tasks, acts)
+		locals, _ := strconv.ParseFloat(m[5], 64)
+		if firings < 100 || sampled == 0 || tasks < 1 || locals < 1 {
+			t.Errorf("%s: %d firings, %d histories, %.2f workflow tasks, %.2f activities and %.2f local activities per firing", store, firings, sampled, tasks, acts, locals)
 		}
-		if temporal := m[5]; (store == benchStorePostgres) == strings.HasPrefix(temporal, "n/a") {
+		if temporal := m[6]; (store == benchStorePostgres) == strings.HasPrefix(temporal, "n/a") {
 			t.Errorf("%s: Temporal store figures %q", store, temporal)
 		}
 	}
@@ -142,6 +145,9 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("the case streams hold %d command events for %d acknowledged commands and %d errors: want one per acknowledged command, and no more than one per error",
 				stored, acked, errs)
 		}
+	}
+	if p95, p50 := nums[4][0], nums[4][1]; p50 > p95 {
+		t.Errorf("capped list p50 %.1f ms above p95 %.1f ms", p50, p95)
 	}
 	if cases := nums[3][1]; cases != 2000 {
 		t.Errorf("list ran over %.0f cases, want the quick data set of 2000", cases)

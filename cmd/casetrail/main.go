@@ -88,6 +88,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
+		applyMemoryLimit(logger)
 		return serve(ctx, cfg, roleOf(cmd), logger)
 	case "migrate":
 		if err := fs.Parse(rest); err != nil {
@@ -159,6 +160,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
+		applyMemoryLimit(logger)
 		return bench(ctx, cfg, o, stdout, logger)
 	case "user":
 		return userCommand(ctx, cfg, fs, rest, stdout)
