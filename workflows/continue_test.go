@@ -194,35 +194,42 @@ func TestReportRejected(t *testing.T) {
 // failure is final the workflow reads the stream back. Either way the events
 // are stored once and the command succeeds.
 func TestAppendRetried(t *testing.T) {
+	eachLostAnswer(t, func(t *testing.T, terminal bool) {
+		acts := newMemActivities()
+		h := newHarness(t, acts, t0)
+		at := h.walk(0, toReported...)
+		h.env.RegisterDelayedCallback(func() {
+			acts.mu.Lock()
+			acts.loseAppendResponses, acts.loseTerminally = 1, terminal
+			acts.mu.Unlock()
+			h.send("triage", request{Actor: handler, Command: triageCmd()})
+		}, at)
+		h.at(at+time.Minute, "comment", handler, incident.Comment{Text: "sau đó"})
+		if err := h.run(input(), at+2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if c := h.ok("triage"); c.Status != incident.StatusTriaged || c.Version != 6 {
+			t.Errorf("triage answered %s v%d", c.Status, c.Version)
+		}
+		if c := h.ok("comment"); c.Version != 7 {
+			t.Errorf("next command at version %d", c.Version)
+		}
+		if n := countType(acts.events(caseID), incident.TypeCaseTriaged); n != 1 {
+			t.Errorf("%d CaseTriaged stored", n)
+		}
+	})
+}
+
+// eachLostAnswer runs f as two subtests: an append whose answer is lost
+// once and retried, and one whose loss is final, so the workflow must read
+// the stream back (memActivities.loseTerminally).
+func eachLostAnswer(t *testing.T, f func(t *testing.T, terminal bool)) {
 	for _, terminal := range []bool{false, true} {
 		name := "retried"
 		if terminal {
 			name = "read back"
 		}
-		t.Run(name, func(t *testing.T) {
-			acts := newMemActivities()
-			h := newHarness(t, acts, t0)
-			at := h.walk(0, toReported...)
-			h.env.RegisterDelayedCallback(func() {
-				acts.mu.Lock()
-				acts.loseAppendResponses, acts.loseTerminally = 1, terminal
-				acts.mu.Unlock()
-				h.send("triage", request{Actor: handler, Command: triageCmd()})
-			}, at)
-			h.at(at+time.Minute, "comment", handler, incident.Comment{Text: "sau đó"})
-			if err := h.run(input(), at+2*time.Minute); err != nil {
-				t.Fatal(err)
-			}
-			if c := h.ok("triage"); c.Status != incident.StatusTriaged || c.Version != 6 {
-				t.Errorf("triage answered %s v%d", c.Status, c.Version)
-			}
-			if c := h.ok("comment"); c.Version != 7 {
-				t.Errorf("next command at version %d", c.Version)
-			}
-			if n := countType(acts.events(caseID), incident.TypeCaseTriaged); n != 1 {
-				t.Errorf("%d CaseTriaged stored", n)
-			}
-		})
+		t.Run(name, func(t *testing.T) { f(t, terminal) })
 	}
 }
 

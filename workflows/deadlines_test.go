@@ -309,66 +309,60 @@ func TestWorkingDayDeadline(t *testing.T) {
 // with the same event ids, and each reminder and the miss are stored once;
 // the next command lands on the version the store holds.
 func TestClockWritesLocally(t *testing.T) {
-	for _, terminal := range []bool{false, true} {
-		name := "retried"
-		if terminal {
-			name = "read back"
-		}
-		t.Run(name, func(t *testing.T) {
-			acts := newMemActivities()
-			h := newHarness(t, acts, t0)
-			var local, regular []string
-			h.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
-				local = append(local, info.ActivityType.Name)
-			})
-			h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
-				regular = append(regular, info.ActivityType.Name)
-			})
-			at := h.walk(0, toReported...)
-			appendsBefore := -1
-			h.env.RegisterDelayedCallback(func() {
-				acts.mu.Lock()
-				acts.loseAppendResponses, acts.loseTerminally = 1, terminal
-				acts.mu.Unlock()
-				appendsBefore = len(regular)
-			}, at+time.Minute)
-			h.at(5*time.Hour, "comment", handler, incident.Comment{Text: "sau hạn"})
-			if err := h.run(input(), 6*time.Hour); err != nil {
-				t.Fatal(err)
-			}
-			events := acts.events(caseID)
-			d := deadlineOf(t, events, incident.DeadlineTriage)
-			reminders, _ := decoded[incident.DeadlineReminder](t, events)
-			seen := map[float64]int{}
-			for _, r := range reminders {
-				if r.DeadlineID == d.id {
-					seen[r.Fraction]++
-				}
-			}
-			if seen[0.5] != 1 || seen[0.8] != 1 {
-				t.Errorf("reminders stored %v, want 0.5 and 0.8 once each", seen)
-			}
-			if n := countType(events, incident.TypeDeadlineMissed); n != 1 {
-				t.Errorf("%d misses stored, want 1", n)
-			}
-			if c := h.ok("comment"); c.Version != int64(len(events)) {
-				t.Errorf("the command after the clock answered v%d, the store holds %d events", c.Version, len(events))
-			}
-			for i, e := range events {
-				if e.Version != int64(i+1) {
-					t.Fatalf("event %d has version %d", i, e.Version)
-				}
-			}
-			// After the set-up's commands, only the comment's append (and no
-			// clock write) went by a regular activity.
-			if appendsBefore < 0 || countName(regular[appendsBefore:], workflows.ActivityAppendEvents) != 1 {
-				t.Errorf("regular activities after the set-up: %v", regular[max(appendsBefore, 0):])
-			}
-			if n := countName(local, workflows.ActivityAppendEvents); n < 3 {
-				t.Errorf("%d local appends, want the two reminders' and the miss's (activities: %v)", n, local)
-			}
+	eachLostAnswer(t, func(t *testing.T, terminal bool) {
+		acts := newMemActivities()
+		h := newHarness(t, acts, t0)
+		var local, regular []string
+		h.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+			local = append(local, info.ActivityType.Name)
 		})
-	}
+		h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+			regular = append(regular, info.ActivityType.Name)
+		})
+		at := h.walk(0, toReported...)
+		appendsBefore := -1
+		h.env.RegisterDelayedCallback(func() {
+			acts.mu.Lock()
+			acts.loseAppendResponses, acts.loseTerminally = 1, terminal
+			acts.mu.Unlock()
+			appendsBefore = len(regular)
+		}, at+time.Minute)
+		h.at(5*time.Hour, "comment", handler, incident.Comment{Text: "sau hạn"})
+		if err := h.run(input(), 6*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		events := acts.events(caseID)
+		d := deadlineOf(t, events, incident.DeadlineTriage)
+		reminders, _ := decoded[incident.DeadlineReminder](t, events)
+		seen := map[float64]int{}
+		for _, r := range reminders {
+			if r.DeadlineID == d.id {
+				seen[r.Fraction]++
+			}
+		}
+		if seen[0.5] != 1 || seen[0.8] != 1 {
+			t.Errorf("reminders stored %v, want 0.5 and 0.8 once each", seen)
+		}
+		if n := countType(events, incident.TypeDeadlineMissed); n != 1 {
+			t.Errorf("%d misses stored, want 1", n)
+		}
+		if c := h.ok("comment"); c.Version != int64(len(events)) {
+			t.Errorf("the command after the clock answered v%d, the store holds %d events", c.Version, len(events))
+		}
+		for i, e := range events {
+			if e.Version != int64(i+1) {
+				t.Fatalf("event %d has version %d", i, e.Version)
+			}
+		}
+		// After the set-up's commands, only the comment's append (and no
+		// clock write) went by a regular activity.
+		if appendsBefore < 0 || countName(regular[appendsBefore:], workflows.ActivityAppendEvents) != 1 {
+			t.Errorf("regular activities after the set-up: %v", regular[max(appendsBefore, 0):])
+		}
+		if n := countName(local, workflows.ActivityAppendEvents); n < 3 {
+			t.Errorf("%d local appends, want the two reminders' and the miss's (activities: %v)", n, local)
+		}
+	})
 }
 
 func countName(names []string, name string) int {
