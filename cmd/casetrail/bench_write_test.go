@@ -24,7 +24,7 @@ func TestBenchFiguresOfPhases(t *testing.T) {
 		name, _, _ := strings.Cut(line, "=")
 		names = append(names, name)
 	}
-	want := "append_ratio case_commands_per_s list_p95_ms replay_1000_ms rebuild_events_per_s ui_worklist_p95_ms ui_case_p95_ms ui_overview_p95_ms"
+	want := "append_ratio case_commands_per_s list_p95_ms list_capped_p95_ms replay_1000_ms rebuild_events_per_s ui_worklist_p95_ms ui_case_p95_ms ui_overview_p95_ms"
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("lines %s\nwant %s", got, want)
 	}
