@@ -82,8 +82,9 @@ func (r *resolver) countedList(p graphql.ResolveParams, c CaseCounts, f readmode
 
 // countUpTo is CaseConnection.countUpTo: the count read beside the page
 // when its limit is this one; else taken from the exact total when the list
-// counted it (always, on Cases that are not CaseCounts, and for the
-// worklist and the watch list); else counted now.
+// counted it (always, on Cases that are not CaseCounts); else counted now.
+// Query.cases, worklist and watchlist count this way (countedList,
+// orderedList).
 func (r *resolver) countUpTo(p graphql.ResolveParams) (any, error) {
 	limit, _ := argInt(p.Args, "limit")
 	if limit < 1 || limit > MaxCountLimit {

@@ -141,19 +141,36 @@ func TestCountUpToOnPostgres(t *testing.T) {
 		{"no count", `query($f: CaseFilter) { cases(filter: $f) { edges { node { number } } } }`, nil, ``, 0, 0},
 		{"the exact total", `query($f: CaseFilter) { cases(filter: $f) { totalCount countUpTo(limit: 3) { count more } } }`,
 			map[string]any{"text": "gia mao"}, `{"count":3,"more":true}`, 1, 0},
-		{"the worklist's total", `query($f: CaseFilter) { worklist(filter: $f) { countUpTo(limit: 3) { count more } } }`,
+		// The worklist and the watch list count the same way (orderedList).
+		{"the worklist, capped", `query($f: CaseFilter) { worklist(filter: $f) { countUpTo(limit: 3) { count more } } }`,
+			map[string]any{"text": "gia mao"}, `{"count":3,"more":true}`, 0, 1},
+		{"the worklist's total", `query($f: CaseFilter) { worklist(filter: $f) { totalCount countUpTo(limit: 3) { count more } } }`,
 			map[string]any{"text": "gia mao"}, `{"count":3,"more":true}`, 1, 0},
+		{"the worklist, two limits", `query($f: CaseFilter) { worklist(filter: $f) { a: countUpTo(limit: 2) { count more } b: countUpTo(limit: 10) { count more } } }`,
+			map[string]any{"text": "gia mao"}, `{"a":{"count":2,"more":true},"b":{"count":5,"more":false}}`, 0, 2},
+		{"the watch list, capped", `query($f: CaseFilter) { watchlist(filter: $f) { countUpTo { count more } } }`,
+			nil, `{"count":0,"more":false}`, 0, 1},
+		// Counted again for another limit, the watch list still counts only
+		// the cases with a missed deadline (none here, of 6 visible).
+		{"the watch list, two limits", `query($f: CaseFilter) { watchlist(filter: $f) { a: countUpTo(limit: 2) { count } b: countUpTo(limit: 10) { count } } }`,
+			nil, `{"a":{"count":0},"b":{"count":0}}`, 0, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			log.take()
 			data := run(tc.query, map[string]any{"f": tc.filter})
 			exact, capped := log.take()
-			list := data["cases"]
-			if list == nil {
-				list = data["worklist"]
+			var list map[string]any
+			for _, field := range []string{"cases", "worklist", "watchlist"} {
+				if l, ok := data[field].(map[string]any); ok {
+					list = l
+				}
 			}
 			if tc.want != "" {
-				if got := js(list.(map[string]any)["countUpTo"]); got != tc.want {
+				got := js(list)
+				if c, ok := list["countUpTo"]; ok {
+					got = js(c)
+				}
+				if got != tc.want {
 					t.Errorf("countUpTo %s, want %s", got, tc.want)
 				}
 			}

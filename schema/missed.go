@@ -36,6 +36,13 @@ type Watchlists interface {
 	Watchlist(ctx context.Context, f readmodel.Filter, visible []string, first int, after string) (readmodel.Page, error)
 }
 
+// WatchlistCounts is Watchlists counting only what the query asks for, as
+// CaseCounts does for Query.cases (readmodel.Reader.WatchlistWith).
+// Optional, and used only when the Cases are CaseCounts too.
+type WatchlistCounts interface {
+	WatchlistWith(ctx context.Context, f readmodel.Filter, visible []string, first int, after string, opt readmodel.ListOptions) (readmodel.Page, error)
+}
+
 // StatsBreakdowns are the overview's breakdowns of CaseStats
 // (readmodel.Reader); the Cases of Deps serve them when they implement
 // them. Each is read only when asked for.
@@ -249,5 +256,13 @@ func (r *resolver) watchlist(p graphql.ResolveParams) (any, error) {
 	if w, ok := r.projected.(Watchlists); ok {
 		list = w.Watchlist
 	}
-	return r.orderedList(p, nil, list, errNoWatchlist)
+	var with listWithFunc
+	if w, ok := r.projected.(WatchlistCounts); ok {
+		with = w.WatchlistWith
+	}
+	// The watch list is the cases with a missed deadline; a countUpTo
+	// counted again (another limit than the one beside the page) counts
+	// under the same filter.
+	missed := true
+	return r.orderedList(p, func(f *readmodel.Filter) { f.MissedDeadline = &missed }, list, with, errNoWatchlist)
 }

@@ -20,6 +20,13 @@ type Worklists interface {
 	Worklist(ctx context.Context, f readmodel.Filter, visible []string, first int, after string) (readmodel.Page, error)
 }
 
+// WorklistCounts is Worklists counting only what the query asks for, as
+// CaseCounts does for Query.cases (readmodel.Reader.WorklistWith).
+// Optional, and used only when the Cases are CaseCounts too.
+type WorklistCounts interface {
+	WorklistWith(ctx context.Context, f readmodel.Filter, visible []string, first int, after string, opt readmodel.ListOptions) (readmodel.Page, error)
+}
+
 // errNoWorklist: the wiring's Cases cannot list by deadline.
 var errNoWorklist = errors.New("worklist: the Cases of Deps do not implement Worklists")
 
@@ -47,6 +54,10 @@ func (r *resolver) worklist(p graphql.ResolveParams) (any, error) {
 	if w, ok := r.projected.(Worklists); ok {
 		list = w.Worklist
 	}
+	var with listWithFunc
+	if w, ok := r.projected.(WorklistCounts); ok {
+		with = w.WorklistWith
+	}
 	return r.orderedList(p, func(f *readmodel.Filter) {
 		if len(f.Status) == 0 {
 			for _, s := range incident.Statuses {
@@ -55,18 +66,24 @@ func (r *resolver) worklist(p graphql.ResolveParams) (any, error) {
 				}
 			}
 		}
-	}, list, errNoWorklist)
+	}, list, with, errNoWorklist)
 }
 
 // listFunc lists a page of the cases matching f within visible, in an
 // order of its own.
 type listFunc func(ctx context.Context, f readmodel.Filter, visible []string, first int, after string) (readmodel.Page, error)
 
+// listWithFunc is a listFunc that counts what opt says.
+type listWithFunc func(ctx context.Context, f readmodel.Filter, visible []string, first int, after string, opt readmodel.ListOptions) (readmodel.Page, error)
+
 // orderedList resolves a list of cases in an order of its own (worklist,
 // watchlist): the arguments of cases; adjust, when not nil, completes the
 // filter; then list (missing when list is nil) over the caller's visible
-// units.
-func (r *resolver) orderedList(p graphql.ResolveParams, adjust func(*readmodel.Filter), list listFunc, missing error) (any, error) {
+// units. When with is not nil and the Cases are CaseCounts, it lists with
+// with instead, counting what the query asks as countedList does for
+// Query.cases: the exact total only when totalCount is selected, the count
+// up to the limit of its countUpTo beside the page.
+func (r *resolver) orderedList(p graphql.ResolveParams, adjust func(*readmodel.Filter), list listFunc, with listWithFunc, missing error) (any, error) {
 	sub, err := subject(p.Context)
 	if err != nil {
 		return nil, err
@@ -93,9 +110,21 @@ func (r *resolver) orderedList(p graphql.ResolveParams, adjust func(*readmodel.F
 	if len(visible) == 0 {
 		return &readmodel.Page{}, nil
 	}
-	page, err := list(p.Context, f, visible, first, after)
+	counts, ok := r.projected.(CaseCounts)
+	if with == nil || !ok {
+		page, err := list(p.Context, f, visible, first, after)
+		if err != nil {
+			return nil, err
+		}
+		return &page, nil
+	}
+	opt := readmodel.ListOptions{NoTotal: !selectsTotal(p.Info), UpTo: countLimitOf(p.Info)}
+	page, err := with(p.Context, f, visible, first, after, opt)
 	if err != nil {
 		return nil, err
+	}
+	if opt.NoTotal {
+		r.state(p.Context).lists.Store(&page, listAnswer{counts: counts, f: f, visible: visible})
 	}
 	return &page, nil
 }

@@ -77,6 +77,12 @@ func (c *missedCursor) key() (string, string) { return c.O, c.ID }
 // outstanding miss changes, between two pages may show on both or on
 // neither; a page itself is consistent. first must be 0..MaxPageSize.
 func (r *Reader) Watchlist(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
+	return r.WatchlistWith(ctx, f, visible, first, after, ListOptions{})
+}
+
+// WatchlistWith is Watchlist counting what opt says, as ListCasesWith does
+// (opt.Heads is ignored: the watch list reads whole cases).
+func (r *Reader) WatchlistWith(ctx context.Context, f Filter, visible []string, first int, after string, opt ListOptions) (Page, error) {
 	var cur *missedCursor
 	if after != "" {
 		cur = &missedCursor{}
@@ -86,7 +92,7 @@ func (r *Reader) Watchlist(ctx context.Context, f Filter, visible []string, firs
 	}
 	missed := true
 	f.MissedDeadline = &missed
-	return r.orderedPage(ctx, "watchlist", f, visible, first, orderedList{
+	return r.orderedPage(ctx, "watchlist", f, visible, first, opt, orderedList{
 		key: "c.missed_at",
 		seek: func(w *where) {
 			if cur != nil {

@@ -70,6 +70,12 @@ func (c *dueCursor) key() (string, string) { return c.O, c.ID }
 // neither; a page itself is always consistent. first must be
 // 0..MaxPageSize (0 returns only Total).
 func (r *Reader) Worklist(ctx context.Context, f Filter, visible []string, first int, after string) (Page, error) {
+	return r.WorklistWith(ctx, f, visible, first, after, ListOptions{})
+}
+
+// WorklistWith is Worklist counting what opt says, as ListCasesWith does
+// (opt.Heads is ignored: the worklist reads whole cases).
+func (r *Reader) WorklistWith(ctx context.Context, f Filter, visible []string, first int, after string, opt ListOptions) (Page, error) {
 	var cur *dueCursor
 	if after != "" {
 		cur = &dueCursor{}
@@ -77,7 +83,7 @@ func (r *Reader) Worklist(ctx context.Context, f Filter, visible []string, first
 			return Page{}, err
 		}
 	}
-	return r.orderedPage(ctx, "worklist", f, visible, first, orderedList{
+	return r.orderedPage(ctx, "worklist", f, visible, first, opt, orderedList{
 		key: "c.next_due_at",
 		seek: func(w *where) {
 			switch {
@@ -105,11 +111,16 @@ type orderedList struct {
 }
 
 // orderedPage returns a page of the cases matching f within visible in the
-// order o, with the total count taken beside it; op names the list in
-// errors. first must be 0..MaxPageSize (0 returns only Total).
-func (r *Reader) orderedPage(ctx context.Context, op string, f Filter, visible []string, first int, o orderedList) (Page, error) {
+// order o, with the counts opt asks for taken beside it (countBeside: the
+// exact total unless opt.NoTotal, the count up to opt.UpTo when set); op
+// names the list in errors. first must be 0..MaxPageSize (0 returns only
+// the counts).
+func (r *Reader) orderedPage(ctx context.Context, op string, f Filter, visible []string, first int, opt ListOptions, o orderedList) (Page, error) {
 	if first < 0 || first > MaxPageSize {
 		return Page{}, incident.BadInput("first", "must be between 0 and %d", MaxPageSize)
+	}
+	if err := opt.check(); err != nil {
+		return Page{}, err
 	}
 	if _, err := r.filter(f, scope{all: true}); err != nil {
 		return Page{}, err
@@ -119,30 +130,26 @@ func (r *Reader) orderedPage(ctx context.Context, op string, f Filter, visible [
 		return Page{}, err
 	}
 	if sc.empty() {
-		return Page{Cursors: []string{}}, nil
+		return Page{Cursors: []string{}, UpTo: opt.none()}, nil
 	}
 	w, err := r.filter(f, sc)
 	if err != nil {
 		return Page{}, err
 	}
-	countSQL, countArgs := `SELECT count(*) FROM cases c WHERE `+w.sql(), slices.Clone(w.args)
+	q := listQuery{cond: w.sql(), countArgs: slices.Clone(w.args)}
+	q.countSQL = `SELECT count(*) FROM cases c WHERE ` + q.cond
 	o.seek(w)
 	listSQL := `SELECT c.doc, ` + o.key + ` FROM cases c WHERE ` + w.sql() +
 		` ORDER BY ` + o.order + ` LIMIT ` + w.arg(first+1)
 
 	var page Page
-	var countErr error
-	counted := make(chan struct{})
-	go func() {
-		defer close(counted)
-		countErr = r.pool.QueryRow(ctx, countSQL, withMode(countArgs)...).Scan(&page.Total)
-	}()
+	counted := r.countBeside(ctx, q, opt, &page)
 	var listErr error
 	var keys []*time.Time
 	if first > 0 {
 		page.Cases, keys, listErr = r.queryWorklist(ctx, listSQL, w.args)
 	}
-	<-counted
+	countErr := counted()
 	if err := errors.Join(countErr, listErr); err != nil {
 		return Page{}, fmt.Errorf("%s: %w", op, err)
 	}
