@@ -115,6 +115,9 @@ type benchPlan struct {
 	phases       map[string]bool
 	stores       map[string]bool
 	storm        int // cases of the deadline storm
+	// bareSpread and bareGap shape the storm's baseline (bench_storm_baseline.go):
+	// the storm's own stormSpread and stormGap, shorter in the quick bench.
+	bareSpread, bareGap time.Duration
 }
 
 func benchPlanFor(o benchOptions) (benchPlan, error) {
@@ -135,9 +138,9 @@ func benchPlanFor(o benchOptions) (benchPlan, error) {
 	case o.cases > 0:
 		p.cases = o.cases
 	}
-	p.storm = 10_000
+	p.storm, p.bareSpread, p.bareGap = 10_000, stormSpread, stormGap
 	if o.quick {
-		p.storm = 100
+		p.storm, p.bareSpread, p.bareGap = 100, 3*time.Second, 5*time.Second
 	}
 	switch {
 	case o.stormCases < 0:
@@ -190,6 +193,9 @@ func (f benchFigures) write(w io.Writer, phases map[string]bool) {
 		if st, ok := f.storm[store]; ok {
 			fmt.Fprintf(w, "deadline_storm_%s deadline_storm_n=%d lateness_p50_s=%.2f lateness_p95_s=%.2f rss_mb=%.0f reminders=%d misses=%d workflow_cache=%d sticky_cache_misses=%.0f memory_limit_mib=%d%s\n",
 				store, st.n, st.latenessP50.Seconds(), st.latenessP95.Seconds(), st.rssMB, st.reminders, st.misses, st.cacheSize, st.stickyMisses, debug.SetMemoryLimit(-1)>>20, st.load)
+			b := st.baseline
+			fmt.Fprintf(w, "deadline_storm_%s_baseline deadline_storm_n=%d lateness_p50_s=%.2f lateness_p95_s=%.2f cpu_ms_per_firing=%.1f sticky_cache_misses=%.0f\n",
+				store, b.n, b.p50.Seconds(), b.p95.Seconds(), benchMS(b.cpuPerFiring), b.stickyMisses)
 		}
 	}
 	if phases["append"] {
@@ -314,10 +320,7 @@ func bench(ctx context.Context, cfg Config, o benchOptions, out io.Writer, logge
 		return err
 	}
 	defer stopHTTP()
-	if f.listP95, f.cases, err = r.list(ctx); err != nil {
-		return err
-	}
-	if f.listCapped, err = r.listCapped(ctx); err != nil {
+	if f.listP95, f.listCapped, f.cases, err = r.list(ctx); err != nil {
 		return err
 	}
 	if f.uiWorklistP95, f.uiCaseP95, err = r.uiWorklist(ctx); err != nil {
@@ -585,19 +588,22 @@ var benchListViewers = []struct {
 const benchViewerClones = 8
 
 // list times cases(filter) through the API (HTTP, JWT, Casbin, GraphQL,
-// read model) and, for comparison, readmodel.Reader.ListCases alone with
-// the same filters and visible units. It returns the API's p95 and the
-// number of cases in the read model.
-func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
+// read model) with the exact totalCount and, request by request in
+// between, with countUpTo (what the web worklist asks), so both see the
+// same load; and, for comparison, readmodel.Reader.ListCaseHeads alone with
+// the same filters and visible units. It returns the API's p95 with the
+// exact count, the figures with countUpTo and the number of cases in the
+// read model.
+func (r *benchRun) list(ctx context.Context) (time.Duration, benchCapped, int, error) {
 	if !r.plan.phases["list"] {
-		return 0, 0, nil
+		return 0, benchCapped{}, 0, nil
 	}
 	for _, v := range benchListViewers {
 		for k := range benchViewerClones {
 			for _, g := range v.grants {
 				g.Subject = fmt.Sprintf("%s-%d", v.sub, k)
 				if err := r.a.authz.Grant(ctx, g); err != nil {
-					return 0, 0, fmt.Errorf("bench: %w", err)
+					return 0, benchCapped{}, 0, fmt.Errorf("bench: %w", err)
 				}
 			}
 		}
@@ -605,47 +611,25 @@ func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
 	var page struct {
 		Cases struct {
 			TotalCount int `json:"totalCount"`
+			CountUpTo  struct {
+				Count int `json:"count"`
+			} `json:"countUpTo"`
 		} `json:"cases"`
 	}
-	query := func(i int) error {
-		v := benchListViewers[i%len(benchListViewers)]
-		sub := fmt.Sprintf("%s-%d", v.sub, (i/len(benchListViewers))%benchViewerClones)
-		f := benchListFilters[i%len(benchListFilters)]
-		return r.gql(ctx, sub, benchListQuery, map[string]any{"filter": f}, &page)
-	}
-	for i := range len(benchListFilters) * len(benchListViewers) { // warm up: plans, caches, connections
-		if err := query(i); err != nil {
-			return 0, 0, fmt.Errorf("bench: list: %w", err)
+	query := func(doc string) func(i int) (int, error) {
+		return func(i int) (int, error) {
+			v := benchListViewers[i%len(benchListViewers)]
+			sub := fmt.Sprintf("%s-%d", v.sub, (i/len(benchListViewers))%benchViewerClones)
+			page.Cases.TotalCount, page.Cases.CountUpTo.Count = 0, 0
+			err := r.gql(ctx, sub, doc, map[string]any{"filter": benchListFilters[i%len(benchListFilters)]}, &page)
+			return page.Cases.TotalCount + page.Cases.CountUpTo.Count, err
 		}
 	}
-	stop := r.profile("list")
-	lat := make([]time.Duration, 0, r.plan.listRuns)
-	perFilter := make([][]time.Duration, len(benchListFilters))
-	matchesOf := make([]int, len(benchListFilters))
-	matches := 0
-	for i := range r.plan.listRuns {
-		t := time.Now()
-		if err := query(i); err != nil {
-			stop()
-			return 0, 0, fmt.Errorf("bench: list: %w", err)
-		}
-		d := time.Since(t)
-		lat = append(lat, d)
-		k := i % len(benchListFilters)
-		perFilter[k] = append(perFilter[k], d)
-		matchesOf[k] = max(matchesOf[k], page.Cases.TotalCount)
-		matches += page.Cases.TotalCount
+	times, err := r.timeLists("list", query(benchListQuery), query(benchCappedListQuery))
+	if err != nil {
+		return 0, benchCapped{}, 0, err
 	}
-	stop()
-	slowest := 0
-	for k := range perFilter {
-		if benchQuantile(perFilter[k], 0.95) > benchQuantile(perFilter[slowest], 0.95) {
-			slowest = k
-		}
-	}
-	if matches == 0 {
-		return 0, 0, errors.New("bench: list: no filter matched any case; the measurement would be empty")
-	}
+	exact, capped := times[0], times[1]
 
 	// The same lists straight from the reader, heads as the API reads them
 	// for this query (schema/list_heads.go): what the API adds is the rest.
@@ -661,24 +645,28 @@ func (r *benchRun) list(ctx context.Context) (time.Duration, int, error) {
 		}
 		t := time.Now()
 		if _, err := reader.ListCaseHeads(ctx, f, visible, benchListPage, ""); err != nil {
-			return 0, 0, fmt.Errorf("bench: list: %w", err)
+			return 0, benchCapped{}, 0, fmt.Errorf("bench: list: %w", err)
 		}
 		direct = append(direct, time.Since(t))
 	}
 	var cases int
 	if err := r.a.store.Pool().QueryRow(ctx, `SELECT count(*) FROM cases`).Scan(&cases); err != nil {
-		return 0, 0, fmt.Errorf("bench: %w", err)
+		return 0, benchCapped{}, 0, fmt.Errorf("bench: %w", err)
 	}
 	for k, f := range benchListFilters {
-		fmt.Fprintf(r.out, "list: filter %v (up to %d matches): p50 %.1f ms, p95 %.1f ms\n",
-			f, matchesOf[k], benchMS(benchQuantile(perFilter[k], 0.5)), benchMS(benchQuantile(perFilter[k], 0.95)))
+		fmt.Fprintf(r.out, "list: filter %v (up to %d matches): p50 %.1f ms, p95 %.1f ms; with countUpTo p50 %.1f ms, p95 %.1f ms\n",
+			f, exact.matchesOf[k], benchMS(benchQuantile(exact.perFilter[k], 0.5)), benchMS(benchQuantile(exact.perFilter[k], 0.95)),
+			benchMS(benchQuantile(capped.perFilter[k], 0.5)), benchMS(benchQuantile(capped.perFilter[k], 0.95)))
 	}
 	fmt.Fprintf(r.out, "list: %d cases(filter) over GraphQL, %.0f matches each on average: p50 %.1f ms, p95 %.1f ms (Reader.ListCaseHeads alone, what the API reads: p50 %.1f ms, p95 %.1f ms)\n",
-		len(lat), float64(matches)/float64(len(lat)), benchMS(benchQuantile(lat, 0.5)), benchMS(benchQuantile(lat, 0.95)),
+		len(exact.all), float64(exact.matches)/float64(len(exact.all)), benchMS(benchQuantile(exact.all, 0.5)), benchMS(benchQuantile(exact.all, 0.95)),
 		benchMS(benchQuantile(direct, 0.5)), benchMS(benchQuantile(direct, 0.95)))
+	slowest := exact.slowest()
 	fmt.Fprintf(r.out, "list: slowest filter %v (up to %d matches): p95 %.1f ms\n",
-		benchListFilters[slowest], matchesOf[slowest], benchMS(benchQuantile(perFilter[slowest], 0.95)))
-	return benchQuantile(lat, 0.95), cases, nil
+		benchListFilters[slowest], exact.matchesOf[slowest], benchMS(benchQuantile(exact.perFilter[slowest], 0.95)))
+	f := benchListFilters[capped.slowest()]
+	return benchQuantile(exact.all, 0.95), benchCapped{p95: benchQuantile(capped.all, 0.95), p50: benchQuantile(capped.all, 0.5),
+		slowest: strings.Join(f["status"].([]string), ",") + "/" + strings.ReplaceAll(f["text"].(string), " ", "+")}, cases, nil
 }
 
 // benchCappedListQuery is benchListQuery counting the matches up to 1,000
@@ -691,54 +679,65 @@ type benchCapped struct {
 	slowest  string // the filter with the highest p95, as status,status/word+word
 }
 
-// listCapped times, after list, the same filters and viewers the same
-// number of times with benchCappedListQuery.
-func (r *benchRun) listCapped(ctx context.Context) (benchCapped, error) {
-	if !r.plan.phases["list"] {
-		return benchCapped{}, nil
-	}
-	var page struct {
-		Cases struct {
-			CountUpTo struct {
-				Count int `json:"count"`
-			} `json:"countUpTo"`
-		} `json:"cases"`
-	}
-	query := func(i int) error {
-		v := benchListViewers[i%len(benchListViewers)]
-		sub := fmt.Sprintf("%s-%d", v.sub, (i/len(benchListViewers))%benchViewerClones)
-		return r.gql(ctx, sub, benchCappedListQuery, map[string]any{"filter": benchListFilters[i%len(benchListFilters)]}, &page)
-	}
-	for i := range len(benchListFilters) * len(benchListViewers) { // warm up
-		if err := query(i); err != nil {
-			return benchCapped{}, fmt.Errorf("bench: capped list: %w", err)
+// benchListTimes are the latencies of one kind of list, overall and by
+// filter (benchListFilters), and the matches its answers counted.
+type benchListTimes struct {
+	all       []time.Duration
+	perFilter [][]time.Duration
+	matchesOf []int // by filter, the most matches one answer counted
+	matches   int   // matches counted by all answers
+}
+
+// slowest is the filter with the highest p95.
+func (t benchListTimes) slowest() int {
+	k := 0
+	for i := range t.perFilter {
+		if benchQuantile(t.perFilter[i], 0.95) > benchQuantile(t.perFilter[k], 0.95) {
+			k = i
 		}
 	}
-	lat := make([]time.Duration, 0, r.plan.listRuns)
-	perFilter := make([][]time.Duration, len(benchListFilters))
-	matches := 0
+	return k
+}
+
+// timeLists runs each query once for every filter and viewer (warm-up:
+// plans, caches, connections), then plan.listRuns times, the queries taking
+// turns request by request; query(i) asks list i (its viewer and filter
+// follow from i) and returns the matches the answer counted. Each query's
+// answers must count some match, or its measurement would be empty.
+func (r *benchRun) timeLists(name string, queries ...func(i int) (int, error)) ([]benchListTimes, error) {
+	for i := range len(benchListFilters) * len(benchListViewers) {
+		for _, q := range queries {
+			if _, err := q(i); err != nil {
+				return nil, fmt.Errorf("bench: %s: %w", name, err)
+			}
+		}
+	}
+	stop := r.profile(name)
+	defer stop()
+	times := make([]benchListTimes, len(queries))
+	for k := range times {
+		times[k] = benchListTimes{perFilter: make([][]time.Duration, len(benchListFilters)), matchesOf: make([]int, len(benchListFilters))}
+	}
 	for i := range r.plan.listRuns {
-		t := time.Now()
-		if err := query(i); err != nil {
-			return benchCapped{}, fmt.Errorf("bench: capped list: %w", err)
-		}
-		d := time.Since(t)
-		lat = append(lat, d)
-		perFilter[i%len(benchListFilters)] = append(perFilter[i%len(benchListFilters)], d)
-		matches += page.Cases.CountUpTo.Count
-	}
-	if matches == 0 {
-		return benchCapped{}, errors.New("bench: capped list: no filter matched any case")
-	}
-	slowest := 0
-	for k := range perFilter {
-		if benchQuantile(perFilter[k], 0.95) > benchQuantile(perFilter[slowest], 0.95) {
-			slowest = k
+		f := i % len(benchListFilters)
+		for k, q := range queries {
+			began := time.Now()
+			n, err := q(i)
+			if err != nil {
+				return nil, fmt.Errorf("bench: %s: %w", name, err)
+			}
+			d := time.Since(began)
+			t := &times[k]
+			t.all, t.perFilter[f] = append(t.all, d), append(t.perFilter[f], d)
+			t.matchesOf[f], t.matches = max(t.matchesOf[f], n), t.matches+n
 		}
 	}
-	f := benchListFilters[slowest]
-	return benchCapped{p95: benchQuantile(lat, 0.95), p50: benchQuantile(lat, 0.5),
-		slowest: strings.Join(f["status"].([]string), ",") + "/" + strings.ReplaceAll(f["text"].(string), " ", "+")}, nil
+	for _, t := range times {
+		if t.matches == 0 {
+			return nil, fmt.Errorf("bench: %s: no filter matched any case; the measurement would be empty", name)
+		}
+	}
+	return times, nil
 }
 
 // replayVerify appends a 1,000-event case and returns the median of

@@ -85,7 +85,8 @@ type stormFigures struct {
 	cacheSize            int
 	stickyMisses, forced float64 // sticky cache misses and forced evictions during the storm
 	load                 string
-	cost                 stormCost // per clock firing (bench_storm_cost.go)
+	cost                 stormCost     // per clock firing (bench_storm_cost.go)
+	baseline             stormBaseline // the same storm of bare workflows (bench_storm_baseline.go)
 }
 
 // benchTemporalDatabaseURL is the URL of the bench's Temporal database on
@@ -136,10 +137,17 @@ func (r *benchRun) temporalPhases(ctx context.Context, f *benchFigures, run bool
 		f.intake[r.store] = intakeFigures{casetrail: c, baseline: b, p50: p50, p95: p95, load: benchLoadAverage()}
 	}
 	if r.plan.phases["storm"] {
+		// The bare storm first: the same engine's floor, before the cases
+		// fill the workflow cache.
+		b, err := r.bareStorm(ctx, r.plan.storm, r.plan.bareSpread, r.plan.bareGap)
+		if err != nil {
+			return err
+		}
 		st, err := r.storm(ctx, r.plan.storm)
 		if err != nil {
 			return err
 		}
+		st.baseline = b
 		f.storm[r.store] = st
 	}
 	return nil

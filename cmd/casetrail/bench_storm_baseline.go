@@ -1,0 +1,172 @@
+package main
+
+// The deadline storm's baseline (issue 19): the same storm on the same
+// Temporal server and worker process, with nothing of CaseTrail in it.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+const (
+	benchBareStormQueue    = "casetrail-bench-bare-storm"
+	benchBareStormWorkflow = "CaseTrailBenchBareStorm"
+)
+
+// benchBareStorm is what a case's clock does in the storm, bare: a timer to
+// the reminder's due time, a local activity that records when it ran, a
+// timer to the miss's due time and another local activity (the case
+// workflow stores its reminders and misses by local activity too). It
+// returns the lateness of both: the recorded time minus the due time.
+func benchBareStorm(ctx workflow.Context, due []time.Time) ([]time.Duration, error) {
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 30 * time.Second})
+	late := make([]time.Duration, 0, len(due))
+	for _, at := range due {
+		if d := at.Sub(workflow.Now(ctx)); d > 0 {
+			if err := workflow.Sleep(ctx, d); err != nil {
+				return nil, err
+			}
+		}
+		var recorded time.Time
+		if err := workflow.ExecuteLocalActivity(ctx, benchStormRecord).Get(ctx, &recorded); err != nil {
+			return nil, err
+		}
+		late = append(late, recorded.Sub(at))
+	}
+	return late, nil
+}
+
+// benchStormRecord is the bare storm's record of a firing: its time.
+func benchStormRecord(context.Context) (time.Time, error) { return time.Now(), nil }
+
+// stormBaseline are the figures of the bare storm.
+type stormBaseline struct {
+	n             int // workflows, each a reminder and a miss
+	p50, p95, max time.Duration
+	cpuPerFiring  time.Duration // this process's CPU per firing, from just before the first was due
+	stickyMisses  float64       // the workflow cache's misses over the firings
+}
+
+// bareStorm runs the baseline of the storm of n cases: n bare workflows
+// whose reminders fall due on the whole seconds of spread after the last
+// one is open and whose misses come gap later, as storm does for the cases
+// (with stormSpread and stormGap; the quick bench shortens both), on a worker
+// with the case worker's options in the same process. It waits for every
+// workflow's result and returns the lateness of their 2n firings.
+func (r *benchRun) bareStorm(ctx context.Context, n int, spread, gap time.Duration) (stormBaseline, error) {
+	f := stormBaseline{n: n}
+	w := sdkworker.New(r.a.temporal, benchBareStormQueue, caseWorkerOptions())
+	w.RegisterWorkflowWithOptions(benchBareStorm, workflow.RegisterOptions{Name: benchBareStormWorkflow})
+	if err := w.Start(); err != nil {
+		return f, fmt.Errorf("bench: bare storm worker: %w", err)
+	}
+	defer w.Stop()
+
+	start := func(ctx context.Context, i int, due ...time.Time) (client.WorkflowRun, error) {
+		return r.a.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:        fmt.Sprintf("bench-bare-storm-%s-%s-%d", r.store, r.runID, i),
+			TaskQueue: benchBareStormQueue,
+		}, benchBareStormWorkflow, due)
+	}
+	// The rate of starting, measured on a few workflows due at once, sets
+	// the window, as in storm.
+	const probe = 40
+	warm := time.Now()
+	for i := range probe {
+		run, err := start(ctx, -1-i, time.Now(), time.Now())
+		if err != nil {
+			return f, fmt.Errorf("bench: bare storm warm-up: %w", err)
+		}
+		if err := run.Get(ctx, nil); err != nil {
+			return f, fmt.Errorf("bench: bare storm warm-up: %w", err)
+		}
+	}
+	// Measured on this machine: 10,000 started in 95 s, 20 at once.
+	perCase := max(time.Since(warm)/probe/benchStormCreators*4, time.Second/50)
+	t0 := time.Now().Add(time.Duration(n)*perCase + min(spread, 30*time.Second))
+	fmt.Fprintf(r.out, "storm baseline (%s): starting %d bare workflows, reminders due between %s and %s, misses %s later%s\n",
+		r.store, n, t0.Format("15:04:05"), t0.Add(spread).Format("15:04:05"), gap, benchLoadAverage())
+
+	runs := make([]client.WorkflowRun, n)
+	var next atomic.Int64
+	var errs [benchStormCreators]error
+	var wg sync.WaitGroup
+	for k := range benchStormCreators {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				remind := t0.Add(time.Duration(i%max(int(spread/time.Second), 1)) * time.Second)
+				if time.Until(remind) < time.Second {
+					errs[k] = fmt.Errorf("bench: bare storm: workflow %d would fire in %s: starting took longer than planned", i, time.Until(remind).Round(time.Millisecond))
+					next.Store(int64(n))
+					return
+				}
+				run, err := start(ctx, i, remind, remind.Add(gap))
+				if err != nil {
+					errs[k] = err
+					next.Store(int64(n))
+					return
+				}
+				runs[i] = run
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return f, err
+	}
+	select {
+	case <-ctx.Done():
+		return f, ctx.Err()
+	case <-time.After(time.Until(t0.Add(-2 * time.Second))):
+	}
+	cpu0 := processCPU()
+	sticky0, _ := stickyCacheCounters(r.a)
+	late := make([]time.Duration, 0, 2*n)
+	var mu sync.Mutex
+	next.Store(0)
+	for k := range benchStormCreators {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || errs[k] != nil {
+					return
+				}
+				var l []time.Duration
+				if err := runs[i].Get(ctx, &l); err != nil {
+					errs[k] = fmt.Errorf("bench: bare storm workflow %d: %w", i, err)
+					return
+				}
+				if len(l) != 2 {
+					errs[k] = fmt.Errorf("bench: bare storm workflow %d recorded %d firings, want 2", i, len(l))
+					return
+				}
+				mu.Lock()
+				late = append(late, l...)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return f, err
+	}
+	sticky1, _ := stickyCacheCounters(r.a)
+	f.cpuPerFiring = (processCPU() - cpu0) / time.Duration(len(late))
+	f.stickyMisses = sticky1 - sticky0
+	f.p50, f.p95, f.max = benchQuantile(late, 0.5), benchQuantile(late, 0.95), benchQuantile(late, 1)
+	fmt.Fprintf(r.out, "storm baseline (%s): %d bare workflows, %d firings: lateness p50 %.2f s, p95 %.2f s, max %.2f s; this process's CPU %.1f ms per firing; %.0f sticky cache misses%s\n",
+		r.store, n, len(late), f.p50.Seconds(), f.p95.Seconds(), f.max.Seconds(), benchMS(f.cpuPerFiring), f.stickyMisses, benchLoadAverage())
+	return f, nil
+}
