@@ -62,9 +62,7 @@ func EnsureCluster(ctx context.Context, c client.Client, namespace string, reten
 	if err != nil && !errors.As(err, &exists) {
 		return fmt.Errorf("add search attributes: %w", err)
 	}
-	// A report starts its case with them (workflows.ReportedAttributes):
-	// a frontend that does not know them yet would refuse it.
-	return waitForSearchAttributes(ctx, c, namespace, attrs)
+	return nil
 }
 
 // ClusterDynamicConfig is the Temporal dynamic configuration CaseTrail asks

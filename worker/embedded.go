@@ -533,23 +533,16 @@ func (e *Embedded) awaitReady(ctx context.Context, opts EmbeddedOptions) error {
 		}
 	}
 
-	return waitForSearchAttributes(ctx, c, e.namespace, opts.SearchAttributes)
-}
-
-// waitForSearchAttributes waits until the frontend knows attrs on
-// namespace. It validates queries and the search attributes of a start
-// against its namespace cache, which picks up added attributes within a few
-// seconds; ready means a query of them works (and so does a start with
-// them: workflows.Report starts a case with its attributes).
-func waitForSearchAttributes(ctx context.Context, c client.Client, namespace string, attrs map[string]enums.IndexedValueType) error {
-	terms := make([]string, 0, len(attrs))
-	for name := range attrs {
+	// The frontend validates queries against its namespace cache, which picks
+	// up added attributes within a few seconds; ready means queries work.
+	terms := make([]string, 0, len(opts.SearchAttributes))
+	for name := range opts.SearchAttributes {
 		terms = append(terms, name+" IS NULL")
 	}
 	query := strings.Join(terms, " AND ")
 	return poll(ctx, "visibility query", func(ctx context.Context) error {
 		_, err := c.WorkflowService().CountWorkflowExecutions(ctx, &workflowservice.CountWorkflowExecutionsRequest{
-			Namespace: namespace,
+			Namespace: e.namespace,
 			Query:     query,
 		})
 		return err

@@ -41,7 +41,6 @@ func Report(ctx context.Context, c client.Client, caseID string, req Request[inc
 		ID:                       WorkflowID(caseID),
 		TaskQueue:                TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes:    ReportedAttributes(req.Command),
 	}, WorkflowName, Input{CaseID: caseID, Policy: policy})
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,

@@ -38,8 +38,6 @@ type harness struct {
 	outcomes map[string]*outcome
 	attrs    map[string]string // search attributes as last upserted
 	upserts  int
-	ours     int // upserts that set a key of SearchAttributeKeys
-	upserted []temporal.SearchAttributes
 }
 
 // outcome is what became of one update.
@@ -62,20 +60,12 @@ func newHarness(t *testing.T, acts *memActivities, start time.Time) *harness {
 	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Return(nil).Run(func(args mock.Arguments) {
 		sa := args.Get(0).(temporal.SearchAttributes)
 		h.upserts++
-		h.upserted = append(h.upserted, sa)
-		touched := false
 		for _, k := range workflows.SearchAttributeKeys {
 			if v, ok := sa.GetKeyword(k); ok {
 				h.attrs[k.GetName()] = v
 			} else if sa.ContainsKey(k) {
 				delete(h.attrs, k.GetName())
-			} else {
-				continue
 			}
-			touched = true
-		}
-		if touched {
-			h.ours++
 		}
 	})
 	return h

@@ -136,9 +136,6 @@ func IncidentWorkflow(ctx workflow.Context, in Input) (incident.Case, error) {
 		return incident.Case{}, err
 	}
 	if reported, err := w.awaitReport(ctx); err != nil || !reported {
-		if err == nil {
-			w.attrs.clear(ctx)
-		}
 		return w.state, err
 	}
 	for {

@@ -53,8 +53,6 @@ func newCaseWorkflow(ctx workflow.Context, in Input) (*caseWorkflow, error) {
 	}
 	if in.State != nil {
 		w.state = in.State.Clone()
-	} else {
-		w.attrs.started(ctx)
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (incident.Case, error) {
 		return w.state, nil

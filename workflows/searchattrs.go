@@ -35,57 +35,9 @@ func searchValues(c *incident.Case) []string {
 	return []string{string(c.Status), string(c.Kind), c.Unit, string(c.Severity), c.Assignee}
 }
 
-// ReportedAttributes are the search attributes of the case r opens as
-// soon as it is reported: Report starts the workflow with them, so the
-// record Temporal's visibility makes of the start already holds them and
-// the workflow need not upsert them (one visibility write less per report).
-func ReportedAttributes(r incident.Report) temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(
-		SearchCaseStatus.ValueSet(string(incident.StatusReported)),
-		SearchCaseKind.ValueSet(string(r.Kind)),
-		SearchCaseUnit.ValueSet(r.Unit))
-}
-
 // searchAttrs remembers what was last upserted, so only changes are sent.
 type searchAttrs struct {
 	last []string
-}
-
-// started takes the attributes a first run was started with (Report sets
-// ReportedAttributes) as upserted, so sync sends only what the case
-// changes. A run started without them (before ReportedAttributes, or by
-// another starter) keeps last empty and upserts every attribute once, as
-// its history says it did; so does a continued run, which the caller does
-// not ask (its first sync re-asserts them all, as it always has).
-func (s *searchAttrs) started(ctx workflow.Context) {
-	sa := workflow.GetTypedSearchAttributes(ctx)
-	if _, ok := sa.GetKeyword(SearchCaseStatus); !ok {
-		return
-	}
-	s.last = make([]string, len(SearchAttributeKeys))
-	for i, key := range SearchAttributeKeys {
-		s.last[i], _ = sa.GetKeyword(key)
-	}
-}
-
-// clear unsets the attributes the run was started with, for a workflow
-// that ends with no case (its report never came or was rejected): the
-// visibility must not list it as a reported case. Nothing is sent when it
-// was started without them.
-func (s *searchAttrs) clear(ctx workflow.Context) {
-	var updates []temporal.SearchAttributeUpdate
-	for i, key := range SearchAttributeKeys {
-		if s.last != nil && s.last[i] != "" {
-			updates = append(updates, key.ValueUnset())
-		}
-	}
-	s.last = nil
-	if len(updates) == 0 {
-		return
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-		workflow.GetLogger(ctx).Warn("unset search attributes", "error", err)
-	}
 }
 
 // sync upserts the attributes of c that changed since the last call. A
