@@ -61,16 +61,18 @@ func (r *resolver) countFields(t *types) {
 	})
 }
 
-// countedList is Query.cases on Cases that count what they are asked: the
-// exact total when the query selects totalCount (or when it cannot tell),
-// and the count up to the limit of its countUpTo beside the page.
-func (r *resolver) countedList(p graphql.ResolveParams, c CaseCounts, f readmodel.Filter, visible []string, first int, after string) (any, error) {
+// countedList is a list of cases (Query.cases with c.ListCasesWith, the
+// worklist and the watch list with theirs: orderedList) on Cases that count
+// what they are asked: the exact total when the query selects totalCount
+// (or when it cannot tell), and the count up to the limit of its countUpTo
+// beside the page; c counts again for a countUpTo of another limit.
+func (r *resolver) countedList(p graphql.ResolveParams, c CaseCounts, list listWithFunc, f readmodel.Filter, visible []string, first int, after string) (any, error) {
 	opt := readmodel.ListOptions{
 		Heads:   headsOnly(p.Info), // schema/list_heads.go
 		NoTotal: !selectsTotal(p.Info),
 		UpTo:    countLimitOf(p.Info),
 	}
-	page, err := c.ListCasesWith(p.Context, f, visible, first, after, opt)
+	page, err := list(p.Context, f, visible, first, after, opt)
 	if err != nil {
 		return nil, err
 	}

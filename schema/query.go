@@ -203,7 +203,7 @@ func (r *resolver) cases(p graphql.ResolveParams) (any, error) {
 		return &readmodel.Page{}, nil
 	}
 	if c, ok := r.projected.(CaseCounts); ok { // schema/count.go
-		return r.countedList(p, c, f, visible, first, after)
+		return r.countedList(p, c, c.ListCasesWith, f, visible, first, after)
 	}
 	list := r.projected.ListCases
 	if h, ok := r.projected.(CaseHeads); ok && headsOnly(p.Info) { // schema/list_heads.go

@@ -21,7 +21,8 @@ type Worklists interface {
 }
 
 // WorklistCounts is Worklists counting only what the query asks for, as
-// CaseCounts does for Query.cases (readmodel.Reader.WorklistWith).
+// CaseCounts does for Query.cases (readmodel.Reader.WorklistWith, which
+// ignores ListOptions.Heads).
 // Optional, and used only when the Cases are CaseCounts too.
 type WorklistCounts interface {
 	WorklistWith(ctx context.Context, f readmodel.Filter, visible []string, first int, after string, opt readmodel.ListOptions) (readmodel.Page, error)
@@ -80,9 +81,7 @@ type listWithFunc func(ctx context.Context, f readmodel.Filter, visible []string
 // watchlist): the arguments of cases; adjust, when not nil, completes the
 // filter; then list (missing when list is nil) over the caller's visible
 // units. When with is not nil and the Cases are CaseCounts, it lists with
-// with instead, counting what the query asks as countedList does for
-// Query.cases: the exact total only when totalCount is selected, the count
-// up to the limit of its countUpTo beside the page.
+// with instead, counting only what the query asks (countedList).
 func (r *resolver) orderedList(p graphql.ResolveParams, adjust func(*readmodel.Filter), list listFunc, with listWithFunc, missing error) (any, error) {
 	sub, err := subject(p.Context)
 	if err != nil {
@@ -110,21 +109,12 @@ func (r *resolver) orderedList(p graphql.ResolveParams, adjust func(*readmodel.F
 	if len(visible) == 0 {
 		return &readmodel.Page{}, nil
 	}
-	counts, ok := r.projected.(CaseCounts)
-	if with == nil || !ok {
-		page, err := list(p.Context, f, visible, first, after)
-		if err != nil {
-			return nil, err
-		}
-		return &page, nil
+	if c, ok := r.projected.(CaseCounts); ok && with != nil {
+		return r.countedList(p, c, with, f, visible, first, after)
 	}
-	opt := readmodel.ListOptions{NoTotal: !selectsTotal(p.Info), UpTo: countLimitOf(p.Info)}
-	page, err := with(p.Context, f, visible, first, after, opt)
+	page, err := list(p.Context, f, visible, first, after)
 	if err != nil {
 		return nil, err
-	}
-	if opt.NoTotal {
-		r.state(p.Context).lists.Store(&page, listAnswer{counts: counts, f: f, visible: visible})
 	}
 	return &page, nil
 }
