@@ -5,10 +5,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -96,34 +94,15 @@ func (r *benchRun) bareStorm(ctx context.Context, n int, spread, gap time.Durati
 		r.store, n, t0.Format("15:04:05"), t0.Add(spread).Format("15:04:05"), gap, benchLoadAverage())
 
 	runs := make([]client.WorkflowRun, n)
-	var next atomic.Int64
-	var errs [benchStormCreators]error
-	var wg sync.WaitGroup
-	for k := range benchStormCreators {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				remind := t0.Add(time.Duration(i%max(int(spread/time.Second), 1)) * time.Second)
-				if time.Until(remind) < time.Second {
-					errs[k] = fmt.Errorf("bench: bare storm: workflow %d would fire in %s: starting took longer than planned", i, time.Until(remind).Round(time.Millisecond))
-					next.Store(int64(n))
-					return
-				}
-				run, err := start(ctx, i, remind, remind.Add(gap))
-				if err != nil {
-					errs[k] = err
-					next.Store(int64(n))
-					return
-				}
-				runs[i] = run
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs[:]...); err != nil {
+	if err := benchEach(ctx, n, benchStormCreators, func(i int) error {
+		remind := t0.Add(time.Duration(i%max(int(spread/time.Second), 1)) * time.Second)
+		if time.Until(remind) < time.Second {
+			return fmt.Errorf("bench: bare storm: workflow %d would fire in %s: starting took longer than planned", i, time.Until(remind).Round(time.Millisecond))
+		}
+		var err error
+		runs[i], err = start(ctx, i, remind, remind.Add(gap))
+		return err
+	}); err != nil {
 		return f, err
 	}
 	select {
@@ -135,31 +114,19 @@ func (r *benchRun) bareStorm(ctx context.Context, n int, spread, gap time.Durati
 	sticky0, _ := stickyCacheCounters(r.a)
 	late := make([]time.Duration, 0, 2*n)
 	var mu sync.Mutex
-	next.Store(0)
-	for k := range benchStormCreators {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || errs[k] != nil {
-					return
-				}
-				var l []time.Duration
-				if err := runs[i].Get(ctx, &l); err != nil {
-					errs[k] = fmt.Errorf("bench: bare storm workflow %d: %w", i, err)
-					return
-				}
-				if len(l) != 2 {
-					errs[k] = fmt.Errorf("bench: bare storm workflow %d recorded %d firings, want 2", i, len(l))
-					return
-				}
-				mu.Lock()
-				late = append(late, l...)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs[:]...); err != nil {
+	if err := benchEach(ctx, n, benchStormCreators, func(i int) error {
+		var l []time.Duration
+		if err := runs[i].Get(ctx, &l); err != nil {
+			return fmt.Errorf("bench: bare storm workflow %d: %w", i, err)
+		}
+		if len(l) != 2 {
+			return fmt.Errorf("bench: bare storm workflow %d recorded %d firings, want 2", i, len(l))
+		}
+		mu.Lock()
+		late = append(late, l...)
+		mu.Unlock()
+		return nil
+	}); err != nil {
 		return f, err
 	}
 	sticky1, _ := stickyCacheCounters(r.a)

@@ -237,36 +237,19 @@ func (r *benchRun) storm(ctx context.Context, n int) (stormFigures, error) {
 	rss := newRSSSampler()
 	defer rss.stop()
 	sticky0, forced0 := stickyCacheCounters(a)
-	var next atomic.Int64
-	var firstErr error
-	var wg sync.WaitGroup
 	began := time.Now()
-	for range benchStormCreators {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				remind := t0.Add(time.Duration(i%int(stormSpread/time.Second)) * time.Second)
-				id, err := open(ctx, i, remind)
-				mu.Lock()
-				if err != nil {
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					next.Store(int64(n))
-					return
-				}
-				ids = append(ids, id)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return f, firstErr
+	if err := benchEach(ctx, n, benchStormCreators, func(i int) error {
+		remind := t0.Add(time.Duration(i%int(stormSpread/time.Second)) * time.Second)
+		id, err := open(ctx, i, remind)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		ids = append(ids, id)
+		mu.Unlock()
+		return nil
+	}); err != nil {
+		return f, err
 	}
 	fmt.Fprintf(r.out, "storm (%s): %d cases open in %s; waiting for their deadlines%s\n", r.store, len(ids),
 		time.Since(began).Round(time.Millisecond), benchLoadAverage())
@@ -363,6 +346,40 @@ WHERE e.stream = ANY($1) AND e.type IN ($3, $4) AND e.data->>'kind' = 'TRIAGE'`,
 			f.misses, len(ids), f.duplicates)
 	}
 	return f, nil
+}
+
+// benchEach calls fn(i) for every i in [0, n) from workers goroutines at
+// once, each taking the next i; the first error stops them taking more and
+// is returned (as is ctx's, when it ends first).
+func benchEach(ctx context.Context, n, workers int, fn func(i int) error) error {
+	var next atomic.Int64
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					next.Store(int64(n))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
 }
 
 // stickyCacheCounters sums the SDK's sticky cache miss and forced eviction
