@@ -122,7 +122,7 @@ func (r *Reader) countBeside(ctx context.Context, q listQuery, opt ListOptions, 
 	var exactErr, cappedErr error
 	if !opt.NoTotal {
 		wg.Go(func() {
-			exactErr = r.pool.QueryRow(ctx, q.countSQL, withMode(q.countArgs)...).Scan(&page.Total)
+			exactErr = r.pool.QueryRow(ctx, q.countSQL(), withMode(q.countArgs)...).Scan(&page.Total)
 		})
 	} else if opt.UpTo > 0 {
 		wg.Go(func() { page.UpTo, cappedErr = r.countUpTo(ctx, q, opt.UpTo) })

@@ -404,13 +404,16 @@ func (r *Reader) queryCases(ctx context.Context, sql string, args []any) ([]inci
 type listQuery struct {
 	// cond is the WHERE condition of the counts (countArgs are its
 	// arguments): countSQL counts every match, CountCasesUpTo a few.
-	cond              string
-	countSQL, listSQL string
+	cond    string
+	listSQL string
 	// pageSQL is listSQL after its SELECT list: FROM, WHERE, ORDER BY and
 	// LIMIT of the page (ListCaseHeads selects other columns; heads.go).
 	pageSQL             string
 	countArgs, listArgs []any
 }
+
+// countSQL counts every match of q.
+func (q listQuery) countSQL() string { return `SELECT count(*) FROM cases c WHERE ` + q.cond }
 
 // checkList validates the arguments of ListCases before any query.
 func (r *Reader) checkList(f Filter, first int, after string) error {
@@ -435,7 +438,6 @@ func (r *Reader) listQuery(f Filter, sc scope, first int, after string) (listQue
 		return listQuery{}, err
 	}
 	q := listQuery{cond: w.sql(), countArgs: slices.Clone(w.args)}
-	q.countSQL = `SELECT count(*) FROM cases c WHERE ` + q.cond
 	if after != "" {
 		cur, err := decodeCursor(after)
 		if err != nil {

@@ -490,7 +490,7 @@ func TestSearchUsesIndex(t *testing.T) {
 	for _, stmt := range []struct {
 		sql  string
 		args []any
-	}{{q.countSQL, q.countArgs}, {q.listSQL, q.listArgs}} {
+	}{{q.countSQL(), q.countArgs}, {q.listSQL, q.listArgs}} {
 		rows, err := e.store.Pool().Query(ctx, "EXPLAIN "+stmt.sql, stmt.args...)
 		if err != nil {
 			t.Fatal(err)

@@ -137,7 +137,6 @@ func (r *Reader) orderedPage(ctx context.Context, op string, f Filter, visible [
 		return Page{}, err
 	}
 	q := listQuery{cond: w.sql(), countArgs: slices.Clone(w.args)}
-	q.countSQL = `SELECT count(*) FROM cases c WHERE ` + q.cond
 	o.seek(w)
 	listSQL := `SELECT c.doc, ` + o.key + ` FROM cases c WHERE ` + w.sql() +
 		` ORDER BY ` + o.order + ` LIMIT ` + w.arg(first+1)
