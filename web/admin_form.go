@@ -342,10 +342,26 @@ type adminUnit struct {
 	Parent      *unitRef   `json:"parent"`
 	EscalatesTo *unitRef   `json:"escalatesTo"`
 	Successor   *unitRef   `json:"successor"`
+	// ValidFrom is when the unit came into being, when known.
+	ValidFrom *time.Time `json:"validFrom"`
+	// EscalationRoutes are the unit's own routes by incident kind (set
+	// in the seed file); a kind without one escalates to EscalatesTo.
+	EscalationRoutes []adminRoute `json:"escalationRoutes"`
+}
+
+// adminRoute is one of a unit's escalation routes: the units a kind's
+// escalations go to, the addressee first.
+type adminRoute struct {
+	Kind       string `json:"kind"`
+	Recipients []struct {
+		Unit unitRef `json:"unit"`
+		Role string  `json:"role"`
+	} `json:"recipients"`
 }
 
 // adminUnitFields are the fields of adminUnit.
-const adminUnitFields = `id name symbol closedAt parent { id name } escalatesTo { id name } successor { id name }`
+const adminUnitFields = `id name symbol closedAt validFrom parent { id name } escalatesTo { id name } successor { id name }
+  escalationRoutes { kind recipients { unit { id name } role } }`
 
 // unitRowsOf returns the units as unitRow (for unitsUnder).
 func unitRowsOf(us []adminUnit) []unitRow {

@@ -195,6 +195,11 @@ func adminDesk(t *testing.T) (*desk, *adminAPI) {
 	phucKhoa["closedAt"] = "2025-06-30T17:00:00Z"
 	phucKhoa["successor"] = map[string]any{"id": "lai-chau/tan-uyen/xa-trung-dong", "name": "UBND xã Trung Đồng"}
 	trungDong := unitOf("lai-chau/tan-uyen/xa-trung-dong", "UBND xã Trung Đồng", "lai-chau/tan-uyen", "Tân Uyên")
+	trungDong["validFrom"] = "2025-06-30T17:00:00Z"
+	trungDong["escalationRoutes"] = []map[string]any{{"kind": "ACCOUNT_COMPROMISED", "recipients": []map[string]any{
+		{"unit": map[string]any{"id": "lai-chau/so-vhttdl", "name": "Sở Văn hóa, Thể thao và Du lịch"}, "role": "ADDRESSEE"},
+		{"unit": map[string]any{"id": "lai-chau", "name": "Tỉnh Lai Châu"}, "role": "INFORMATION"},
+	}}}
 	f.units = []map[string]any{province, so, tanUyen, phucKhoa, trungDong}
 	d := newDesk(t, func(o *Options) { o.Exec = f.exec })
 	for _, u := range [][2]string{{"admin1", "Đỗ Văn Nam"}, {"auditor1", "Phạm Quốc Bảo"}, {"handler1", "Nguyễn Văn Hùng"}} {
@@ -359,6 +364,10 @@ func TestAdminUnitPage(t *testing.T) {
 	wantBody(t, r, http.StatusOK, "<h1>UBND xã Trung Đồng</h1>", "<code>lai-chau/tan-uyen/xa-trung-dong</code>", "Đang hoạt động",
 		`action="/admin/units/edit#edit"`, `action="/admin/units/close#close"`, `name="id" value="lai-chau/tan-uyen/xa-trung-dong"`)
 	checkAdminPage(t, "unit", r)
+	// Since when it exists, and its routes by kind (set in the seed).
+	wantBody(t, r, http.StatusOK, `<dd id="unit-valid-from">01/07/2025</dd>`,
+		"<li><strong>Tài khoản chính thức bị chiếm quyền:</strong> Sở Văn hóa, Thể thao và Du lịch (Kính gửi); Tỉnh Lai Châu (Để biết)</li>",
+		"chưa sửa được ở đây")
 	// Not under itself; its parent kept.
 	if got := selectOptions(r.body, "edit-parent"); slices.Contains(got, "lai-chau/tan-uyen/xa-trung-dong") || !slices.Contains(got, "lai-chau/tan-uyen") {
 		t.Errorf("parent choices %v", got)
@@ -369,7 +378,8 @@ func TestAdminUnitPage(t *testing.T) {
 	wantBody(t, c.get("/admin/units/edit?id=lai-chau/none"), http.StatusNotFound, "Không tìm thấy đơn vị này.")
 	// A unit outside the admin's: shown, without forms.
 	r = c.get("/admin/units/edit?id=lai-chau/so-vhttdl")
-	wantBody(t, r, http.StatusOK, "Đơn vị này không thuộc phạm vi bạn quản trị: bạn chỉ xem được.")
+	wantBody(t, r, http.StatusOK, "Đơn vị này không thuộc phạm vi bạn quản trị: bạn chỉ xem được.",
+		`<dd id="unit-valid-from">Không ghi nhận</dd>`, "Mọi loại vụ việc chuyển tới nơi nhận chuyển ở trên.")
 	if strings.Contains(r.body, `action="/admin/units/edit`) {
 		t.Errorf("forms offered on a unit the admin does not administer")
 	}

@@ -25,12 +25,36 @@ type unitData struct {
 	Unit adminUnit
 	// Closed says when it closed and its successor ("" while open).
 	Closed string
+	// ValidFrom says since when the unit exists ("" when not known).
+	ValidFrom string
+	// Routes are the unit's escalation routes by kind, in words.
+	Routes []routeLine
 	// Mine: the user administers the unit (the forms are offered).
 	Mine bool
 	// Parents, Targets and Successors are the choices of the forms'
 	// selects (each but the successor with "none" first: "" makes the
 	// unit a root, or leaves its escalation to its ancestors).
 	Parents, Targets, Successors []option
+}
+
+// routeLine is one escalation route in words: the kind, and each
+// recipient with what it receives the letter for.
+type routeLine struct {
+	Kind       string
+	Recipients []string
+}
+
+// routeLines puts routes into words, in the order the API gives them.
+func routeLines(p *Printer, routes []adminRoute) []routeLine {
+	out := make([]routeLine, 0, len(routes))
+	for _, rt := range routes {
+		l := routeLine{Kind: p.T("kind." + rt.Kind)}
+		for _, r := range rt.Recipients {
+			l.Recipients = append(l.Recipients, p.T("admin.unit.routeUnit", r.Unit.Name, p.T("recipientRole."+r.Role)))
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // unitShow is the page of one unit, GET /admin/units/edit?id=….
@@ -68,6 +92,10 @@ func (h *Handler) unitPage(w http.ResponseWriter, r *http.Request, u *User, id s
 	}
 	d := unitData{Unit: x, Mine: adminScope(pg.Viewer, units)[id]}
 	d.adminForms = newAdminForms(p, edit, form)
+	if x.ValidFrom != nil {
+		d.ValidFrom = p.Date(*x.ValidFrom)
+	}
+	d.Routes = routeLines(p, x.EscalationRoutes)
 	if x.ClosedAt != nil {
 		succ := p.T("admin.none")
 		if x.Successor != nil {

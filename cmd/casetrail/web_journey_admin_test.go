@@ -233,8 +233,22 @@ func TestWebAdminJourney(t *testing.T) {
 		t.Errorf("handler9's worklist after the revoke: %v", got)
 	}
 
+	// A ward's page shows its routes by kind, as the demo seed sets them,
+	// and that it exists since before CaseTrail recorded it.
+	b.Navigate(s.url("/admin/units/edit?id=lai-chau/phuong-tan-phong"))
+	if got, want := d.text("#unit-routes li"), "Tài khoản chính thức bị chiếm quyền: Sở Văn hóa, Thể thao và Du lịch (Kính gửi); Công an tỉnh Lai Châu (Phối hợp); Sở Khoa học và Công nghệ (Để biết)"; got != want {
+		t.Errorf("the ward's routes: %q, want %q", got, want)
+	}
+	if got := d.text("#unit-valid-from"); got != "Không ghi nhận" {
+		t.Errorf("the ward's validFrom: %q", got)
+	}
+	d.adminShot("admin-1280-unit-routes")
+
 	// admin1 closes the commune: new reports go to the successor.
 	b.Navigate(s.url("/admin/units/edit?id=" + commune))
+	if got := d.text("#unit-valid-from"); !regexp.MustCompile(`^\d{2}/\d{2}/\d{4}$`).MatchString(got) {
+		t.Errorf("the commune created today: open since %q, want its date", got)
+	}
 	d.choose("#close-successor", successor)
 	d.fill("#close-reason", "Sáp nhập vào xã Phúc Khoa theo Nghị quyết 1670/NQ-UBTVQH15")
 	if status := d.submit("#close"); status != http.StatusOK {
