@@ -40,6 +40,19 @@ var messages = map[string]msg{
 	"login.sessionEnded": {"Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.", "Your session has ended. Please log in again."},
 	"login.required":     {"Vui lòng đăng nhập để tiếp tục.", "Please log in to continue."},
 
+	// Tài khoản: the password and the user's own e-mail address.
+	"account.link":          {"Tài khoản", "Account"},
+	"account.title":         {"Tài khoản của tôi", "My account"},
+	"account.email.title":   {"Thư điện tử nhận thông báo", "E-mail for notifications"},
+	"account.email.current": {"Địa chỉ hiện tại", "Current address"},
+	"account.email.none":    {"Chưa có: thông báo chỉ hiện trong mục Thông báo.", "None: notifications show only under Notifications."},
+	"account.email.hint":    {"Thông báo nhắc hạn, quá hạn, chờ duyệt được gửi tới địa chỉ này. Để trống rồi lưu để xóa địa chỉ.", "Reminders, missed deadlines and approval requests are sent to this address. Save it empty to remove it."},
+	"account.email.save":    {"Lưu địa chỉ", "Save the address"},
+	"account.email.same":    {"Địa chỉ này đang được dùng: chưa có gì thay đổi.", "This is the address in use: nothing changed."},
+	"account.email.refused": {"Chưa lưu được: %s", "Not saved: %s"},
+	"account.email.saved":   {"Đã lưu địa chỉ thư điện tử của bạn.", "Your e-mail address is saved."},
+	"account.email.removed": {"Đã xóa địa chỉ thư điện tử của bạn: thông báo chỉ còn hiện trong mục Thông báo.", "Your e-mail address is removed: notifications show only under Notifications."},
+
 	// Đổi mật khẩu.
 	"password.title":         {"Đổi mật khẩu", "Change password"},
 	"password.mustChange":    {"Bạn cần đổi mật khẩu trước khi tiếp tục.", "You must change your password before you continue."},

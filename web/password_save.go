@@ -17,8 +17,9 @@ func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, u *User) 
 		return
 	}
 	current, next, confirm := r.PostForm.Get("current"), r.PostForm.Get("new"), r.PostForm.Get("confirm")
-	pg := h.frame(r, u, "password", "password.title")
-	d := passwordData{MustChange: u.MustChangePassword, MinLength: MinPasswordLength, Errors: map[string]string{}}
+	pg := h.frame(r, u, "password", "account.title")
+	d := newPasswordData(u)
+	d.Errors = map[string]string{}
 	pg.Data = d
 	answer := func(status int) { h.render(w, r, status, "password", pg) }
 

@@ -16,6 +16,7 @@ func (h *Handler) routes() http.Handler {
 	pages.HandleFunc("POST /logout", h.logout)
 	pages.Handle("GET /password", h.authed(h.passwordShow))
 	pages.Handle("POST /password", h.authed(h.passwordSave))
+	pages.Handle("POST /password/email", h.authed(h.emailSave))
 	pages.Handle("GET /{$}", h.authed(h.homeShow))
 	// Thông báo: the user's own notifications (notify_*.go).
 	pages.Handle("GET /notifications", h.authed(h.notificationsShow))

@@ -295,6 +295,29 @@ func TestWebAdminJourney(t *testing.T) {
 		t.Errorf("checkAccount after the registration: %s, want OFFICIAL", got)
 	}
 
+	// admin1 sets their own e-mail address on the account page (the
+	// header's Tài khoản): the API stores it, and the log says so.
+	const ownEmail = "nam.dv@laichau.example"
+	d.b.Submit("header a.account")
+	d.fill("#email-address", ownEmail)
+	if status := d.submit("#email"); status != http.StatusOK {
+		t.Fatalf("save the own address: %d\n%s", status, d.text("main"))
+	}
+	if got := d.flash(); got != "Đã lưu địa chỉ thư điện tử của bạn." {
+		t.Errorf("after saving the own address: flash %q", got)
+	}
+	if got := d.text("#own-email"); got != ownEmail {
+		t.Errorf("the account page's address: %q", got)
+	}
+	d.adminShot("admin-1280-own-email")
+	var me struct {
+		User struct{ Email string } `json:"user"`
+	}
+	s.must(t, "admin1", `{ user(username: "admin1") { email } }`, nil, &me)
+	if me.User.Email != ownEmail {
+		t.Errorf("the API's address of admin1: %q, want %q", me.User.Email, ownEmail)
+	}
+
 	// auditor1 reads every change with its actor and reason.
 	d.login("auditor1")
 	if nav := strings.Split(d.text("header nav"), "\n"); !slices.Contains(nav, "Nhật ký quản trị") || slices.Contains(nav, "Quản trị") {
@@ -309,6 +332,7 @@ func TestWebAdminJourney(t *testing.T) {
 		{"Thu hồi vai trò Cán bộ xử lý tại UBND xã Mường Khoa của Lò Văn Tài", "Đỗ Văn Nam (admin1)", "Cán bộ chuyển công tác"},
 		{"Đơn vị «UBND xã Mường Khoa» (" + commune + ") ngừng hoạt động; đơn vị kế thừa: «UBND xã Phúc Khoa»", "Đỗ Văn Nam (admin1)", "Sáp nhập vào xã Phúc Khoa"},
 		{"Thêm tài khoản chính thức UBND xã Phúc Khoa (Mường Khoa cũ) (Facebook) của UBND xã Phúc Khoa", "Đỗ Văn Nam (admin1)", "Công văn 88/UBND-VP"},
+		{"Đặt địa chỉ thư điện tử của", "Đỗ Văn Nam (admin1)", ownEmail},
 	} {
 		i := slices.IndexFunc(entries, func(e string) bool { return strings.Contains(e, want[0]) })
 		if i < 0 {
