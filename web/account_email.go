@@ -34,6 +34,9 @@ func (h *Handler) emailSave(w http.ResponseWriter, r *http.Request, u *User) {
 	case err != nil:
 		answer(http.StatusBadRequest, "admin.err.email", pg.P.T("admin.user.email"))
 		return
+	case email == "" && u.Email == "":
+		answer(http.StatusBadRequest, "account.email.sameNone")
+		return
 	case email == u.Email:
 		answer(http.StatusBadRequest, "account.email.same")
 		return

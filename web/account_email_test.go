@@ -23,6 +23,8 @@ func TestOwnEmail(t *testing.T) {
 		`id="own-email"><span class="muted">Chưa có: thông báo chỉ hiện trong mục Thông báo.</span>`,
 		`action="/password/email#email"`, `id="email-address" name="email" type="email"`, `href="/password" aria-current="page">Tài khoản</a>`)
 
+	r = c.post("/password/email", url.Values{"email": {" "}})
+	wantBody(t, r, http.StatusBadRequest, `id="email-error">Bạn chưa có địa chỉ nào: hãy nhập một địa chỉ.`)
 	r = c.post("/password/email", url.Values{"email": {"hung@@tanuyen"}})
 	wantBody(t, r, http.StatusBadRequest, `id="email-error">Thư điện tử: không phải địa chỉ thư điện tử hợp lệ`, `value="hung@@tanuyen"`, `aria-invalid="true"`)
 	if calls := f.mutations(); len(calls) != 0 {
@@ -45,7 +47,7 @@ func TestOwnEmail(t *testing.T) {
 		`value="hung.nv@tanuyen.example"`)
 
 	r = c.post("/password/email", url.Values{"email": {"hung.nv@tanuyen.example"}})
-	wantBody(t, r, http.StatusBadRequest, `id="email-error">Địa chỉ này đang được dùng: chưa có gì thay đổi.`)
+	wantBody(t, r, http.StatusBadRequest, `id="email-error">Chưa có gì thay đổi: đây là địa chỉ đang dùng.`)
 	f.refuse = &[2]string{"FORBIDDEN", ""}
 	r = c.post("/password/email", url.Values{"email": {"hung.moi@tanuyen.example"}})
 	wantBody(t, r, http.StatusForbidden, `id="email-error">Chưa lưu được: `, `value="hung.moi@tanuyen.example"`)

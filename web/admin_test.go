@@ -379,7 +379,7 @@ func TestAdminUnitPage(t *testing.T) {
 	// A unit outside the admin's: shown, without forms.
 	r = c.get("/admin/units/edit?id=lai-chau/so-vhttdl")
 	wantBody(t, r, http.StatusOK, "Đơn vị này không thuộc phạm vi bạn quản trị: bạn chỉ xem được.",
-		`<dd id="unit-valid-from">Không ghi nhận</dd>`, "Mọi loại vụ việc chuyển tới nơi nhận chuyển ở trên.")
+		`<dd id="unit-valid-from">Không ghi nhận</dd>`, "Không đặt riêng: theo nơi nhận chuyển của đơn vị, hoặc của đơn vị cấp trên gần nhất có đặt.")
 	if strings.Contains(r.body, `action="/admin/units/edit`) {
 		t.Errorf("forms offered on a unit the admin does not administer")
 	}
