@@ -310,6 +310,10 @@ func TestWebAdminJourney(t *testing.T) {
 		t.Errorf("the account page's address: %q", got)
 	}
 	d.adminShot("admin-1280-own-email")
+	b.Viewport(390, 844)
+	b.Navigate(s.url("/password"))
+	d.adminShot("admin-390-account")
+	b.Viewport(1280, 900)
 	var me struct {
 		User struct{ Email string } `json:"user"`
 	}
