@@ -72,12 +72,15 @@ func (r *resolver) adminFields(t *types) {
 		"user":            field(nn(a.user), "", src(func(p *userPassword) any { return p.user })),
 		"oneTimePassword": field(nn(graphql.String), "Shown once; the user must change it at first login", src(func(p *userPassword) any { return p.otp })),
 	}})
+	routes := r.routeInput(t) // admin_routes.go
 	a.newUnitInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "NewUnitInput", Fields: graphql.InputObjectConfigFieldMap{
 		"id":          {Type: nn(graphql.ID), Description: "A lower-case path-like slug, e.g. lai-chau/tan-uyen/xa-phuc-khoa"},
 		"name":        {Type: nn(graphql.String)},
 		"parent":      {Type: graphql.ID},
 		"escalatesTo": {Type: graphql.ID},
 		"symbol":      {Type: graphql.String, Description: "The abbreviation on the documents the unit issues, e.g. UBND-VHTT"},
+		"escalationRoutes": {Type: graphql.NewList(nn(routes)),
+			Description: "Where some kinds escalate instead of escalatesTo (Unit.escalationRoutes)"},
 	}})
 	a.unitChangeInput = graphql.NewInputObject(graphql.InputObjectConfig{
 		Name:        "UnitChangeInput",
@@ -87,6 +90,8 @@ func (r *resolver) adminFields(t *types) {
 			"parent":      {Type: graphql.ID, Description: `"" makes the unit a root`},
 			"escalatesTo": {Type: graphql.ID, Description: `"" clears the unit's own target (its ancestors' applies)`},
 			"symbol":      {Type: graphql.String, Description: `"" clears it`},
+			"escalationRoutes": {Type: graphql.NewList(nn(routes)),
+				Description: "Replaces the unit's routes by kind: a kind left out has none of its own; [] removes them all"},
 		},
 	})
 	a.accountChangeInput = graphql.NewInputObject(graphql.InputObjectConfig{Name: "OfficialAccountChangeInput", Fields: graphql.InputObjectConfigFieldMap{

@@ -17,7 +17,7 @@ import (
 
 // unitInputFields are the fields of NewUnitInput and UnitChangeInput, as
 // the administration names them in its errors.
-var unitInputFields = []string{"id", "name", "parent", "escalatesTo", "symbol"}
+var unitInputFields = []string{"id", "name", "parent", "escalatesTo", "symbol", "escalationRoutes"}
 
 func (r *resolver) createUnit(p graphql.ResolveParams) (any, error) {
 	ctx := p.Context
@@ -33,6 +33,11 @@ func (r *resolver) createUnit(p graphql.ResolveParams) (any, error) {
 	u := incident.Unit{
 		ID: strings.TrimSpace(argString(in, "id")), Name: argString(in, "name"), Parent: strings.TrimSpace(argString(in, "parent")),
 		EscalatesTo: strings.TrimSpace(argString(in, "escalatesTo")), Symbol: argString(in, "symbol"),
+	}
+	if routes, given, err := routesArg(in); err != nil {
+		return nil, err
+	} else if given {
+		u.EscalationRoutes = routes
 	}
 	if err := r.allowOnParent(ctx, sub, "input.parent", u.Parent); err != nil {
 		return nil, err
@@ -76,6 +81,11 @@ func (r *resolver) updateUnit(p graphql.ResolveParams) (any, error) {
 	}
 	in := argObject(p.Args, "input")
 	c := readmodel.UnitChange{Name: optArg(in, "name"), Parent: optArg(in, "parent"), EscalatesTo: optArg(in, "escalatesTo"), Symbol: optArg(in, "symbol")}
+	if routes, given, err := routesArg(in); err != nil {
+		return nil, err
+	} else if given {
+		c.EscalationRoutes = &routes
+	}
 	for _, f := range []*string{c.Parent, c.EscalatesTo} {
 		if f != nil {
 			*f = strings.TrimSpace(*f)

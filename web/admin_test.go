@@ -597,7 +597,8 @@ func TestAdminHistoryPage(t *testing.T) {
 	f.history = []map[string]any{
 		ev(1, "UnitDefined", "seed", "seed file /etc/casetrail/seed.yaml", `{"id":"lai-chau/tan-uyen/xa-phuc-khoa","name":"UBND xã Phúc Khoa","parent":"lai-chau/tan-uyen","symbol":"UBND"}`),
 		ev(2, "OfficialAccountRegistered", "seed", "seed file /etc/casetrail/seed.yaml", `{"id":"OA-1","unit":"lai-chau/tan-uyen","platform":"FACEBOOK","url":"https://www.facebook.com/ubndtanuyen","displayName":"UBND huyện Tân Uyên"}`),
-		ev(3, "UnitChanged", "admin1", "Đổi ký hiệu", `{"id":"lai-chau/tan-uyen/xa-phuc-khoa","name":"UBND xã Phúc Khoa","parent":"lai-chau/tan-uyen","symbol":"UBND-VP"}`),
+		ev(3, "UnitChanged", "admin1", "Đổi ký hiệu", `{"id":"lai-chau/tan-uyen/xa-phuc-khoa","name":"UBND xã Phúc Khoa","parent":"lai-chau/tan-uyen","symbol":"UBND-VP",`+
+			`"escalationRoutes":{"IMPERSONATION":[{"role":"ADDRESSEE","unit":"lai-chau/so-vhttdl"},{"role":"INFORMATION","unit":"lai-chau/tan-uyen"}]}}`),
 		ev(4, "UserCreated", "admin1", "Cán bộ mới", `{"username":"handler9","name":"Lò Văn Tài"}`),
 		ev(5, "RoleGranted", "admin1", "Phân công", `{"subject":"handler9","role":"HANDLER","unit":"lai-chau/tan-uyen/xa-trung-dong"}`),
 		ev(6, "OfficialAccountChanged", "admin1", "Đã đối chiếu", `{"id":"OA-1","unit":"lai-chau/tan-uyen","platform":"FACEBOOK","url":"https://www.facebook.com/ubndtanuyen","displayName":"UBND huyện Tân Uyên","verified":true,"disabled":false,"changed":["verified"]}`),
@@ -611,6 +612,7 @@ func TestAdminHistoryPage(t *testing.T) {
 		"Thêm đơn vị «UBND xã Phúc Khoa» (lai-chau/tan-uyen/xa-phuc-khoa)", "Đơn vị cấp trên: Tân Uyên",
 		"Thêm tài khoản chính thức UBND huyện Tân Uyên (Facebook) của Tân Uyên",
 		"Sửa đơn vị «UBND xã Phúc Khoa»", "Ký hiệu: UBND → UBND-VP",
+		"Nơi nhận theo loại vụ việc: (trống) → Giả mạo cơ quan, cá nhân: Sở Văn hóa, Thể thao và Du lịch (Kính gửi); Tân Uyên (Để biết)",
 		"Đỗ Văn Nam (admin1)", "Thêm người dùng «Lò Văn Tài» (handler9)",
 		"Giao vai trò Cán bộ xử lý tại UBND xã Trung Đồng cho handler9",
 		"Đánh dấu đã xác thực tài khoản UBND huyện Tân Uyên",

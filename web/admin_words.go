@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
+
+	"casetrail/incident"
 )
 
 // The admin log in words (admin_history.go): each event of the admin
@@ -64,7 +67,7 @@ func (st *adminState) unit(id string) string {
 // the letter's fields (issue 16) are said together.
 var unitFields = []struct{ key, label string }{
 	{"name", "admin.unit.name"}, {"parent", "admin.unit.parent"}, {"escalatesTo", "admin.unit.escalatesTo"},
-	{"symbol", "admin.unit.symbol"}, {"successor", "admin.unit.successor"},
+	{"symbol", "admin.unit.symbol"}, {"successor", "admin.unit.successor"}, {"escalationRoutes", "admin.unit.routes"},
 }
 
 // letterFields are a unit's fields of its letters (issue 16).
@@ -218,6 +221,9 @@ func (st *adminState) diff(p *Printer, old, next map[string]any) []string {
 
 // unitValue says the value v of a unit's field key: units by name.
 func (st *adminState) unitValue(p *Printer, key string, v any) string {
+	if key == "escalationRoutes" {
+		return st.routesValue(p, v)
+	}
 	s, _ := v.(string)
 	if s == "" {
 		return ""
@@ -227,6 +233,28 @@ func (st *adminState) unitValue(p *Printer, key string, v any) string {
 		return st.unit(s)
 	}
 	return s
+}
+
+// routesValue says a unit's routes as the events carry them ({"KIND":
+// [{"unit": …, "role": …}]}), kinds in the contract's order: "kind: unit
+// (role); unit (role) · kind: …".
+func (st *adminState) routesValue(p *Printer, v any) string {
+	m, _ := v.(map[string]any)
+	var kinds []string
+	for _, k := range incident.Kinds {
+		list, _ := m[string(k)].([]any)
+		var units []string
+		for _, x := range list {
+			r, _ := x.(map[string]any)
+			id, _ := r["unit"].(string)
+			role, _ := r["role"].(string)
+			units = append(units, p.T("admin.unit.routeUnit", st.unit(id), p.T("recipientRole."+role)))
+		}
+		if len(units) > 0 {
+			kinds = append(kinds, p.T("kind."+string(k))+": "+strings.Join(units, "; "))
+		}
+	}
+	return strings.Join(kinds, " · ")
 }
 
 // accountValue says the value v of an account's field key.

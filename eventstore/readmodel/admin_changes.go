@@ -61,6 +61,8 @@ type UnitChange struct {
 	Parent      *string
 	EscalatesTo *string
 	Symbol      *string
+	// EscalationRoutes, when given, replace the unit's routes by kind.
+	EscalationRoutes *incident.EscalationRoutes
 }
 
 // UpdateUnit changes unit id as c says, for ch: the changed unit is
@@ -91,6 +93,9 @@ func (r *Registry) UpdateUnit(ctx context.Context, ch Change, id string, c UnitC
 		}
 		if c.Symbol != nil {
 			u.Symbol = strings.TrimSpace(*c.Symbol)
+		}
+		if c.EscalationRoutes != nil {
+			u.EscalationRoutes = *c.EscalationRoutes
 		}
 		if u, err = incident.CleanUnit(u); err != nil {
 			return err
