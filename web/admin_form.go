@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -73,6 +74,9 @@ func newAdminForm(p *Printer, name string, values url.Values) *adminForm {
 // V returns the value the user sent for field.
 func (f *adminForm) V(field string) string { return f.values.Get(field) }
 
+// Vs returns every value the user sent for field (a multiple select).
+func (f *adminForm) Vs(field string) []string { return f.values[field] }
+
 // E returns the message of field ("" when none).
 func (f *adminForm) E(field string) string { return f.errs[field] }
 
@@ -86,7 +90,7 @@ func (f *adminForm) ID(field string) string { return f.name + "-" + field }
 // shows it: its label and hint, the value sent and the message.
 type fieldView struct {
 	ID, Name, Label, Hint, Value, Error string
-	// Kind is text, url, textarea or select.
+	// Kind is text, url, textarea, select or multi (a multiple select).
 	Kind     string
 	Required bool
 	// Plain asks the browser not to correct the value (ids, usernames).
@@ -95,7 +99,12 @@ type fieldView struct {
 	Options []option
 	// Blank is the select's first option (value ""), when it has one.
 	Blank string
+	// Values are the options chosen in a multiple select.
+	Values []string
 }
+
+// Selected reports whether a multiple select has v chosen.
+func (fv fieldView) Selected(v string) bool { return slices.Contains(fv.Values, v) }
 
 // Text returns the text input field labelled by key; hintKey "" gives
 // none; max 0 no limit.
@@ -129,6 +138,13 @@ func (f *adminForm) Select(field, key, hintKey string, required bool, blankKey s
 	if blankKey != "" {
 		fv.Blank = f.p.T(blankKey)
 	}
+	return fv
+}
+
+// Multi returns the multiple select field labelled by key offering opts.
+func (f *adminForm) Multi(field, key, hintKey string, opts []option) fieldView {
+	fv := f.Select(field, key, hintKey, false, "", opts)
+	fv.Kind, fv.Values = "multi", f.Vs(field)
 	return fv
 }
 
@@ -171,8 +187,8 @@ func readAdminForm(w http.ResponseWriter, r *http.Request, name string) (*adminF
 	}
 	vals := url.Values{}
 	for k, vs := range r.PostForm {
-		if len(vs) > 0 {
-			vals.Set(k, strings.TrimSpace(vs[0]))
+		for _, v := range vs {
+			vals.Add(k, strings.TrimSpace(v))
 		}
 	}
 	return newAdminForm(NewPrinter(requestLang(r)), name, vals), true

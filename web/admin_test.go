@@ -367,7 +367,7 @@ func TestAdminUnitPage(t *testing.T) {
 	// Since when it exists, and its routes by kind (set in the seed).
 	wantBody(t, r, http.StatusOK, `<dd id="unit-valid-from">01/07/2025</dd>`,
 		"<li><strong>Tài khoản chính thức bị chiếm quyền:</strong> Sở Văn hóa, Thể thao và Du lịch (Kính gửi); Tỉnh Lai Châu (Để biết)</li>",
-		"chưa sửa được ở đây")
+		`action="/admin/units/routes#routes"`)
 	// Not under itself; its parent kept.
 	if got := selectOptions(r.body, "edit-parent"); slices.Contains(got, "lai-chau/tan-uyen/xa-trung-dong") || !slices.Contains(got, "lai-chau/tan-uyen") {
 		t.Errorf("parent choices %v", got)
@@ -682,5 +682,64 @@ func TestAdminListsMatch(t *testing.T) {
 	b, _ = json.Marshal(readmodel.UserChange{Username: "a", Name: "b"})
 	if string(b) != `{"username":"a","name":"b"}` {
 		t.Errorf("UserChange: %s", b)
+	}
+}
+
+// A unit's routes form: it shows the routes as they are; it sends every
+// kind's addressee and the units in each role whole (updateUnit's
+// input.escalationRoutes); a kind without an addressee has none, and
+// units chosen without one, twice, or not offered are refused before the
+// API; the routes as they are again is "nothing changed".
+func TestAdminUnitRoutes(t *testing.T) {
+	d, f := adminDesk(t)
+	c := d.loggedIn("admin1")
+	const id = "lai-chau/tan-uyen/xa-trung-dong"
+	r := c.get("/admin/units/edit?id=" + id)
+	if got := selectOptions(r.body, "routes-to-ACCOUNT_COMPROMISED"); !slices.Contains(got, "lai-chau/so-vhttdl") || slices.Contains(got, id) {
+		t.Errorf("addressee choices %v", got)
+	}
+	wantBody(t, r, http.StatusOK, `<option value="lai-chau/so-vhttdl" selected>`, `id="routes-info-ACCOUNT_COMPROMISED" name="info-ACCOUNT_COMPROMISED" multiple`,
+		`<option value="lai-chau" selected>`, "<legend>Giả mạo cơ quan, cá nhân</legend>")
+
+	form := func(kv ...string) url.Values {
+		v := url.Values{"id": {id}, "reason": {"Công văn 12/UBND-VP"}, "to-ACCOUNT_COMPROMISED": {"lai-chau/so-vhttdl"}, "info-ACCOUNT_COMPROMISED": {"lai-chau"}}
+		for i := 0; i < len(kv); i += 2 {
+			v.Add(kv[i], kv[i+1])
+		}
+		return v
+	}
+	wantBody(t, c.post("/admin/units/routes", form()), http.StatusBadRequest, "Chưa có gì thay đổi: hãy sửa ít nhất một mục.")
+	wantBody(t, c.post("/admin/units/routes", form("co-IMPERSONATION", "lai-chau/tan-uyen")), http.StatusBadRequest,
+		`id="routes-to-IMPERSONATION-error">Chọn đơn vị kính gửi trước khi chọn đơn vị phối hợp hoặc để biết.`)
+	wantBody(t, c.post("/admin/units/routes", form("co-ACCOUNT_COMPROMISED", "lai-chau/so-vhttdl")), http.StatusBadRequest,
+		`id="routes-co-ACCOUNT_COMPROMISED-error">Mỗi đơn vị chỉ chọn một lần trong một loại vụ việc.`)
+	wantBody(t, c.post("/admin/units/routes", form("to-IMPERSONATION", "lai-chau/nowhere")), http.StatusBadRequest, `id="routes-to-IMPERSONATION-error"`)
+	noReason := form("to-IMPERSONATION", "lai-chau/tan-uyen")
+	noReason.Set("reason", "")
+	r = c.post("/admin/units/routes", noReason)
+	wantBody(t, r, http.StatusBadRequest, `id="routes-reason-error"`, `<option value="lai-chau/tan-uyen" selected>`)
+	if calls := f.mutations(); len(calls) != 0 {
+		t.Fatalf("a refused form reached the API: %+v", calls)
+	}
+
+	r = c.post("/admin/units/routes", form("to-IMPERSONATION", "lai-chau/tan-uyen", "co-IMPERSONATION", "lai-chau/so-vhttdl", "co-IMPERSONATION", "lai-chau",
+		"info-ACCOUNT_COMPROMISED", "lai-chau/tan-uyen"))
+	wantRedirect(t, r, http.StatusSeeOther, "/admin/units/edit?id=lai-chau%2Ftan-uyen%2Fxa-trung-dong#")
+	calls := f.mutations()
+	want := `map[escalationRoutes:[map[kind:ACCOUNT_COMPROMISED recipients:[map[role:ADDRESSEE unit:lai-chau/so-vhttdl] map[role:INFORMATION unit:lai-chau] map[role:INFORMATION unit:lai-chau/tan-uyen]]] ` +
+		`map[kind:IMPERSONATION recipients:[map[role:ADDRESSEE unit:lai-chau/tan-uyen] map[role:COORDINATION unit:lai-chau/so-vhttdl] map[role:COORDINATION unit:lai-chau]]]]]`
+	if len(calls) != 1 || calls[0].Op != "UpdateUnit" || calls[0].Vars["id"] != id || fmt.Sprint(calls[0].Vars["input"]) != want || calls[0].Vars["reason"] != "Công văn 12/UBND-VP" {
+		t.Errorf("updateUnit got %+v\nwant input %s", calls, want)
+	}
+	wantBody(t, c.get("/admin/units/edit?id="+id), http.StatusOK, "Đã lưu nơi nhận theo loại vụ việc của UBND xã Trung Đồng.")
+
+	// No addressee anywhere: the routes are removed ([]).
+	clear := url.Values{"id": {id}, "reason": {"Bỏ tuyến riêng"}}
+	wantRedirect(t, c.post("/admin/units/routes", clear), http.StatusSeeOther, "/admin/units/edit?id=lai-chau%2Ftan-uyen%2Fxa-trung-dong#")
+	if calls = f.mutations(); len(calls) != 1 {
+		t.Fatalf("removing the routes sent %+v", calls)
+	}
+	if b, _ := json.Marshal(calls[0].Vars["input"]); string(b) != `{"escalationRoutes":[]}` {
+		t.Errorf("removing the routes sent input %s", b)
 	}
 }

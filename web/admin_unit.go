@@ -27,8 +27,10 @@ type unitData struct {
 	Closed string
 	// ValidFrom says since when the unit exists ("" when not known).
 	ValidFrom string
-	// Routes are the unit's escalation routes by kind, in words.
-	Routes []routeLine
+	// Routes are the unit's escalation routes by kind, in words;
+	// RouteFields the parts of the form that sets them.
+	Routes      []routeLine
+	RouteFields []routeFieldset
 	// Mine: the user administers the unit (the forms are offered).
 	Mine bool
 	// Parents, Targets and Successors are the choices of the forms'
@@ -91,7 +93,9 @@ func (h *Handler) unitPage(w http.ResponseWriter, r *http.Request, u *User, id s
 		edit.values.Set("escalatesTo", x.EscalatesTo.ID)
 	}
 	d := unitData{Unit: x, Mine: adminScope(pg.Viewer, units)[id]}
-	d.adminForms = newAdminForms(p, edit, form)
+	routes := newAdminForm(p, "routes", routeValues(x.EscalationRoutes))
+	d.adminForms = newAdminForms(p, edit, routes, form)
+	d.RouteFields = routeFieldsets(d.F("routes"), routeOptions(p, units, x))
 	if x.ValidFrom != nil {
 		d.ValidFrom = p.Date(*x.ValidFrom)
 	}

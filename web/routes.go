@@ -52,6 +52,7 @@ func (h *Handler) routes() http.Handler {
 	pages.Handle("GET /admin/units/edit", h.authed(h.unitShow))
 	pages.Handle("POST /admin/units/edit", h.authed(h.unitUpdate))
 	pages.Handle("POST /admin/units/close", h.authed(h.unitClose))
+	pages.Handle("POST /admin/units/routes", h.authed(h.unitRoutes))
 	pages.Handle("GET /admin/users", h.authed(h.usersShow))
 	pages.Handle("POST /admin/users", h.authed(h.userCreate))
 	pages.Handle("GET /admin/users/edit", h.authed(h.userShow))

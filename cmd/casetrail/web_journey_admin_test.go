@@ -51,6 +51,22 @@ func (d *caseBrowser) loginFresh(user, password string) {
 	}
 }
 
+// pick chooses value in the multiple select sel, besides what it had.
+func (d *caseBrowser) pick(sel, value string) {
+	d.t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const o = document.querySelector(%q + " option[value=" + CSS.escape(%q) + "]");
+		if (!o) { return false; }
+		o.selected = true;
+		o.parentElement.dispatchEvent(new Event("change", {bubbles: true}));
+		return true;
+	})()`, sel, value)
+	ok, err := chromedp.Run(d.b.Context(), chromedp.Evaluate[bool](js))
+	if err != nil || !ok {
+		d.t.Fatalf("pick %s in %s: %v", value, sel, err)
+	}
+}
+
 // submit sends the form of the section sel (its primary button) and
 // returns the status of the page it leads to.
 func (d *caseBrowser) submit(sel string) int64 {
@@ -243,6 +259,26 @@ func TestWebAdminJourney(t *testing.T) {
 		t.Errorf("the ward's validFrom: %q", got)
 	}
 	d.adminShot("admin-1280-unit-routes")
+	// admin1 routes the ward's impersonations too: to the department,
+	// the provincial police informed; the takeover route stays.
+	d.choose("#routes-to-IMPERSONATION", "lai-chau/so-vhttdl")
+	d.pick("#routes-info-IMPERSONATION", "lai-chau/cong-an")
+	d.fill("#routes-reason", "Công văn 12/UBND-VP về phối hợp xử lý trang giả mạo")
+	if status := d.submit("#routes"); status != http.StatusOK {
+		t.Fatalf("save the ward's routes: %d\n%s", status, d.text("main"))
+	}
+	if got := d.flash(); got != "Đã lưu nơi nhận theo loại vụ việc của UBND phường Tân Phong." {
+		t.Errorf("after saving the routes: flash %q", got)
+	}
+	if got, want := d.text("#unit-routes ul"), "Tài khoản chính thức bị chiếm quyền: Sở Văn hóa, Thể thao và Du lịch (Kính gửi); Công an tỉnh Lai Châu (Phối hợp); Sở Khoa học và Công nghệ (Để biết)\n"+
+		"Giả mạo cơ quan, cá nhân: Sở Văn hóa, Thể thao và Du lịch (Kính gửi); Công an tỉnh Lai Châu (Để biết)"; got != want {
+		t.Errorf("the ward's routes after the change:\n%s\nwant\n%s", got, want)
+	}
+	d.adminShot("admin-1280-unit-routes-saved")
+	b.Viewport(390, 844)
+	b.Navigate(s.url("/admin/units/edit?id=lai-chau/phuong-tan-phong#routes"))
+	d.adminShot("admin-390-unit-routes")
+	b.Viewport(1280, 900)
 
 	// admin1 closes the commune: new reports go to the successor.
 	b.Navigate(s.url("/admin/units/edit?id=" + commune))
@@ -336,6 +372,7 @@ func TestWebAdminJourney(t *testing.T) {
 		{"Thu hồi vai trò Cán bộ xử lý tại UBND xã Mường Khoa của Lò Văn Tài", "Đỗ Văn Nam (admin1)", "Cán bộ chuyển công tác"},
 		{"Đơn vị «UBND xã Mường Khoa» (" + commune + ") ngừng hoạt động; đơn vị kế thừa: «UBND xã Phúc Khoa»", "Đỗ Văn Nam (admin1)", "Sáp nhập vào xã Phúc Khoa"},
 		{"Thêm tài khoản chính thức UBND xã Phúc Khoa (Mường Khoa cũ) (Facebook) của UBND xã Phúc Khoa", "Đỗ Văn Nam (admin1)", "Công văn 88/UBND-VP"},
+		{"Giả mạo cơ quan, cá nhân: Sở Văn hóa, Thể thao và Du lịch (Kính gửi); Công an tỉnh Lai Châu (Để biết)", "Đỗ Văn Nam (admin1)", "Công văn 12/UBND-VP"},
 		{"Đặt địa chỉ thư điện tử của", "Đỗ Văn Nam (admin1)", ownEmail},
 	} {
 		i := slices.IndexFunc(entries, func(e string) bool { return strings.Contains(e, want[0]) })
