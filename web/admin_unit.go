@@ -134,27 +134,38 @@ func (h *Handler) unitPage(w http.ResponseWriter, r *http.Request, u *User, id s
 	h.render(w, r, status, "admin_unit", pg)
 }
 
-// unitUpdate sends the changes of the edit form (POST
-// /admin/units/edit): the fields that differ from the unit as it is (the
-// API keeps those left out), with the reason.
-func (h *Handler) unitUpdate(w http.ResponseWriter, r *http.Request, u *User) {
-	f, ok := readAdminForm(w, r, "edit")
+// unitForm reads the posted form name of a unit's page and finds its unit
+// (the form's id) among units, the registry as the user may read it. When
+// it cannot, it has answered: the page again with the form, or an error.
+func (h *Handler) unitForm(w http.ResponseWriter, r *http.Request, u *User, name string) (f *adminForm, x adminUnit, units []adminUnit, ok bool) {
+	f, ok = readAdminForm(w, r, name)
 	if !ok {
 		h.renderError(w, r, http.StatusBadRequest, "error.badForm")
-		return
+		return nil, x, nil, false
 	}
 	id := f.V("id")
 	units, ae := h.adminUnits(r, u)
 	if ae != nil {
 		h.unitPage(w, r, u, id, f.refused(ae, nil), f)
-		return
+		return nil, x, nil, false
 	}
 	i := slices.IndexFunc(units, func(x adminUnit) bool { return x.ID == id })
 	if i < 0 {
 		h.unitPage(w, r, u, id, http.StatusNotFound, f)
+		return nil, x, nil, false
+	}
+	return f, units[i], units, true
+}
+
+// unitUpdate sends the changes of the edit form (POST
+// /admin/units/edit): the fields that differ from the unit as it is (the
+// API keeps those left out), with the reason.
+func (h *Handler) unitUpdate(w http.ResponseWriter, r *http.Request, u *User) {
+	f, x, _, ok := h.unitForm(w, r, u, "edit")
+	if !ok {
 		return
 	}
-	x := units[i]
+	id := x.ID
 	f.need("name", "admin.unit.name", incident.MaxShortText)
 	f.limit("symbol", "admin.unit.symbol", incident.MaxShortText)
 	f.needReason()

@@ -91,23 +91,11 @@ func routeFieldsets(f *adminForm, opts []option) []routeFieldset {
 
 // unitRoutes sends the routes of the form (POST /admin/units/routes).
 func (h *Handler) unitRoutes(w http.ResponseWriter, r *http.Request, u *User) {
-	f, ok := readAdminForm(w, r, "routes")
+	f, x, units, ok := h.unitForm(w, r, u, "routes")
 	if !ok {
-		h.renderError(w, r, http.StatusBadRequest, "error.badForm")
 		return
 	}
-	id := f.V("id")
-	units, ae := h.adminUnits(r, u)
-	if ae != nil {
-		h.unitPage(w, r, u, id, f.refused(ae, nil), f)
-		return
-	}
-	i := slices.IndexFunc(units, func(x adminUnit) bool { return x.ID == id })
-	if i < 0 {
-		h.unitPage(w, r, u, id, http.StatusNotFound, f)
-		return
-	}
-	x := units[i]
+	id := x.ID
 	opts := routeOptions(f.p, units, x)
 	known := func(v string) bool { return slices.ContainsFunc(opts, func(o option) bool { return o.Value == v }) }
 	routes := []map[string]any{} // none: [], which removes them (null would keep them)
