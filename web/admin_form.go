@@ -368,11 +368,14 @@ type adminUnit struct {
 // adminRoute is one of a unit's escalation routes: the units a kind's
 // escalations go to, the addressee first.
 type adminRoute struct {
-	Kind       string `json:"kind"`
-	Recipients []struct {
-		Unit unitRef `json:"unit"`
-		Role string  `json:"role"`
-	} `json:"recipients"`
+	Kind       string           `json:"kind"`
+	Recipients []routeRecipient `json:"recipients"`
+}
+
+// routeRecipient is a unit of a route and what it receives the letter for.
+type routeRecipient struct {
+	Unit unitRef `json:"unit"`
+	Role string  `json:"role"`
 }
 
 // adminUnitFields are the fields of adminUnit.

@@ -240,21 +240,26 @@ func (st *adminState) unitValue(p *Printer, key string, v any) string {
 // (role); unit (role) · kind: …".
 func (st *adminState) routesValue(p *Printer, v any) string {
 	m, _ := v.(map[string]any)
-	var kinds []string
+	var routes []adminRoute
 	for _, k := range incident.Kinds {
 		list, _ := m[string(k)].([]any)
-		var units []string
+		if len(list) == 0 {
+			continue
+		}
+		rt := adminRoute{Kind: string(k)}
 		for _, x := range list {
 			r, _ := x.(map[string]any)
 			id, _ := r["unit"].(string)
 			role, _ := r["role"].(string)
-			units = append(units, p.T("admin.unit.routeUnit", st.unit(id), p.T("recipientRole."+role)))
+			rt.Recipients = append(rt.Recipients, routeRecipient{Unit: unitRef{ID: id, Name: st.unit(id)}, Role: role})
 		}
-		if len(units) > 0 {
-			kinds = append(kinds, p.T("kind."+string(k))+": "+strings.Join(units, "; "))
-		}
+		routes = append(routes, rt)
 	}
-	return strings.Join(kinds, " · ")
+	var out []string
+	for _, l := range routeLines(p, routes) {
+		out = append(out, l.Kind+": "+strings.Join(l.Recipients, "; "))
+	}
+	return strings.Join(out, " · ")
 }
 
 // accountValue says the value v of an account's field key.
